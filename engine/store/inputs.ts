@@ -1,0 +1,193 @@
+import { z } from 'zod/v4';
+import { COMPOSE_MODES, timeZoneSchema } from '../cadence/definition';
+import { ENROLLMENT_STATES, EXIT_REASONS } from './types';
+
+/**
+ * Every input the store accepts, validated before anything is written. Messages say how to fix
+ * the value, because they reach a no-code user through the node that passed it on.
+ */
+
+const key = (what: string) =>
+	z
+		.string({ message: `give the ${what} as text` })
+		.trim()
+		.min(1, `the ${what} is empty; map it to an id, phone number or email that identifies it`)
+		.max(512, `the ${what} is longer than 512 characters`);
+
+const optionalKey = z.string().trim().max(512, 'keep keys under 512 characters').default('');
+const millis = z
+	.number({ message: 'give a time as epoch milliseconds or an ISO date' })
+	.int()
+	.min(0)
+	.max(32503680000000, 'that time is after the year 3000');
+const id = (what: string) =>
+	z.number({ message: `give the ${what} id as a number` }).int().positive(`the ${what} id must be positive`);
+const cadenceRef = z.union([key('cadence name'), id('cadence')]);
+
+export const enrollInputSchema = z.object({
+	cadence: cadenceRef,
+	contactKey: key('contact key'),
+	conversationKey: optionalKey,
+	contactName: z.string().max(512).default(''),
+	agent: z.string().max(512).default(''),
+	target: z
+		.object({ type: key('target type'), id: key('target id') })
+		.nullable()
+		.default(null),
+	variables: z.record(z.string(), z.unknown()).default({}),
+	timeZone: timeZoneSchema.nullable().default(null),
+	/** When the clock starts (default now). */
+	startAt: millis.optional(),
+});
+export type EnrollInput = z.input<typeof enrollInputSchema>;
+
+export const claimInputSchema = z.object({
+	cadence: cadenceRef,
+	limit: z.number().int().min(1).max(1000, 'claim at most 1,000 steps at once').default(100),
+});
+export type ClaimInput = z.input<typeof claimInputSchema>;
+
+const tokens = z.number().int().min(0).nullable().default(null);
+
+export const sentInputSchema = z.object({
+	stepRunId: id('step run'),
+	text: z.string().max(100_000).nullable().default(null),
+	composeMode: z.enum(COMPOSE_MODES).optional(),
+	model: z.string().max(200).nullable().default(null),
+	promptTokens: tokens,
+	completionTokens: tokens,
+	degraded: z.boolean().default(false),
+	channel: z.string().max(100).nullable().default(null),
+	at: millis.optional(),
+});
+export type SentInput = z.input<typeof sentInputSchema>;
+
+export const draftInputSchema = sentInputSchema.omit({ channel: true, at: true }).extend({
+	text: z.string().max(100_000),
+	awaitingApproval: z.boolean().default(false),
+});
+export type DraftInput = z.input<typeof draftInputSchema>;
+
+export const APPROVAL_DECISIONS = ['approved', 'edited', 'discarded', 'timedOut'] as const;
+export const approvalInputSchema = z.object({
+	stepRunId: id('step run'),
+	decision: z.enum(APPROVAL_DECISIONS, {
+		message: `use one of: ${APPROVAL_DECISIONS.join(', ')}`,
+	}),
+	text: z.string().max(100_000).nullable().default(null),
+	by: z.string().max(200).nullable().default(null),
+});
+export type ApprovalInput = z.input<typeof approvalInputSchema>;
+
+export const deferInputSchema = z.object({
+	stepRunId: id('step run'),
+	until: millis,
+	reason: z.string().trim().min(1, 'say why the step is deferred').max(500),
+});
+export type DeferInput = z.input<typeof deferInputSchema>;
+
+export const DELIVERY_STATUSES = ['sent', 'delivered', 'read', 'failed', 'skipped'] as const;
+export const stepStatusInputSchema = z
+	.object({
+		stepRunId: id('step run').optional(),
+		idempotencyKey: z.string().regex(/^\d+-\d+-\d+$/, 'use the key the trigger emitted').optional(),
+		status: z.enum(DELIVERY_STATUSES, { message: `use one of: ${DELIVERY_STATUSES.join(', ')}` }),
+		detail: z.string().max(2000).nullable().default(null),
+		at: millis.optional(),
+	})
+	.refine((v) => v.stepRunId !== undefined || v.idempotencyKey !== undefined, {
+		message: 'give the step run id or its idempotency key',
+		path: ['stepRunId'],
+	});
+export type StepStatusInput = z.input<typeof stepStatusInputSchema>;
+
+export const REPLY_ACTIONS_INPUT = ['exit', 'restart', 'pause', 'ignore', 'optOut'] as const;
+export const inboundInputSchema = z.object({
+	contactKey: key('contact key'),
+	conversationKey: optionalKey,
+	text: z.string().max(100_000).default(''),
+	channel: z.string().max(100).nullable().default(null),
+	at: millis.optional(),
+	/** Overrides the cadence's reply policy, e.g. from an AI classification. */
+	action: z.enum(REPLY_ACTIONS_INPUT).optional(),
+	/** For pause: when to resume (default: the cadence's pause duration from now). */
+	pauseUntil: millis.optional(),
+});
+export type InboundInput = z.input<typeof inboundInputSchema>;
+
+export const outboundInputSchema = z.object({
+	contactKey: key('contact key'),
+	conversationKey: optionalKey,
+	text: z.string().max(100_000).default(''),
+	channel: z.string().max(100).nullable().default(null),
+	at: millis.optional(),
+});
+export type OutboundInput = z.input<typeof outboundInputSchema>;
+
+export const goalInputSchema = z
+	.object({
+		contactKey: z.string().trim().max(512).optional(),
+		target: z.object({ type: key('target type'), id: key('target id') }).optional(),
+		cadence: cadenceRef.optional(),
+		note: z.string().max(2000).nullable().default(null),
+		at: millis.optional(),
+	})
+	.refine((v) => Boolean(v.contactKey) || v.target !== undefined, {
+		message: 'give the contact key or the target (type and id) whose goal was reached',
+		path: ['contactKey'],
+	});
+export type GoalInput = z.input<typeof goalInputSchema>;
+
+export const conversationInputSchema = z.object({
+	contactKey: key('contact key'),
+	conversationKey: optionalKey,
+	at: millis.optional(),
+});
+export type ConversationInput = z.input<typeof conversationInputSchema>;
+
+export const optOutInputSchema = z.object({
+	contactKey: key('contact key'),
+	reason: z.string().max(500).default('opted out'),
+	at: millis.optional(),
+});
+export type OptOutInput = z.input<typeof optOutInputSchema>;
+
+export const enrollmentActionSchema = z.object({
+	enrollmentId: id('enrollment'),
+	/** pause: resume automatically at this time (omit to pause until resumed). */
+	until: millis.optional(),
+	reason: z.string().max(500).optional(),
+	/** exit: which rule stopped the enrollment. */
+	exitReason: z.enum(EXIT_REASONS).optional(),
+});
+export type EnrollmentAction = z.input<typeof enrollmentActionSchema>;
+
+export const listInputSchema = z.object({
+	cadence: cadenceRef.optional(),
+	state: z.enum(ENROLLMENT_STATES).optional(),
+	contactKey: z.string().max(512).optional(),
+	agent: z.string().max(512).optional(),
+	/** Free text matched against contact, conversation, agent, cadence name and variables. */
+	search: z.string().max(200).optional(),
+	limit: z.number().int().min(1).max(1000).default(50),
+	offset: z.number().int().min(0).default(0),
+});
+export type ListInput = z.input<typeof listInputSchema>;
+
+export const stuckInputSchema = z.object({
+	cadence: cadenceRef.optional(),
+	/** A claimed step not confirmed within this long counts as stuck. */
+	olderThanMs: z.number().int().min(1000, 'wait at least one second before calling a step stuck'),
+	limit: z.number().int().min(1).max(1000).default(100),
+});
+export type StuckInput = z.input<typeof stuckInputSchema>;
+
+export const historyInputSchema = z.object({
+	contactKey: key('contact key'),
+	conversationKey: z.string().max(512).optional(),
+	limit: z.number().int().min(1).max(1000).default(100),
+});
+export type HistoryInput = z.input<typeof historyInputSchema>;
+
+export const reportInputSchema = z.object({ cadence: cadenceRef.optional() });
+export type ReportInput = z.input<typeof reportInputSchema>;

@@ -1,0 +1,162 @@
+import type { CadenceDefinition } from '../../cadence/definition';
+import { dueTimeFor, nextRunnableStep } from '../../domain/scheduling';
+import type { SqlExecutor } from '../sql/driver';
+import type { Enrollment } from '../types';
+import { appendEvents, type StoreContext } from './context';
+import { stepsAlreadySentOnce } from './run-once';
+import { ENROLLMENT_SELECT, toEnrollment } from './rows';
+
+/**
+ * Moving an enrollment along its chain. Every place that decides "what goes out next, and when"
+ * comes through here, so the rules (waits from the previous send, run-once steps, working hours)
+ * live once.
+ */
+
+export async function reloadEnrollment(db: SqlExecutor, id: number): Promise<Enrollment> {
+	const rows = await db.all(`${ENROLLMENT_SELECT} WHERE e.id = ?`, [id]);
+	return toEnrollment(rows[0]);
+}
+
+/** Starts the chain over from its first runnable step, counting the wait from `anchorAt`. */
+export async function restartChain(
+	ctx: StoreContext,
+	db: SqlExecutor,
+	enrollment: Enrollment,
+	anchorAt: number,
+	now: number,
+	why: string,
+): Promise<Enrollment> {
+	const definition = await ctx.definition(db, enrollment.cadenceId, enrollment.version);
+	const sentOnce = await stepsAlreadySentOnce(
+		db,
+		definition,
+		enrollment.cadenceId,
+		enrollment.contactKey,
+		enrollment.conversationKey,
+	);
+	const stepIndex = nextRunnableStep(definition, 0, sentOnce);
+	await db.run(`UPDATE enrollments SET cycle = cycle + 1, anchor_at = ? WHERE id = ?`, [
+		anchorAt,
+		enrollment.id,
+	]);
+	await scheduleStep(ctx, db, { ...enrollment, cycle: enrollment.cycle + 1 }, definition, stepIndex, anchorAt, now);
+	await appendEvents(
+		db,
+		[{ enrollmentId: enrollment.id, type: 'restarted', at: now, detail: { why, cycle: enrollment.cycle + 1 } }],
+		ctx.driver.dialect.maxParams,
+	);
+	return reloadEnrollment(db, enrollment.id);
+}
+
+/** Counts the waiting step's wait from a new anchor (the agent's latest message). */
+export async function reanchorChain(
+	ctx: StoreContext,
+	db: SqlExecutor,
+	enrollment: Enrollment,
+	anchorAt: number,
+	now: number,
+): Promise<void> {
+	const definition = await ctx.definition(db, enrollment.cadenceId, enrollment.version);
+	const due = dueTimeFor(definition, enrollment.nextStep, anchorAt, enrollment.timeZone);
+	await db.run(
+		`UPDATE enrollments SET anchor_at = ?, next_due_at = ?, next_reason = ?, updated_at = ?
+		WHERE id = ?`,
+		[anchorAt, due.at, due.reason, now, enrollment.id],
+	);
+	await appendEvents(
+		db,
+		[{ enrollmentId: enrollment.id, type: 'reanchored', at: now, detail: { dueAt: due.at } }],
+		ctx.driver.dialect.maxParams,
+	);
+}
+
+/** After step `doneIndex` went out (or was skipped) at `at`, schedules the following one. */
+export async function advancePast(
+	ctx: StoreContext,
+	db: SqlExecutor,
+	enrollment: Enrollment,
+	doneIndex: number,
+	at: number,
+	now: number,
+): Promise<void> {
+	const definition = await ctx.definition(db, enrollment.cadenceId, enrollment.version);
+	const sentOnce = await stepsAlreadySentOnce(
+		db,
+		definition,
+		enrollment.cadenceId,
+		enrollment.contactKey,
+		enrollment.conversationKey,
+	);
+	const stepIndex = nextRunnableStep(definition, doneIndex + 1, sentOnce);
+	await scheduleStep(ctx, db, enrollment, definition, stepIndex, at, now, { keepPause: true });
+}
+
+/**
+ * Points the enrollment at `stepIndex`, due its wait after `from`; or completes it when the chain
+ * has no step left. With `keepPause`, a paused enrollment stays paused: the new due time is held
+ * until it is resumed, or pushed to the end of a timed pause.
+ */
+async function scheduleStep(
+	ctx: StoreContext,
+	db: SqlExecutor,
+	enrollment: Enrollment,
+	definition: CadenceDefinition,
+	stepIndex: number,
+	from: number,
+	now: number,
+	options: { keepPause?: boolean } = {},
+): Promise<void> {
+	if (stepIndex >= definition.steps.length) {
+		await db.run(
+			`UPDATE enrollments SET state = 'completed', next_step = ?, next_due_at = NULL, next_reason = NULL,
+			held_due_at = NULL, paused_until = NULL, ended_at = ?, updated_at = ? WHERE id = ?`,
+			[stepIndex, now, now, enrollment.id],
+		);
+		await appendEvents(
+			db,
+			[{ enrollmentId: enrollment.id, type: 'completed', at: now }],
+			ctx.driver.dialect.maxParams,
+		);
+		return;
+	}
+	const due = dueTimeFor(definition, stepIndex, from, enrollment.timeZone);
+	if (options.keepPause && enrollment.state === 'paused') {
+		const until = enrollment.pausedUntil;
+		await db.run(
+			`UPDATE enrollments SET next_step = ?, next_due_at = ?, held_due_at = ?, next_reason = ?,
+			updated_at = ? WHERE id = ?`,
+			until === null
+				? [stepIndex, null, due.at, due.reason, now, enrollment.id]
+				: [stepIndex, Math.max(until, due.at), null, due.reason, now, enrollment.id],
+		);
+		return;
+	}
+	await db.run(
+		`UPDATE enrollments SET state = 'active', next_step = ?, next_due_at = ?, next_reason = ?,
+		held_due_at = NULL, paused_until = NULL, updated_at = ? WHERE id = ?`,
+		[stepIndex, due.at, due.reason, now, enrollment.id],
+	);
+}
+
+/** Ends an enrollment by an exit rule. Returns false when it had already ended. */
+export async function exitEnrollment(
+	ctx: StoreContext,
+	db: SqlExecutor,
+	enrollmentId: number,
+	reason: string,
+	now: number,
+	detail?: Record<string, unknown>,
+): Promise<boolean> {
+	const result = await db.run(
+		`UPDATE enrollments SET state = 'exited', exit_reason = ?, next_due_at = NULL, held_due_at = NULL,
+		paused_until = NULL, ended_at = ?, updated_at = ? WHERE id = ? AND state IN ('active', 'paused')`,
+		[reason, now, now, enrollmentId],
+	);
+	if (result.changes === 0) return false;
+	await appendEvents(
+		db,
+		[{ enrollmentId, type: 'exited', at: now, detail: { reason, ...detail } }],
+		ctx.driver.dialect.maxParams,
+	);
+	return true;
+}

@@ -1,0 +1,206 @@
+import type { CadenceDefinition } from '../../cadence/definition';
+import { dueTimeFor, nextRunnableStep } from '../../domain/scheduling';
+import { CadenceValidationError, type FieldProblem } from '../../errors';
+import { toProblems } from '../../validation';
+import { enrollInputSchema, type EnrollInput } from '../inputs';
+import type { SqlExecutor, SqlValue } from '../sql/driver';
+import type { EnrollResult, Enrollment } from '../types';
+import { appendEvents, chunk, placeholders, valuesList, type StoreContext } from './context';
+import { restartChain } from './chain';
+import { stepsAlreadySentOnce } from './run-once';
+import { ENROLLMENT_SELECT, toEnrollment } from './rows';
+
+type ParsedEnroll = ReturnType<typeof enrollInputSchema.parse>;
+
+interface CadenceInfo {
+	id: number;
+	version: number;
+	active: boolean;
+	definition: CadenceDefinition;
+}
+
+const INSERT_COLUMNS = 19;
+
+/**
+ * Enrolls every input in one transaction: either all of them are recorded or none is. Each
+ * result says what happened — enrolled, already enrolled, restarted, suppressed or not allowed.
+ */
+export async function enroll(ctx: StoreContext, inputs: EnrollInput[]): Promise<EnrollResult[]> {
+	const parsed = validateAll(inputs);
+	const now = ctx.now();
+	return ctx.driver.transaction(async (db) => {
+		const results: EnrollResult[] = new Array(parsed.length);
+		const cadences = new Map<string | number, CadenceInfo>();
+		for (const input of parsed) {
+			if (!cadences.has(input.cadence)) cadences.set(input.cadence, await loadCadence(ctx, db, input.cadence));
+		}
+		const suppressed = await suppressedAmong(db, parsed.map((p) => p.contactKey), ctx.driver.dialect.maxParams);
+		const toInsert: Array<{ index: number; input: ParsedEnroll; cadence: CadenceInfo }> = [];
+		const seen = new Map<string, number>();
+
+		for (const [index, input] of parsed.entries()) {
+			const cadence = cadences.get(input.cadence)!;
+			const identity = `${cadence.id}\u0000${input.contactKey}\u0000${input.conversationKey}`;
+			if (suppressed.has(input.contactKey)) {
+				results[index] = { outcome: 'suppressed', enrollment: null, message: 'This contact opted out; no cadence will message them.' };
+				continue;
+			}
+			if (!cadence.active) {
+				results[index] = { outcome: 'notAllowed', enrollment: null, message: `The cadence "${cadence.definition.name}" is paused; turn it back on to enroll contacts.` };
+				continue;
+			}
+			if (seen.has(identity)) {
+				results[index] = { outcome: 'alreadyEnrolled', enrollment: null, message: `Listed twice in this batch; enrolled once (item ${seen.get(identity)}).` };
+				continue;
+			}
+			seen.set(identity, index);
+			const running = await runningEnrollment(db, cadence.id, input.contactKey, input.conversationKey);
+			if (running) {
+				results[index] = await onRepeat(ctx, db, running, cadence.definition, input.startAt ?? now, now);
+				continue;
+			}
+			if (cadence.definition.reenrollment.afterEnd === 'never' && (await hasEnded(db, cadence.id, input))) {
+				results[index] = { outcome: 'notAllowed', enrollment: null, message: 'This contact already went through this cadence, and it allows one enrollment per contact.' };
+				continue;
+			}
+			toInsert.push({ index, input, cadence });
+		}
+
+		const inserted = await insertEnrollments(ctx, db, toInsert, now);
+		for (const { index, input, cadence } of toInsert) {
+			const enrollment = inserted.get(`${cadence.id}\u0000${input.contactKey}\u0000${input.conversationKey}`);
+			results[index] = enrollment
+				? { outcome: 'enrolled', enrollment, message: 'Enrolled.' }
+				: { outcome: 'alreadyEnrolled', enrollment: await runningEnrollment(db, cadence.id, input.contactKey, input.conversationKey), message: 'Already enrolled (by another process a moment ago).' };
+		}
+		return results;
+	});
+}
+
+function validateAll(inputs: EnrollInput[]): ParsedEnroll[] {
+	if (!Array.isArray(inputs) || inputs.length === 0) {
+		throw new CadenceValidationError('enrollment', [{ field: '', message: 'give at least one contact to enroll' }]);
+	}
+	const problems: FieldProblem[] = [];
+	const parsed = inputs.map((input, index) => {
+		const result = enrollInputSchema.safeParse(input);
+		if (result.success) return result.data;
+		const prefix = inputs.length > 1 ? `item ${index + 1}: ` : '';
+		for (const problem of toProblems(result.error)) problems.push({ ...problem, field: prefix + problem.field });
+		return null;
+	});
+	if (problems.length > 0) throw new CadenceValidationError('enrollment', problems);
+	return parsed as ParsedEnroll[];
+}
+
+async function loadCadence(ctx: StoreContext, db: SqlExecutor, ref: string | number): Promise<CadenceInfo> {
+	const id = await ctx.cadenceId(db, ref);
+	const [row] = await db.all<{ latest_version: number; active: number }>(
+		'SELECT latest_version, active FROM cadences WHERE id = ?',
+		[id],
+	);
+	const version = Number(row.latest_version);
+	return { id, version, active: Number(row.active) === 1, definition: await ctx.definition(db, id, version) };
+}
+
+async function suppressedAmong(db: SqlExecutor, keys: string[], maxParams: number): Promise<Set<string>> {
+	const found = new Set<string>();
+	for (const part of chunk([...new Set(keys)], maxParams)) {
+		const rows = await db.all<{ contact_key: string }>(
+			`SELECT contact_key FROM suppressions WHERE contact_key IN (${placeholders(part.length)})`,
+			part,
+		);
+		for (const row of rows) found.add(row.contact_key);
+	}
+	return found;
+}
+
+export async function runningEnrollment(
+	db: SqlExecutor,
+	cadenceId: number,
+	contactKey: string,
+	conversationKey: string,
+): Promise<Enrollment | null> {
+	const rows = await db.all(
+		`${ENROLLMENT_SELECT} WHERE e.cadence_id = ? AND e.contact_key = ? AND e.conversation_key = ?
+		AND e.state IN ('active', 'paused')`,
+		[cadenceId, contactKey, conversationKey],
+	);
+	return rows.length > 0 ? toEnrollment(rows[0]) : null;
+}
+
+async function hasEnded(db: SqlExecutor, cadenceId: number, input: ParsedEnroll): Promise<boolean> {
+	const rows = await db.all(
+		`SELECT 1 AS found FROM enrollments WHERE cadence_id = ? AND contact_key = ? AND conversation_key = ?
+		AND state NOT IN ('active', 'paused') LIMIT 1`,
+		[cadenceId, input.contactKey, input.conversationKey],
+	);
+	return rows.length > 0;
+}
+
+async function onRepeat(
+	ctx: StoreContext,
+	db: SqlExecutor,
+	running: Enrollment,
+	definition: CadenceDefinition,
+	startAt: number,
+	now: number,
+): Promise<EnrollResult> {
+	if (definition.reenrollment.whileActive === 'ignore') {
+		return { outcome: 'alreadyEnrolled', enrollment: running, message: 'Already enrolled; the running enrollment continues unchanged.' };
+	}
+	const restarted = await restartChain(ctx, db, running, startAt, now, 'enrolled again');
+	return { outcome: 'restarted', enrollment: restarted, message: 'Already enrolled; its clock restarted from step 1.' };
+}
+
+async function insertEnrollments(
+	ctx: StoreContext,
+	db: SqlExecutor,
+	rows: Array<{ input: ParsedEnroll; cadence: CadenceInfo }>,
+	now: number,
+): Promise<Map<string, Enrollment>> {
+	const byIdentity = new Map<string, Enrollment>();
+	const maxRows = Math.floor(ctx.driver.dialect.maxParams / INSERT_COLUMNS);
+	for (const part of chunk(rows, Math.min(500, maxRows))) {
+		const params: SqlValue[] = [];
+		for (const { input, cadence } of part) {
+			const anchor = input.startAt ?? now;
+			const alreadySent = await stepsAlreadySentOnce(db, cadence.definition, cadence.id, input.contactKey, input.conversationKey);
+			const stepIndex = nextRunnableStep(cadence.definition, 0, alreadySent);
+			const done = stepIndex >= cadence.definition.steps.length;
+			const due = done ? null : dueTimeFor(cadence.definition, stepIndex, anchor, input.timeZone);
+			params.push(
+				cadence.id, cadence.version, input.contactKey, input.conversationKey, input.contactName,
+				input.agent, input.target?.type ?? null, input.target?.id ?? null,
+				JSON.stringify(input.variables), input.timeZone, done ? 'completed' : 'active', 1, stepIndex,
+				due?.at ?? null, due?.reason ?? null, anchor, now, now, done ? now : null,
+			);
+		}
+		const inserted = await db.all<{ id: number }>(
+			`INSERT INTO enrollments (cadence_id, version, contact_key, conversation_key, contact_name, agent,
+				target_type, target_id, variables, time_zone, state, cycle, next_step, next_due_at, next_reason,
+				anchor_at, created_at, updated_at, ended_at)
+			VALUES ${valuesList(part.length, INSERT_COLUMNS)}
+			ON CONFLICT (cadence_id, contact_key, conversation_key) WHERE state IN ('active', 'paused') DO NOTHING
+			RETURNING id`,
+			params,
+		);
+		const ids = inserted.map((r) => Number(r.id));
+		if (ids.length === 0) continue;
+		const fresh = (await db.all(`${ENROLLMENT_SELECT} WHERE e.id IN (${placeholders(ids.length)})`, ids)).map(toEnrollment);
+		for (const enrollment of fresh) {
+			byIdentity.set(`${enrollment.cadenceId}\u0000${enrollment.contactKey}\u0000${enrollment.conversationKey}`, enrollment);
+		}
+		await appendEvents(
+			db,
+			fresh.map((e) => ({
+				enrollmentId: e.id,
+				type: 'enrolled',
+				at: now,
+				detail: { version: e.version, nextStep: e.nextStep, dueAt: e.nextDueAt, reason: e.nextReason },
+			})),
+			ctx.driver.dialect.maxParams,
+		);
+	}
+	return byIdentity;
+}

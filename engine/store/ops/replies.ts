@@ -1,0 +1,157 @@
+import { DateTime } from 'luxon';
+import type { CadenceDefinition } from '../../cadence/definition';
+import { openAt } from '../../domain/scheduling';
+import { parseOrThrow } from '../../validation';
+import { inboundInputSchema, outboundInputSchema, type InboundInput, type OutboundInput } from '../inputs';
+import type { SqlExecutor } from '../sql/driver';
+import type { ConversationMessage, Enrollment, AppliedReply, ReplyEffect } from '../types';
+import { appendEvents, type StoreContext } from './context';
+import { exitEnrollment, reanchorChain, reloadEnrollment, restartChain } from './chain';
+import { suppressContact } from './signals';
+import { ENROLLMENT_SELECT, toEnrollment, toMessage } from './rows';
+
+/**
+ * The running enrollments a message in this conversation concerns: the contact's, in the same
+ * conversation or enrolled without one. A message without a conversation concerns all of them.
+ */
+export async function runningForContact(
+	db: SqlExecutor,
+	contactKey: string,
+	conversationKey: string,
+): Promise<Enrollment[]> {
+	const rows = await db.all(
+		`${ENROLLMENT_SELECT} WHERE e.contact_key = ? AND e.state IN ('active', 'paused')
+		AND (? = '' OR e.conversation_key = '' OR e.conversation_key = ?) ORDER BY e.id`,
+		[contactKey, conversationKey, conversationKey],
+	);
+	return rows.map(toEnrollment);
+}
+
+/**
+ * Records what the contact wrote and applies each running enrollment's reply policy: exit,
+ * restart the chain (its wait counted from this reply), pause, ignore (auto-replies) or opt out.
+ * `action` overrides the policy — an AI classification passes its verdict here.
+ */
+export async function recordInbound(
+	ctx: StoreContext,
+	input: InboundInput,
+): Promise<{ message: ConversationMessage; effects: ReplyEffect[] }> {
+	const reply = parseOrThrow(inboundInputSchema, input, 'reply');
+	const at = ctx.now(reply.at);
+	return ctx.driver.transaction(async (db) => {
+		const [row] = await db.all(
+			`INSERT INTO messages (contact_key, conversation_key, direction, author, text, channel, at)
+			VALUES (?, ?, 'inbound', 'contact', ?, ?, ?) RETURNING *`,
+			[reply.contactKey, reply.conversationKey, reply.text, reply.channel, at],
+		);
+		const effects: ReplyEffect[] = [];
+		if (reply.action === 'optOut') {
+			const exited = await suppressContact(ctx, db, reply.contactKey, 'asked to stop', at);
+			for (const e of exited) effects.push(effectOf(await reloadEnrollment(db, e.id), 'optOut'));
+			return { message: toMessage(row), effects };
+		}
+		for (const enrollment of await runningForContact(db, reply.contactKey, reply.conversationKey)) {
+			const definition = await ctx.definition(db, enrollment.cadenceId, enrollment.version);
+			const action = reply.action ?? policyAction(definition);
+			await db.run('UPDATE enrollments SET last_inbound_at = ?, updated_at = ? WHERE id = ?', [at, at, enrollment.id]);
+			await markLatestSendReplied(db, enrollment, at);
+			await appendEvents(
+				db,
+				[{ enrollmentId: enrollment.id, type: 'replied', at, detail: { action, text: reply.text.slice(0, 200) } }],
+				ctx.driver.dialect.maxParams,
+			);
+			const after = await applyAction(ctx, db, enrollment, definition, action, at, reply.pauseUntil);
+			effects.push(effectOf(after, action));
+		}
+		return { message: toMessage(row), effects };
+	});
+}
+
+/** The cadence's own policy; "classify" without a verdict falls back to the safest: exit. */
+function policyAction(definition: CadenceDefinition): AppliedReply {
+	return definition.reply.action === 'classify' ? 'exit' : definition.reply.action;
+}
+
+async function applyAction(
+	ctx: StoreContext,
+	db: SqlExecutor,
+	enrollment: Enrollment,
+	definition: CadenceDefinition,
+	action: AppliedReply,
+	at: number,
+	pauseUntil: number | undefined,
+): Promise<Enrollment> {
+	if (action === 'exit') await exitEnrollment(ctx, db, enrollment.id, 'replied', at);
+	if (action === 'restart') return restartChain(ctx, db, enrollment, at, at, 'contact replied');
+	if (action === 'pause') {
+		const until = pauseUntil ?? pauseEnd(definition, enrollment, at);
+		const open = openAt(definition, until, enrollment.timeZone);
+		await db.run(
+			`UPDATE enrollments SET state = 'paused', paused_until = ?, next_due_at = ?, held_due_at = NULL,
+			next_reason = ?, updated_at = ? WHERE id = ?`,
+			[until, open.at, open.reason ?? 'paused after the reply', at, enrollment.id],
+		);
+		await appendEvents(
+			db,
+			[{ enrollmentId: enrollment.id, type: 'paused', at, detail: { until, resumesAt: open.at } }],
+			ctx.driver.dialect.maxParams,
+		);
+	}
+	return reloadEnrollment(db, enrollment.id);
+}
+
+function pauseEnd(definition: CadenceDefinition, enrollment: Enrollment, at: number): number {
+	const { amount, unit } = definition.reply.pauseFor;
+	const zone = enrollment.timeZone ?? definition.schedule.timeZone;
+	const start = DateTime.fromMillis(at, { zone });
+	if (unit === 'businessDays') return start.plus({ days: amount }).toMillis();
+	return start.plus({ [unit]: amount }).toMillis();
+}
+
+/** The reply answers the latest follow-up: its funnel status moves on to "replied". */
+async function markLatestSendReplied(db: SqlExecutor, enrollment: Enrollment, at: number): Promise<void> {
+	await db.run(
+		`UPDATE step_runs SET status = 'replied', replied_at = ?, updated_at = ? WHERE id = (
+			SELECT id FROM step_runs WHERE enrollment_id = ? AND status IN ('sent', 'delivered', 'read')
+			ORDER BY sent_at DESC LIMIT 1)`,
+		[at, at, enrollment.id],
+	);
+}
+
+function effectOf(enrollment: Enrollment, action: AppliedReply): ReplyEffect {
+	return {
+		enrollmentId: enrollment.id,
+		cadenceName: enrollment.cadenceName,
+		action,
+		state: enrollment.state,
+		nextDueAt: enrollment.nextDueAt,
+	};
+}
+
+/**
+ * Records a message the agent (not the cadence) sent. For cadences whose clock starts at the last
+ * agent message, a chain that has not sent anything yet in this cycle is re-anchored to it.
+ */
+export async function recordOutbound(ctx: StoreContext, input: OutboundInput): Promise<ConversationMessage> {
+	const message = parseOrThrow(outboundInputSchema, input, 'agent message');
+	const at = ctx.now(message.at);
+	return ctx.driver.transaction(async (db) => {
+		const [row] = await db.all(
+			`INSERT INTO messages (contact_key, conversation_key, direction, author, text, channel, at)
+			VALUES (?, ?, 'outbound', 'agent', ?, ?, ?) RETURNING *`,
+			[message.contactKey, message.conversationKey, message.text, message.channel, at],
+		);
+		for (const enrollment of await runningForContact(db, message.contactKey, message.conversationKey)) {
+			const definition = await ctx.definition(db, enrollment.cadenceId, enrollment.version);
+			if (definition.startClock !== 'lastAgentMessage') continue;
+			if (enrollment.state !== 'active' || enrollment.nextDueAt === null) continue;
+			const sentThisCycle = await db.all(
+				'SELECT 1 AS found FROM step_runs WHERE enrollment_id = ? AND cycle = ? AND sent_at IS NOT NULL LIMIT 1',
+				[enrollment.id, enrollment.cycle],
+			);
+			if (sentThisCycle.length > 0) continue;
+			await reanchorChain(ctx, db, enrollment, at, at);
+		}
+		return toMessage(row);
+	});
+}

@@ -1,0 +1,22 @@
+import type { CadenceDefinition } from '../../cadence/definition';
+import type { SqlExecutor } from '../sql/driver';
+
+/**
+ * Steps marked "run once" that already went out to this contact in this conversation, through
+ * any enrollment of the cadence: such a step never fires twice, even when the chain restarts.
+ */
+export async function stepsAlreadySentOnce(
+	db: SqlExecutor,
+	definition: CadenceDefinition,
+	cadenceId: number,
+	contactKey: string,
+	conversationKey: string,
+): Promise<Set<number>> {
+	if (!definition.steps.some((s) => s.runOnce)) return new Set();
+	const rows = await db.all<{ step_index: number }>(
+		`SELECT DISTINCT r.step_index FROM step_runs r JOIN enrollments e ON e.id = r.enrollment_id
+		WHERE e.cadence_id = ? AND e.contact_key = ? AND e.conversation_key = ? AND r.sent_at IS NOT NULL`,
+		[cadenceId, contactKey, conversationKey],
+	);
+	return new Set(rows.map((r) => Number(r.step_index)));
+}

@@ -1,0 +1,196 @@
+import { CadenceTransitionError } from '../../errors';
+import { parseOrThrow } from '../../validation';
+import {
+	approvalInputSchema,
+	deferInputSchema,
+	draftInputSchema,
+	sentInputSchema,
+	stepStatusInputSchema,
+	type ApprovalInput,
+	type DeferInput,
+	type DraftInput,
+	type SentInput,
+	type StepStatusInput,
+} from '../inputs';
+import type { SqlExecutor } from '../sql/driver';
+import type { Enrollment, StepRun } from '../types';
+import { appendEvents, type StoreContext } from './context';
+import { advancePast, reloadEnrollment } from './chain';
+import { loadStepRun, moveStepRun } from './step-runs';
+
+/**
+ * What happens to a claimed step: composed, approved, deferred, sent, delivered, read, failed or
+ * skipped. Each is recorded on the step run and in the timeline.
+ */
+
+/** Whether `run` is the step its enrollment is waiting on (not an old or superseded one). */
+function isCurrent(enrollment: Enrollment, run: StepRun): boolean {
+	return (
+		(enrollment.state === 'active' || enrollment.state === 'paused') &&
+		enrollment.nextStep === run.stepIndex &&
+		enrollment.cycle === run.cycle &&
+		enrollment.nextDueAt === null
+	);
+}
+
+/**
+ * Confirms a send and schedules the next step, its wait counted from this send. Confirming the
+ * same send twice changes nothing the second time, so a retried HTTP call cannot skip a step.
+ */
+export async function markSent(ctx: StoreContext, input: SentInput): Promise<StepRun> {
+	const sent = parseOrThrow(sentInputSchema, input, 'sent step');
+	const at = ctx.now(sent.at);
+	return ctx.driver.transaction(async (db) => {
+		const before = await loadStepRun(db, { stepRunId: sent.stepRunId });
+		const { run, changed } = await moveStepRun(db, sent.stepRunId, 'sent', at, {
+			text: sent.text ?? before.text,
+			compose_mode: sent.composeMode ?? before.composeMode,
+			model: sent.model ?? before.model,
+			prompt_tokens: sent.promptTokens ?? before.promptTokens,
+			completion_tokens: sent.completionTokens ?? before.completionTokens,
+			degraded: sent.degraded || before.degraded ? 1 : 0,
+		});
+		if (!changed) return run;
+		await afterSend(ctx, db, run, at, sent.channel);
+		return run;
+	});
+}
+
+async function afterSend(
+	ctx: StoreContext,
+	db: SqlExecutor,
+	run: StepRun,
+	at: number,
+	channel: string | null,
+): Promise<void> {
+	const enrollment = await reloadEnrollment(db, run.enrollmentId);
+	if (run.text) {
+		await db.run(
+			`INSERT INTO messages (contact_key, conversation_key, direction, author, text, channel, step_run_id, at)
+			VALUES (?, ?, 'outbound', 'followUp', ?, ?, ?, ?)`,
+			[enrollment.contactKey, enrollment.conversationKey, run.text, channel, run.id, at],
+		);
+	}
+	await db.run('UPDATE enrollments SET last_sent_at = ?, updated_at = ? WHERE id = ?', [at, at, enrollment.id]);
+	await appendEvents(
+		db,
+		[{ enrollmentId: enrollment.id, stepRunId: run.id, type: 'sent', at, detail: { step: run.stepIndex, mode: run.composeMode, degraded: run.degraded } }],
+		ctx.driver.dialect.maxParams,
+	);
+	// A send confirmed after the contact replied or the enrollment ended is recorded, but it must
+	// not bring the chain back to life.
+	if (isCurrent(enrollment, run)) await advancePast(ctx, db, enrollment, run.stepIndex, at, at);
+}
+
+/** Records a composed text; AI-assisted drafts wait for a reviewer with approval "awaiting". */
+export async function recordDraft(ctx: StoreContext, input: DraftInput): Promise<StepRun> {
+	const draft = parseOrThrow(draftInputSchema, input, 'draft');
+	const now = ctx.now();
+	return ctx.driver.transaction(async (db) => {
+		const run = await loadStepRun(db, { stepRunId: draft.stepRunId });
+		if (run.status !== 'pending' && run.status !== 'scheduled') {
+			throw new CadenceTransitionError(
+				`Step run ${run.id} is already "${run.status}"; a draft can only be recorded before it is sent.`,
+			);
+		}
+		await db.run(
+			`UPDATE step_runs SET text = ?, compose_mode = ?, model = ?, prompt_tokens = ?, completion_tokens = ?,
+			degraded = ?, approval = ?, updated_at = ? WHERE id = ?`,
+			[
+				draft.text, draft.composeMode ?? run.composeMode, draft.model, draft.promptTokens,
+				draft.completionTokens, draft.degraded ? 1 : 0, draft.awaitingApproval ? 'awaiting' : null,
+				now, run.id,
+			],
+		);
+		await appendEvents(
+			db,
+			[{ enrollmentId: run.enrollmentId, stepRunId: run.id, type: draft.awaitingApproval ? 'draftPending' : 'composed', at: now, detail: { mode: draft.composeMode ?? run.composeMode, model: draft.model, degraded: draft.degraded } }],
+			ctx.driver.dialect.maxParams,
+		);
+		return loadStepRun(db, { stepRunId: run.id });
+	});
+}
+
+/** A reviewer's decision on a draft: approved or edited → scheduled to send; discarded → skipped. */
+export async function recordApproval(ctx: StoreContext, input: ApprovalInput): Promise<StepRun> {
+	const decision = parseOrThrow(approvalInputSchema, input, 'approval');
+	const now = ctx.now();
+	return ctx.driver.transaction(async (db) => {
+		const before = await loadStepRun(db, { stepRunId: decision.stepRunId });
+		const common = { approval: decision.decision, decided_by: decision.by };
+		let run: StepRun;
+		if (decision.decision === 'discarded') {
+			({ run } = await moveStepRun(db, before.id, 'skipped', now, { ...common, detail: 'draft discarded' }));
+			const enrollment = await reloadEnrollment(db, run.enrollmentId);
+			if (isCurrent(enrollment, run)) await advancePast(ctx, db, enrollment, run.stepIndex, now, now);
+		} else if (decision.decision === 'timedOut') {
+			await db.run('UPDATE step_runs SET approval = ?, updated_at = ? WHERE id = ?', ['timedOut', now, before.id]);
+			run = await loadStepRun(db, { stepRunId: before.id });
+		} else {
+			const text = decision.decision === 'edited' && decision.text !== null ? decision.text : before.text;
+			({ run } = await moveStepRun(db, before.id, 'scheduled', now, { ...common, text }));
+		}
+		await appendEvents(
+			db,
+			[{ enrollmentId: run.enrollmentId, stepRunId: run.id, type: decision.decision, at: now, detail: { by: decision.by } }],
+			ctx.driver.dialect.maxParams,
+		);
+		return run;
+	});
+}
+
+/**
+ * Puts a claimed step back to wait until `until` (outside working hours, over a sending limit).
+ * The trigger emits it again then, on the same step run and idempotency key.
+ */
+export async function deferStep(ctx: StoreContext, input: DeferInput): Promise<StepRun> {
+	const deferral = parseOrThrow(deferInputSchema, input, 'deferral');
+	const now = ctx.now();
+	return ctx.driver.transaction(async (db) => {
+		const { run } = await moveStepRun(db, deferral.stepRunId, 'scheduled', now);
+		const enrollment = await reloadEnrollment(db, run.enrollmentId);
+		if (isCurrent(enrollment, run)) {
+			await db.run(
+				'UPDATE enrollments SET next_due_at = ?, next_reason = ?, updated_at = ? WHERE id = ?',
+				[deferral.until, deferral.reason, now, enrollment.id],
+			);
+		}
+		await appendEvents(
+			db,
+			[{ enrollmentId: run.enrollmentId, stepRunId: run.id, type: 'deferred', at: now, detail: { until: deferral.until, reason: deferral.reason } }],
+			ctx.driver.dialect.maxParams,
+		);
+		return run;
+	});
+}
+
+/** Delivery reports from channels, and skip/fail decisions, by step run id or idempotency key. */
+export async function setStepStatus(ctx: StoreContext, input: StepStatusInput): Promise<StepRun> {
+	const update = parseOrThrow(stepStatusInputSchema, input, 'step status');
+	const at = ctx.now(update.at);
+	if (update.status === 'sent') {
+		const { id } = await loadStepRun(ctx.driver, update);
+		return markSent(ctx, { stepRunId: id, at });
+	}
+	return ctx.driver.transaction(async (db) => {
+		const target = await loadStepRun(db, update);
+		const extra: Record<string, string> = update.detail === null ? {} : { detail: update.detail };
+		const { run, changed } = await moveStepRun(db, target.id, update.status, at, extra);
+		if (!changed) return run;
+		await appendEvents(
+			db,
+			[{ enrollmentId: run.enrollmentId, stepRunId: run.id, type: update.status, at, detail: { detail: update.detail } }],
+			ctx.driver.dialect.maxParams,
+		);
+		const enrollment = await reloadEnrollment(db, run.enrollmentId);
+		if (!isCurrent(enrollment, run)) return run;
+		if (update.status === 'skipped') await advancePast(ctx, db, enrollment, run.stepIndex, at, at);
+		if (update.status === 'failed') {
+			await db.run(
+				`UPDATE enrollments SET state = 'failed', exit_reason = ?, ended_at = ?, updated_at = ? WHERE id = ?`,
+				[`step ${run.stepIndex + 1} failed${update.detail ? `: ${update.detail}` : ''}`, at, at, enrollment.id],
+			);
+		}
+		return run;
+	});
+}

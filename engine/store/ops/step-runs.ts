@@ -1,0 +1,61 @@
+import { assertCanMove, statusesThatMayBecome, timestampColumnFor } from '../../domain/step-status';
+import { CadenceNotFoundError } from '../../errors';
+import type { SqlExecutor, SqlValue } from '../sql/driver';
+import type { StepRun, StepStatus } from '../types';
+import { placeholders } from './context';
+import { parseIdempotencyKey, toStepRun } from './rows';
+
+/** Reads one step run by id or idempotency key, failing with a message that names what was asked. */
+export async function loadStepRun(
+	db: SqlExecutor,
+	ref: { stepRunId?: number; idempotencyKey?: string },
+): Promise<StepRun> {
+	let rows;
+	if (ref.stepRunId !== undefined) {
+		rows = await db.all('SELECT * FROM step_runs WHERE id = ?', [ref.stepRunId]);
+	} else {
+		const { enrollmentId, stepIndex, cycle } = parseIdempotencyKey(ref.idempotencyKey ?? '');
+		rows = await db.all(
+			'SELECT * FROM step_runs WHERE enrollment_id = ? AND step_index = ? AND cycle = ?',
+			[enrollmentId, stepIndex, cycle],
+		);
+	}
+	if (rows.length === 0) {
+		throw new CadenceNotFoundError('step run', ref.stepRunId ?? ref.idempotencyKey ?? '');
+	}
+	return toStepRun(rows[0]);
+}
+
+/**
+ * Moves a step run to `status`, forward only. The move is a conditional UPDATE, so two writers
+ * racing (a webhook and a retry) cannot both win and neither can move it backwards.
+ * Returns the run as it is afterwards and whether this call changed it.
+ */
+export async function moveStepRun(
+	db: SqlExecutor,
+	stepRunId: number,
+	status: StepStatus,
+	at: number,
+	extra: Record<string, SqlValue> = {},
+): Promise<{ run: StepRun; changed: boolean }> {
+	const allowed = statusesThatMayBecome(status).filter((s) => s !== status);
+	const stamp = timestampColumnFor(status);
+	const assignments = ['status = ?', 'updated_at = ?'];
+	const params: SqlValue[] = [status, at];
+	if (stamp) {
+		assignments.push(`${stamp} = COALESCE(${stamp}, ?)`);
+		params.push(at);
+	}
+	for (const [column, value] of Object.entries(extra)) {
+		assignments.push(`${column} = ?`);
+		params.push(value);
+	}
+	const result = await db.run(
+		`UPDATE step_runs SET ${assignments.join(', ')}
+		WHERE id = ? AND status IN (${placeholders(allowed.length)})`,
+		[...params, stepRunId, ...allowed],
+	);
+	const run = await loadStepRun(db, { stepRunId });
+	if (result.changes === 0 && run.status !== status) assertCanMove(stepRunId, run.status, status);
+	return { run, changed: result.changes > 0 };
+}

@@ -1,0 +1,139 @@
+import type { Dialect } from '../sql/driver';
+
+/**
+ * Numbered migrations, embedded in code so nothing is read from disk at run time (n8n installs
+ * community packages as plain files and may run several processes from one install).
+ * Append only: never edit a migration that has shipped; add the next number instead.
+ */
+export interface Migration {
+	version: number;
+	name: string;
+	statements(d: Dialect): string[];
+}
+
+export const MIGRATIONS: Migration[] = [
+	{
+		version: 1,
+		name: 'cadences, enrollments, step runs, events, messages, suppressions, goals',
+		statements: (d) => [
+			`CREATE TABLE cadences (
+				id ${d.idColumn},
+				name TEXT NOT NULL UNIQUE,
+				latest_version INTEGER NOT NULL,
+				active SMALLINT NOT NULL,
+				created_at ${d.bigint} NOT NULL,
+				updated_at ${d.bigint} NOT NULL
+			)`,
+			`CREATE TABLE cadence_versions (
+				cadence_id ${d.bigint} NOT NULL REFERENCES cadences (id),
+				version INTEGER NOT NULL,
+				content_hash TEXT NOT NULL,
+				definition TEXT NOT NULL,
+				published_at ${d.bigint} NOT NULL,
+				PRIMARY KEY (cadence_id, version)
+			)`,
+			// next_due_at is set only while the next step waits to be claimed: the claim index
+			// then holds exactly the claimable enrollments, however many have finished.
+			`CREATE TABLE enrollments (
+				id ${d.idColumn},
+				cadence_id ${d.bigint} NOT NULL REFERENCES cadences (id),
+				version INTEGER NOT NULL,
+				contact_key TEXT NOT NULL,
+				conversation_key TEXT NOT NULL,
+				contact_name TEXT NOT NULL,
+				agent TEXT NOT NULL,
+				target_type TEXT,
+				target_id TEXT,
+				variables TEXT NOT NULL,
+				time_zone TEXT,
+				state TEXT NOT NULL,
+				exit_reason TEXT,
+				cycle INTEGER NOT NULL,
+				next_step INTEGER NOT NULL,
+				next_due_at ${d.bigint},
+				next_reason TEXT,
+				held_due_at ${d.bigint},
+				paused_until ${d.bigint},
+				anchor_at ${d.bigint} NOT NULL,
+				claimed_at ${d.bigint},
+				claimed_due_at ${d.bigint},
+				last_sent_at ${d.bigint},
+				last_inbound_at ${d.bigint},
+				created_at ${d.bigint} NOT NULL,
+				updated_at ${d.bigint} NOT NULL,
+				ended_at ${d.bigint}
+			)`,
+			`CREATE UNIQUE INDEX enrollments_one_running
+				ON enrollments (cadence_id, contact_key, conversation_key)
+				WHERE state IN ('active', 'paused')`,
+			`CREATE INDEX enrollments_due ON enrollments (cadence_id, next_due_at)
+				WHERE next_due_at IS NOT NULL`,
+			`CREATE INDEX enrollments_contact ON enrollments (contact_key)`,
+			`CREATE TABLE step_runs (
+				id ${d.idColumn},
+				enrollment_id ${d.bigint} NOT NULL REFERENCES enrollments (id),
+				cadence_id ${d.bigint} NOT NULL,
+				step_index INTEGER NOT NULL,
+				cycle INTEGER NOT NULL,
+				status TEXT NOT NULL,
+				due_at ${d.bigint} NOT NULL,
+				claimed_at ${d.bigint} NOT NULL,
+				claims INTEGER NOT NULL,
+				stuck_at ${d.bigint},
+				sent_at ${d.bigint},
+				delivered_at ${d.bigint},
+				read_at ${d.bigint},
+				replied_at ${d.bigint},
+				ended_at ${d.bigint},
+				compose_mode TEXT NOT NULL,
+				text TEXT,
+				model TEXT,
+				prompt_tokens INTEGER,
+				completion_tokens INTEGER,
+				degraded SMALLINT NOT NULL DEFAULT 0,
+				approval TEXT,
+				decided_by TEXT,
+				detail TEXT,
+				updated_at ${d.bigint} NOT NULL,
+				UNIQUE (enrollment_id, step_index, cycle)
+			)`,
+			`CREATE INDEX step_runs_in_flight ON step_runs (cadence_id, claimed_at)
+				WHERE status IN ('pending', 'scheduled')`,
+			`CREATE INDEX step_runs_sent ON step_runs (cadence_id, sent_at) WHERE sent_at IS NOT NULL`,
+			`CREATE TABLE events (
+				id ${d.idColumn},
+				enrollment_id ${d.bigint} NOT NULL,
+				step_run_id ${d.bigint},
+				type TEXT NOT NULL,
+				at ${d.bigint} NOT NULL,
+				detail TEXT
+			)`,
+			`CREATE INDEX events_enrollment ON events (enrollment_id, id)`,
+			`CREATE TABLE messages (
+				id ${d.idColumn},
+				contact_key TEXT NOT NULL,
+				conversation_key TEXT NOT NULL,
+				direction TEXT NOT NULL,
+				author TEXT NOT NULL,
+				text TEXT NOT NULL,
+				channel TEXT,
+				step_run_id ${d.bigint},
+				at ${d.bigint} NOT NULL
+			)`,
+			`CREATE INDEX messages_conversation ON messages (contact_key, conversation_key, at)`,
+			`CREATE TABLE suppressions (
+				contact_key TEXT PRIMARY KEY,
+				reason TEXT NOT NULL,
+				at ${d.bigint} NOT NULL
+			)`,
+			`CREATE TABLE goals (
+				id ${d.idColumn},
+				contact_key TEXT,
+				target_type TEXT,
+				target_id TEXT,
+				note TEXT,
+				at ${d.bigint} NOT NULL
+			)`,
+		],
+	},
+];

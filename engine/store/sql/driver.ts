@@ -1,0 +1,39 @@
+/**
+ * The one boundary between the cadence store and a database. Every query is written once with `?`
+ * placeholders; a driver adapts it. Dialect differences are capability flags, never
+ * `if (dialect === …)` scattered through the store.
+ */
+
+export type SqlValue = string | number | null;
+export type Row = Record<string, unknown>;
+
+export interface SqlExecutor {
+	all<T = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+	run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number }>;
+}
+
+export interface Dialect {
+	readonly name: 'sqlite' | 'postgres';
+	/** Appended to a claim's inner SELECT so concurrent claimers skip each other's rows. */
+	readonly lockForClaim: string;
+	/** Appended to a SELECT that must hold its row until the transaction ends. */
+	readonly lockRow: string;
+	/** Column type for an auto-assigned integer primary key. */
+	readonly idColumn: string;
+	/** Column type for epoch milliseconds and other 64-bit integers. */
+	readonly bigint: string;
+	/** The most bind parameters one statement may carry; batches are cut to fit. */
+	readonly maxParams: number;
+}
+
+export interface SqlDriver extends SqlExecutor {
+	readonly dialect: Dialect;
+	/**
+	 * Runs `work` in one write transaction: all of it commits or none of it does. On SQLite the
+	 * write lock is taken up front (BEGIN IMMEDIATE) so two processes never interleave a claim.
+	 */
+	transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+	/** Serialises schema migrations across processes that open the store at the same moment. */
+	withMigrationLock<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+	close(): Promise<void>;
+}

@@ -1,0 +1,118 @@
+import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import { CadenceStoreError } from '../../errors';
+import type { Dialect, Row, SqlDriver, SqlExecutor, SqlValue } from './driver';
+
+export interface SqliteOptions {
+	/** Path of the database file; created with its folder's permissions when missing. */
+	path: string;
+	/** How long a writer waits for another process's lock before giving up. */
+	busyTimeoutMs?: number;
+}
+
+const SQLITE: Dialect = {
+	name: 'sqlite',
+	lockRow: '',
+	lockForClaim: '',
+	idColumn: 'INTEGER PRIMARY KEY',
+	bigint: 'INTEGER',
+	maxParams: 32_000,
+};
+
+/**
+ * node:sqlite is synchronous, so one connection can only run one transaction at a time; async
+ * callers queue on `tail` instead of interleaving statements inside someone else's transaction.
+ */
+export class SqliteDriver implements SqlDriver {
+	readonly dialect = SQLITE;
+	private readonly db: DatabaseSync;
+	private readonly statements = new Map<string, ReturnType<DatabaseSync['prepare']>>();
+	private tail: Promise<unknown> = Promise.resolve();
+	private closed = false;
+
+	constructor(options: SqliteOptions) {
+		try {
+			this.db = new DatabaseSync(options.path);
+			this.db.exec(`PRAGMA busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 10_000)}`);
+			this.db.exec('PRAGMA journal_mode = WAL');
+			// FULL: a commit is on disk before it returns, so a claim or a send record survives a crash.
+			this.db.exec('PRAGMA synchronous = FULL');
+			this.db.exec('PRAGMA foreign_keys = ON');
+		} catch (error) {
+			throw new CadenceStoreError(
+				`Could not open the SQLite cadence store at "${options.path}": ${(error as Error).message}. ` +
+					'Check that the folder exists and n8n may write to it.',
+				error,
+			);
+		}
+	}
+
+	async all<T = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+		return this.serial(() => this.allNow<T>(sql, params));
+	}
+
+	async run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
+		return this.serial(() => this.runNow(sql, params));
+	}
+
+	async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+		return this.serial(async () => {
+			this.db.exec('BEGIN IMMEDIATE');
+			const tx: SqlExecutor = {
+				all: async <R = Row>(sql: string, params: readonly SqlValue[] = []) =>
+					this.allNow<R>(sql, params),
+				run: async (sql, params = []) => this.runNow(sql, params),
+			};
+			try {
+				const result = await work(tx);
+				this.db.exec('COMMIT');
+				return result;
+			} catch (error) {
+				if (this.db.isTransaction) this.db.exec('ROLLBACK');
+				throw error;
+			}
+		});
+	}
+
+	async withMigrationLock<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+		// BEGIN IMMEDIATE already excludes every other writer, in this process and in others.
+		return this.transaction(work);
+	}
+
+	async close(): Promise<void> {
+		await this.serial(async () => {
+			if (this.closed) return;
+			this.closed = true;
+			this.statements.clear();
+			this.db.close();
+		});
+	}
+
+	private serial<T>(work: () => Promise<T> | T): Promise<T> {
+		const next = this.tail.then(() => {
+			if (this.closed) throw new CadenceStoreError('The SQLite cadence store is closed.');
+			return work();
+		});
+		this.tail = next.catch(() => undefined);
+		return next;
+	}
+
+	private prepare(sql: string) {
+		let statement = this.statements.get(sql);
+		if (!statement) {
+			// Batch statements vary in length; a bound keeps the cache from growing without end.
+			if (this.statements.size > 500) this.statements.clear();
+			statement = this.db.prepare(sql);
+			this.statements.set(sql, statement);
+		}
+		return statement;
+	}
+
+	private allNow<T>(sql: string, params: readonly SqlValue[]): T[] {
+		return this.prepare(sql).all(...(params as SQLInputValue[])) as T[];
+	}
+
+	private runNow(sql: string, params: readonly SqlValue[]): { changes: number } {
+		const result = this.prepare(sql).run(...(params as SQLInputValue[]));
+		return { changes: Number(result.changes) };
+	}
+}

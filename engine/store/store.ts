@@ -1,0 +1,93 @@
+import type { CadenceDefinitionInput } from '../cadence/definition';
+import type {
+	ApprovalInput,
+	ClaimInput,
+	ConversationInput,
+	DeferInput,
+	DraftInput,
+	EnrollInput,
+	EnrollmentAction,
+	GoalInput,
+	HistoryInput,
+	InboundInput,
+	ListInput,
+	OptOutInput,
+	OutboundInput,
+	ReportInput,
+	SentInput,
+	StepStatusInput,
+	StuckInput,
+} from './inputs';
+import { StoreContext } from './ops/context';
+import * as cadences from './ops/cadences';
+import { claimDue } from './ops/claim';
+import { enroll } from './ops/enroll';
+import * as manage from './ops/manage';
+import * as queries from './ops/queries';
+import * as replies from './ops/replies';
+import * as sending from './ops/sending';
+import * as signals from './ops/signals';
+import type { SqlDriver } from './sql/driver';
+import type { Clock } from './types';
+
+/**
+ * The cadence store: the whole domain contract over one SQL boundary. SQLite and Postgres run the
+ * same code; only the driver differs. Every write is one transaction and validates its input
+ * before touching the database.
+ */
+export class CadenceStore {
+	private readonly ctx: StoreContext;
+
+	constructor(driver: SqlDriver, clock: Clock = Date.now) {
+		this.ctx = new StoreContext(driver, clock);
+	}
+
+	get backend(): 'sqlite' | 'postgres' {
+		return this.ctx.driver.dialect.name;
+	}
+
+	// Cadences
+	publishCadence = (definition: CadenceDefinitionInput) => cadences.publishCadence(this.ctx, definition);
+	getCadence = (ref: string | number, version?: number) => cadences.getCadence(this.ctx, ref, version);
+	listCadences = (options?: { search?: string; limit?: number }) => cadences.listCadences(this.ctx, options);
+
+	// Enrolling and the send cycle
+	enroll = (inputs: EnrollInput[]) => enroll(this.ctx, inputs);
+	claimDue = (input: ClaimInput) => claimDue(this.ctx, input);
+	recordDraft = (input: DraftInput) => sending.recordDraft(this.ctx, input);
+	recordApproval = (input: ApprovalInput) => sending.recordApproval(this.ctx, input);
+	deferStep = (input: DeferInput) => sending.deferStep(this.ctx, input);
+	markSent = (input: SentInput) => sending.markSent(this.ctx, input);
+	setStepStatus = (input: StepStatusInput) => sending.setStepStatus(this.ctx, input);
+
+	// Conversation and signals
+	recordInbound = (input: InboundInput) => replies.recordInbound(this.ctx, input);
+	recordOutbound = (input: OutboundInput) => replies.recordOutbound(this.ctx, input);
+	recordGoal = (input: GoalInput) => signals.recordGoal(this.ctx, input);
+	markResolved = (input: ConversationInput) => signals.markResolved(this.ctx, input);
+	optOut = (input: OptOutInput) => signals.optOut(this.ctx, input);
+	isSuppressed = (contactKey: string) => signals.isSuppressed(this.ctx, contactKey);
+
+	// Managing enrollments
+	pause = (input: EnrollmentAction) => manage.pauseEnrollment(this.ctx, input);
+	resume = (input: EnrollmentAction) => manage.resumeEnrollment(this.ctx, input);
+	skipStep = (input: EnrollmentAction) => manage.skipStep(this.ctx, input);
+	cancel = (input: EnrollmentAction) => manage.exitByRule(this.ctx, { ...input, exitReason: 'cancelled' });
+	exit = (input: EnrollmentAction) => manage.exitByRule(this.ctx, input);
+	findStuck = (input: StuckInput) => manage.stuckSteps(this.ctx, input, false);
+	reportStuck = (input: StuckInput) => manage.stuckSteps(this.ctx, input, true);
+	retryStep = (stepRunId: number) => manage.retryStep(this.ctx, stepRunId);
+
+	// Reading
+	getEnrollment = (id: number) => queries.getEnrollment(this.ctx, id);
+	listEnrollments = (input?: ListInput) => queries.listEnrollments(this.ctx, input);
+	getTimeline = (enrollmentId: number) => queries.getTimeline(this.ctx, enrollmentId);
+	getStepRuns = (enrollmentId: number) => queries.getStepRuns(this.ctx, enrollmentId);
+	getConversation = (input: HistoryInput) => queries.getConversation(this.ctx, input);
+	funnel = (input?: ReportInput) => queries.funnel(this.ctx, input);
+	stateDistribution = (input?: ReportInput) => queries.stateDistribution(this.ctx, input);
+	countSentToContact = (contactKey: string, since: number) =>
+		queries.countSentToContact(this.ctx, contactKey, since);
+
+	close = () => this.ctx.driver.close();
+}

@@ -1,0 +1,181 @@
+import type { CadenceDefinition, ComposeMode, Step } from '../cadence/definition';
+
+/** Epoch milliseconds. The store never reads the system clock itself: time is injected. */
+export type Millis = number;
+export type Clock = () => Millis;
+
+export const ENROLLMENT_STATES = ['active', 'paused', 'completed', 'exited', 'failed'] as const;
+export type EnrollmentState = (typeof ENROLLMENT_STATES)[number];
+
+export const STEP_STATUSES = [
+	'pending',
+	'scheduled',
+	'sent',
+	'delivered',
+	'read',
+	'replied',
+	'skipped',
+	'failed',
+] as const;
+export type StepStatus = (typeof STEP_STATUSES)[number];
+
+export const EXIT_REASONS = [
+	'replied',
+	'resolved',
+	'goal',
+	'optedOut',
+	'cancelled',
+	'limit',
+	'condition',
+	'ai',
+] as const;
+export type ExitReason = (typeof EXIT_REASONS)[number];
+
+export interface PublishedCadence {
+	id: number;
+	name: string;
+	version: number;
+	active: boolean;
+	definition: CadenceDefinition;
+	publishedAt: Millis;
+	/** True when this call created the version; false when the content was unchanged. */
+	created: boolean;
+}
+
+export interface CadenceSummary {
+	id: number;
+	name: string;
+	latestVersion: number;
+	active: boolean;
+	updatedAt: Millis;
+}
+
+export interface Enrollment {
+	id: number;
+	cadenceId: number;
+	cadenceName: string;
+	version: number;
+	contactKey: string;
+	conversationKey: string;
+	contactName: string;
+	agent: string;
+	target: { type: string; id: string } | null;
+	variables: Record<string, unknown>;
+	timeZone: string | null;
+	state: EnrollmentState;
+	exitReason: string | null;
+	/** How many times the chain has started (1 at enrollment, +1 on each restart). */
+	cycle: number;
+	/** Index of the step that goes out next (0-based); equals the step count once finished. */
+	nextStep: number;
+	/** When the next step will be emitted; null while one is in flight, paused without end, or ended. */
+	nextDueAt: Millis | null;
+	/** Why the next step is due when it is (deferrals, pauses). */
+	nextReason: string | null;
+	pausedUntil: Millis | null;
+	anchorAt: Millis;
+	claimedAt: Millis | null;
+	lastSentAt: Millis | null;
+	lastInboundAt: Millis | null;
+	createdAt: Millis;
+	updatedAt: Millis;
+	endedAt: Millis | null;
+}
+
+export interface StepRun {
+	id: number;
+	enrollmentId: number;
+	cadenceId: number;
+	stepIndex: number;
+	cycle: number;
+	status: StepStatus;
+	/** enrollment-step-cycle: the same for every retry of the same send, so channels can dedupe. */
+	idempotencyKey: string;
+	dueAt: Millis;
+	claimedAt: Millis;
+	/** 1 for the first emission; more only after deferrals or an explicit retry. */
+	claims: number;
+	stuckAt: Millis | null;
+	sentAt: Millis | null;
+	deliveredAt: Millis | null;
+	readAt: Millis | null;
+	repliedAt: Millis | null;
+	endedAt: Millis | null;
+	composeMode: ComposeMode;
+	text: string | null;
+	model: string | null;
+	promptTokens: number | null;
+	completionTokens: number | null;
+	degraded: boolean;
+	approval: string | null;
+	decidedBy: string | null;
+	detail: string | null;
+}
+
+/** One due step handed to the flow: everything the nodes after the trigger need. */
+export interface ClaimedStep {
+	stepRun: StepRun;
+	enrollment: Enrollment;
+	step: Step;
+	stepCount: number;
+	persona: string;
+	isLastStep: boolean;
+}
+
+export interface TimelineEvent {
+	id: number;
+	enrollmentId: number;
+	stepRunId: number | null;
+	type: string;
+	at: Millis;
+	detail: Record<string, unknown> | null;
+}
+
+export interface ConversationMessage {
+	id: number;
+	contactKey: string;
+	conversationKey: string;
+	direction: 'inbound' | 'outbound';
+	author: 'contact' | 'agent' | 'followUp';
+	text: string;
+	channel: string | null;
+	stepRunId: number | null;
+	at: Millis;
+}
+
+export type EnrollOutcome = 'enrolled' | 'alreadyEnrolled' | 'restarted' | 'suppressed' | 'notAllowed';
+
+export interface EnrollResult {
+	outcome: EnrollOutcome;
+	enrollment: Enrollment | null;
+	/** Why nothing new happened, in words, for the item the node outputs. */
+	message: string;
+}
+
+export type AppliedReply = 'exit' | 'restart' | 'pause' | 'ignore' | 'optOut';
+
+export interface ReplyEffect {
+	enrollmentId: number;
+	cadenceName: string;
+	action: AppliedReply;
+	state: EnrollmentState;
+	nextDueAt: Millis | null;
+}
+
+export interface FunnelRow {
+	cadenceId: number;
+	cadenceName: string;
+	stepIndex: number;
+	composeMode: ComposeMode;
+	counts: Record<StepStatus, number>;
+	total: number;
+}
+
+export interface StateCount {
+	cadenceId: number;
+	cadenceName: string;
+	state: EnrollmentState;
+	count: number;
+}
+
+export type DefinitionOf = (cadenceId: number, version: number) => Promise<CadenceDefinition>;

@@ -1,0 +1,10 @@
+/**
+ * Pure scheduling for cadences: waits, business days, working hours, quiet hours and holidays,
+ * all DST-safe. Instants in and out are epoch milliseconds; calendar rules are read in the zone
+ * `resolveTimeZone` picks.
+ */
+export { computeSendTime, type SendTime } from './send-time';
+export { addWait, describeWait } from './waits';
+export { describeWorkingWeek } from './reasons';
+export { isOpen, nextOpenTime, type OpenTime } from './windows';
+export { isValidTimeZone, resolveTimeZone, type TimingContext } from './zone';
