@@ -1,0 +1,92 @@
+import type { StoreConfig } from '../../engine/store/open';
+import type { Row, SqlDriver, SqlExecutor, SqlValue } from '../../engine/store/sql/driver';
+import { PostgresDriver } from '../../engine/store/sql/postgres';
+import { SqliteDriver } from '../../engine/store/sql/sqlite';
+
+/**
+ * A bare driver on a store's location, for looking at the tables behind the public API: row
+ * counts after a failure, the migration bookkeeping, what a claim left behind.
+ * It never migrates; open a store on the location first.
+ */
+export function rawDriver(config: StoreConfig): SqlDriver {
+	return config.kind === 'sqlite' ? new SqliteDriver(config) : new PostgresDriver(config);
+}
+
+export async function count(db: SqlExecutor, sql: string, params: SqlValue[] = []): Promise<number> {
+	const [row] = await db.all<{ n: unknown }>(sql, params);
+	return Number(row.n);
+}
+
+/** Names of the tables in the store's own namespace (the SQLite file, or the Postgres schema). */
+export async function tableNames(driver: SqlDriver, config: StoreConfig): Promise<string[]> {
+	const rows =
+		config.kind === 'sqlite'
+			? await driver.all<{ name: string }>(
+					"SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+				)
+			: await driver.all<{ name: string }>(
+					'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = ?',
+					[config.schema ?? 'cadence'],
+				);
+	return rows.map((r) => r.name).sort();
+}
+
+/**
+ * Wraps a real driver and throws inside a transaction on the first statement that `failOn`
+ * matches while armed — the database error a crash, a dropped connection or a constraint would
+ * raise half-way through an operation.
+ */
+export class FaultyDriver implements SqlDriver {
+	readonly dialect: SqlDriver['dialect'];
+	/** Statements run inside transactions since the last `arm`, in order. */
+	readonly seen: string[] = [];
+	private failOn: ((sql: string, index: number) => boolean) | null = null;
+	private fired = 0;
+
+	constructor(private readonly inner: SqlDriver) {
+		this.dialect = inner.dialect;
+	}
+
+	/** Fail the next statement for which `failOn(sql, indexWithinThisArming)` is true, once. */
+	arm(failOn: (sql: string, index: number) => boolean): void {
+		this.failOn = failOn;
+		this.seen.length = 0;
+	}
+
+	disarm(): void {
+		this.failOn = null;
+	}
+
+	get faultsFired(): number {
+		return this.fired;
+	}
+
+	all = <T = Row>(sql: string, params?: readonly SqlValue[]) => this.inner.all<T>(sql, params);
+	run: SqlDriver['run'] = (sql, params) => this.inner.run(sql, params);
+	withMigrationLock: SqlDriver['withMigrationLock'] = (work) => this.inner.withMigrationLock(work);
+	close = () => this.inner.close();
+
+	transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+		return this.inner.transaction((tx) =>
+			work({
+				all: async <R = Row>(sql: string, params?: readonly SqlValue[]) => {
+					this.check(sql);
+					return tx.all<R>(sql, params);
+				},
+				run: async (sql, params) => {
+					this.check(sql);
+					return tx.run(sql, params);
+				},
+			}),
+		);
+	}
+
+	private check(sql: string): void {
+		const index = this.seen.push(sql) - 1;
+		if (this.failOn && this.failOn(sql, index)) {
+			this.failOn = null;
+			this.fired++;
+			throw new Error(`injected fault on: ${sql.replace(/\s+/g, ' ').slice(0, 60)}`);
+		}
+	}
+}
