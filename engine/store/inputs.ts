@@ -21,7 +21,10 @@ const millis = z
 	.min(0)
 	.max(32503680000000, 'that time is after the year 3000');
 const id = (what: string) =>
-	z.number({ message: `give the ${what} id as a number` }).int().positive(`the ${what} id must be positive`);
+	z
+		.number({ message: `give the ${what} id as a number` })
+		.int()
+		.positive(`the ${what} id must be positive`);
 const cadenceRef = z.union([key('cadence name'), id('cadence')]);
 
 export const enrollInputSchema = z.object({
@@ -90,7 +93,10 @@ export const DELIVERY_STATUSES = ['sent', 'delivered', 'read', 'failed', 'skippe
 export const stepStatusInputSchema = z
 	.object({
 		stepRunId: id('step run').optional(),
-		idempotencyKey: z.string().regex(/^\d+-\d+-\d+$/, 'use the key the trigger emitted').optional(),
+		idempotencyKey: z
+			.string()
+			.regex(/^\d+-\d+-\d+$/, 'use the key the trigger emitted')
+			.optional(),
 		status: z.enum(DELIVERY_STATUSES, { message: `use one of: ${DELIVERY_STATUSES.join(', ')}` }),
 		detail: z.string().max(2000).nullable().default(null),
 		at: millis.optional(),

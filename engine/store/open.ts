@@ -13,8 +13,12 @@ export type StoreConfig =
  * Opens a store and brings its schema up to date. Call `close()` when done (the trigger does so
  * when its workflow is deactivated).
  */
-export async function openStore(config: StoreConfig, clock: Clock = Date.now): Promise<CadenceStore> {
-	const driver: SqlDriver = config.kind === 'sqlite' ? new SqliteDriver(config) : new PostgresDriver(config);
+export async function openStore(
+	config: StoreConfig,
+	clock: Clock = Date.now,
+): Promise<CadenceStore> {
+	const driver: SqlDriver =
+		config.kind === 'sqlite' ? new SqliteDriver(config) : new PostgresDriver(config);
 	try {
 		await migrate(driver, clock());
 	} catch (error) {

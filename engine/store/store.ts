@@ -47,9 +47,12 @@ export class CadenceStore {
 	}
 
 	// Cadences
-	publishCadence = (definition: CadenceDefinitionInput) => cadences.publishCadence(this.ctx, definition);
-	getCadence = (ref: string | number, version?: number) => cadences.getCadence(this.ctx, ref, version);
-	listCadences = (options?: { search?: string; limit?: number }) => cadences.listCadences(this.ctx, options);
+	publishCadence = (definition: CadenceDefinitionInput) =>
+		cadences.publishCadence(this.ctx, definition);
+	getCadence = (ref: string | number, version?: number) =>
+		cadences.getCadence(this.ctx, ref, version);
+	listCadences = (options?: { search?: string; limit?: number }) =>
+		cadences.listCadences(this.ctx, options);
 
 	// Enrolling and the send cycle
 	enroll = (inputs: EnrollInput[]) => enroll(this.ctx, inputs);
@@ -72,7 +75,8 @@ export class CadenceStore {
 	pause = (input: EnrollmentAction) => manage.pauseEnrollment(this.ctx, input);
 	resume = (input: EnrollmentAction) => manage.resumeEnrollment(this.ctx, input);
 	skipStep = (input: EnrollmentAction) => manage.skipStep(this.ctx, input);
-	cancel = (input: EnrollmentAction) => manage.exitByRule(this.ctx, { ...input, exitReason: 'cancelled' });
+	cancel = (input: EnrollmentAction) =>
+		manage.exitByRule(this.ctx, { ...input, exitReason: 'cancelled' });
 	exit = (input: EnrollmentAction) => manage.exitByRule(this.ctx, input);
 	findStuck = (input: StuckInput) => manage.stuckSteps(this.ctx, input, false);
 	reportStuck = (input: StuckInput) => manage.stuckSteps(this.ctx, input, true);

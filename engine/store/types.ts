@@ -143,7 +143,12 @@ export interface ConversationMessage {
 	at: Millis;
 }
 
-export type EnrollOutcome = 'enrolled' | 'alreadyEnrolled' | 'restarted' | 'suppressed' | 'notAllowed';
+export type EnrollOutcome =
+	| 'enrolled'
+	| 'alreadyEnrolled'
+	| 'restarted'
+	| 'suppressed'
+	| 'notAllowed';
 
 export interface EnrollResult {
 	outcome: EnrollOutcome;

@@ -62,9 +62,16 @@ describe.each(BACKENDS)('cadence versions on %s', (backend) => {
 	it('lists and searches cadences by name, case-insensitively', async () => {
 		await t.store.publishCadence(prospecting);
 		await t.store.publishCadence({ ...prospecting, name: 'Billing 50% off' });
-		expect((await t.store.listCadences()).map((c) => c.name)).toEqual(['Billing 50% off', 'Prospecting']);
-		expect((await t.store.listCadences({ search: 'PROSP' })).map((c) => c.name)).toEqual(['Prospecting']);
-		expect((await t.store.listCadences({ search: '50%' })).map((c) => c.name)).toEqual(['Billing 50% off']);
+		expect((await t.store.listCadences()).map((c) => c.name)).toEqual([
+			'Billing 50% off',
+			'Prospecting',
+		]);
+		expect((await t.store.listCadences({ search: 'PROSP' })).map((c) => c.name)).toEqual([
+			'Prospecting',
+		]);
+		expect((await t.store.listCadences({ search: '50%' })).map((c) => c.name)).toEqual([
+			'Billing 50% off',
+		]);
 		expect(await t.store.listCadences({ search: '5_%' })).toEqual([]);
 	});
 });

@@ -14,8 +14,18 @@ describe.each(BACKENDS)('enrolling on %s', (backend) => {
 
 	it('enrolls many contacts in one call, each with its own result, in input order', async () => {
 		const results = await t.store.enroll([
-			{ cadence: 'Prospecting', contactKey: 'a', contactName: 'Ann', variables: { firstName: 'Ann' } },
-			{ cadence: 'Prospecting', contactKey: 'b', conversationKey: 'chat-1', target: { type: 'deal', id: 'D1' } },
+			{
+				cadence: 'Prospecting',
+				contactKey: 'a',
+				contactName: 'Ann',
+				variables: { firstName: 'Ann' },
+			},
+			{
+				cadence: 'Prospecting',
+				contactKey: 'b',
+				conversationKey: 'chat-1',
+				target: { type: 'deal', id: 'D1' },
+			},
 			{ cadence: 'Prospecting', contactKey: 'a' },
 		]);
 		expect(results.map((r) => r.outcome)).toEqual(['enrolled', 'enrolled', 'alreadyEnrolled']);
@@ -63,7 +73,11 @@ describe.each(BACKENDS)('enrolling on %s', (backend) => {
 		expect(second.outcome).toBe('enrolled');
 		expect(second.enrollment!.id).not.toBe(first.enrollment!.id);
 
-		await t.store.publishCadence({ ...prospecting, name: 'Once', reenrollment: { afterEnd: 'never' } });
+		await t.store.publishCadence({
+			...prospecting,
+			name: 'Once',
+			reenrollment: { afterEnd: 'never' },
+		});
 		const [once] = await t.store.enroll([{ cadence: 'Once', contactKey: 'a' }]);
 		await t.store.cancel({ enrollmentId: once.enrollment!.id });
 		const [refused] = await t.store.enroll([{ cadence: 'Once', contactKey: 'a' }]);
@@ -85,12 +99,20 @@ describe.each(BACKENDS)('enrolling on %s', (backend) => {
 		const [result] = await t.store.enroll([
 			{ cadence: 'Prospecting', contactKey: 'a', startAt: start, timeZone: 'America/Chicago' },
 		]);
-		expect(result.enrollment).toMatchObject({ anchorAt: start, nextDueAt: start + 3 * DAY, timeZone: 'America/Chicago' });
+		expect(result.enrollment).toMatchObject({
+			anchorAt: start,
+			nextDueAt: start + 3 * DAY,
+			timeZone: 'America/Chicago',
+		});
 	});
 
 	it('records the enrollment in the timeline', async () => {
 		const [result] = await t.store.enroll([{ cadence: 'Prospecting', contactKey: 'a' }]);
 		const [event] = await t.store.getTimeline(result.enrollment!.id);
-		expect(event).toMatchObject({ type: 'enrolled', at: clock.nowMs, detail: { version: 1, nextStep: 0 } });
+		expect(event).toMatchObject({
+			type: 'enrolled',
+			at: clock.nowMs,
+			detail: { version: 1, nextStep: 0 },
+		});
 	});
 });

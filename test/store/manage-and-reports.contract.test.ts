@@ -31,7 +31,11 @@ describe.each(BACKENDS)('managing and reporting on %s', (backend) => {
 	it('pauses until a time and resumes by itself', async () => {
 		const enrollment = await enrollOne();
 		const until = clock.nowMs + 5 * DAY;
-		expect(await t.store.pause({ enrollmentId: enrollment.id, until })).toMatchObject({ state: 'paused', pausedUntil: until, nextDueAt: until });
+		expect(await t.store.pause({ enrollmentId: enrollment.id, until })).toMatchObject({
+			state: 'paused',
+			pausedUntil: until,
+			nextDueAt: until,
+		});
 		clock.advance(5 * DAY);
 		const [claimed] = await t.store.claimDue({ cadence: 'Prospecting' });
 		expect(claimed.enrollment.state).toBe('active');
@@ -43,7 +47,11 @@ describe.each(BACKENDS)('managing and reporting on %s', (backend) => {
 		const [claimed] = await t.store.claimDue({ cadence: 'Prospecting' });
 		await t.store.pause({ enrollmentId: enrollment.id });
 		await t.store.markSent({ stepRunId: claimed.stepRun.id, text: 'x' });
-		expect(await t.store.getEnrollment(enrollment.id)).toMatchObject({ state: 'paused', nextStep: 1, nextDueAt: null });
+		expect(await t.store.getEnrollment(enrollment.id)).toMatchObject({
+			state: 'paused',
+			nextStep: 1,
+			nextDueAt: null,
+		});
 		const resumed = await t.store.resume({ enrollmentId: enrollment.id });
 		expect(resumed.nextDueAt).toBe(clock.nowMs + 3 * DAY);
 	});
@@ -55,7 +63,10 @@ describe.each(BACKENDS)('managing and reporting on %s', (backend) => {
 		expect(skipped).toMatchObject({ nextStep: 1, nextDueAt: clock.nowMs + 3 * DAY });
 		const last = await t.store.skipStep({ enrollmentId: enrollment.id });
 		await t.store.skipStep({ enrollmentId: last.id });
-		expect(await t.store.getEnrollment(enrollment.id)).toMatchObject({ state: 'completed', nextStep: 3 });
+		expect(await t.store.getEnrollment(enrollment.id)).toMatchObject({
+			state: 'completed',
+			nextStep: 3,
+		});
 	});
 
 	it('cancels, and refuses to manage an enrollment that has ended', async () => {
@@ -64,24 +75,49 @@ describe.each(BACKENDS)('managing and reporting on %s', (backend) => {
 		const [claimed] = await t.store.claimDue({ cadence: 'Prospecting' });
 		const cancelled = await t.store.cancel({ enrollmentId: enrollment.id, reason: 'deal lost' });
 		expect(cancelled).toMatchObject({ state: 'exited', exitReason: 'cancelled' });
-		expect((await t.store.getStepRuns(enrollment.id))[0]).toMatchObject({ id: claimed.stepRun.id, status: 'skipped' });
-		await expect(t.store.resume({ enrollmentId: enrollment.id })).rejects.toThrow(CadenceTransitionError);
-		await expect(t.store.pause({ enrollmentId: enrollment.id })).rejects.toThrow(/has ended \(exited\)/);
+		expect((await t.store.getStepRuns(enrollment.id))[0]).toMatchObject({
+			id: claimed.stepRun.id,
+			status: 'skipped',
+		});
+		await expect(t.store.resume({ enrollmentId: enrollment.id })).rejects.toThrow(
+			CadenceTransitionError,
+		);
+		await expect(t.store.pause({ enrollmentId: enrollment.id })).rejects.toThrow(
+			/has ended \(exited\)/,
+		);
 	});
 
 	it('records an exit decided by a rule (Exit Check) with its reason', async () => {
 		const enrollment = await enrollOne();
-		const exited = await t.store.exit({ enrollmentId: enrollment.id, exitReason: 'condition', reason: 'invoice paid' });
+		const exited = await t.store.exit({
+			enrollmentId: enrollment.id,
+			exitReason: 'condition',
+			reason: 'invoice paid',
+		});
 		expect(exited).toMatchObject({ state: 'exited', exitReason: 'condition' });
 		const last = (await t.store.getTimeline(enrollment.id)).at(-1);
-		expect(last).toMatchObject({ type: 'exited', detail: { reason: 'condition', note: 'invoice paid' } });
+		expect(last).toMatchObject({
+			type: 'exited',
+			detail: { reason: 'condition', note: 'invoice paid' },
+		});
 	});
 
 	it('lists and searches enrollments by cadence, state, contact, agent and free text', async () => {
 		await t.store.publishCadence({ ...prospecting, name: 'Billing' });
 		await t.store.enroll([
-			{ cadence: 'Prospecting', contactKey: '+15550001', contactName: 'Michael Scott', agent: 'Alexey' },
-			{ cadence: 'Prospecting', contactKey: '+15550002', contactName: 'Pam', agent: 'Dwight', variables: { company: 'Dunder Mifflin' } },
+			{
+				cadence: 'Prospecting',
+				contactKey: '+15550001',
+				contactName: 'Michael Scott',
+				agent: 'Alexey',
+			},
+			{
+				cadence: 'Prospecting',
+				contactKey: '+15550002',
+				contactName: 'Pam',
+				agent: 'Dwight',
+				variables: { company: 'Dunder Mifflin' },
+			},
 			{ cadence: 'Billing', contactKey: '+15550003', contactName: 'Jim', agent: 'Alexey' },
 		]);
 		const names = async (filter: Parameters<typeof t.store.listEnrollments>[0]) =>
@@ -91,23 +127,34 @@ describe.each(BACKENDS)('managing and reporting on %s', (backend) => {
 		expect(await names({ search: 'billing' })).toEqual(['Jim']);
 		expect(await names({ search: 'dunder' })).toEqual(['Pam']);
 		expect(await names({ agent: 'dwight' })).toEqual(['Pam']);
-		expect(await names({ cadence: 'Prospecting', state: 'active' })).toEqual(['Michael Scott', 'Pam']);
+		expect(await names({ cadence: 'Prospecting', state: 'active' })).toEqual([
+			'Michael Scott',
+			'Pam',
+		]);
 		expect(await names({ contactKey: '+15550003' })).toEqual(['Jim']);
 		expect((await t.store.listEnrollments({ limit: 1, offset: 1 })).length).toBe(1);
 	});
 
 	it('reports the funnel by cadence, step and compose mode, and the distribution by state', async () => {
-		const [a, b, c] = await t.store.enroll(['a', 'b', 'c'].map((contactKey) => ({ cadence: 'Prospecting', contactKey })));
+		const [a, b, c] = await t.store.enroll(
+			['a', 'b', 'c'].map((contactKey) => ({ cadence: 'Prospecting', contactKey })),
+		);
 		clock.advance(3 * DAY);
 		const claimed = await t.store.claimDue({ cadence: 'Prospecting' });
-		const run = (contact: string) => claimed.find((x) => x.enrollment.contactKey === contact)!.stepRun.id;
+		const run = (contact: string) =>
+			claimed.find((x) => x.enrollment.contactKey === contact)!.stepRun.id;
 		await t.store.markSent({ stepRunId: run('a'), text: 'x' });
 		await t.store.setStepStatus({ stepRunId: run('a'), status: 'delivered' });
 		await t.store.markSent({ stepRunId: run('b'), text: 'x' });
 		await t.store.recordInbound({ contactKey: 'b', text: 'yes!' });
 		await t.store.setStepStatus({ stepRunId: run('c'), status: 'failed' });
 		const [row] = await t.store.funnel({ cadence: 'Prospecting' });
-		expect(row).toMatchObject({ cadenceName: 'Prospecting', stepIndex: 0, composeMode: 'static', total: 3 });
+		expect(row).toMatchObject({
+			cadenceName: 'Prospecting',
+			stepIndex: 0,
+			composeMode: 'static',
+			total: 3,
+		});
 		expect(row.counts).toMatchObject({ delivered: 1, replied: 1, failed: 1, sent: 0, pending: 0 });
 		const states = await t.store.stateDistribution();
 		expect(states.map((s) => [s.state, s.count])).toEqual([
@@ -122,10 +169,18 @@ describe.each(BACKENDS)('managing and reporting on %s', (backend) => {
 	it('reads the conversation history oldest first, limited to the most recent messages', async () => {
 		for (let i = 1; i <= 5; i++) {
 			clock.advance(HOUR);
-			await t.store.recordOutbound({ contactKey: 'c', conversationKey: 'chat', text: `agent ${i}` });
+			await t.store.recordOutbound({
+				contactKey: 'c',
+				conversationKey: 'chat',
+				text: `agent ${i}`,
+			});
 		}
 		await t.store.recordInbound({ contactKey: 'c', conversationKey: 'other', text: 'elsewhere' });
-		const recent = await t.store.getConversation({ contactKey: 'c', conversationKey: 'chat', limit: 3 });
+		const recent = await t.store.getConversation({
+			contactKey: 'c',
+			conversationKey: 'chat',
+			limit: 3,
+		});
 		expect(recent.map((m) => m.text)).toEqual(['agent 3', 'agent 4', 'agent 5']);
 		expect((await t.store.getConversation({ contactKey: 'c' })).length).toBe(6);
 	});

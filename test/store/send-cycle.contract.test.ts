@@ -23,7 +23,9 @@ describe.each(BACKENDS)('the send cycle on %s', (backend) => {
 
 	it('runs the 4 h / 24 h / 48 h chain, each wait counted from the previous send', async () => {
 		await t.store.publishCadence(inactivityChain);
-		const [{ enrollment }] = await t.store.enroll([{ cadence: inactivityChain.name, contactKey: 'c' }]);
+		const [{ enrollment }] = await t.store.enroll([
+			{ cadence: inactivityChain.name, contactKey: 'c' },
+		]);
 		const sends: number[] = [];
 		for (const wait of [4 * HOUR, 24 * HOUR, 48 * HOUR]) {
 			const due = (await t.store.getEnrollment(enrollment!.id))!.nextDueAt!;
@@ -49,7 +51,13 @@ describe.each(BACKENDS)('the send cycle on %s', (backend) => {
 			name: 'Working hours',
 			schedule: {
 				timeZone: 'America/Chicago',
-				workingHours: { monday: [week], tuesday: [week], wednesday: [week], thursday: [week], friday: [week] },
+				workingHours: {
+					monday: [week],
+					tuesday: [week],
+					wednesday: [week],
+					thursday: [week],
+					friday: [week],
+				},
 			},
 			steps: [{ wait: { amount: 4, unit: 'hours' }, staticText: 'hi' }],
 		});
@@ -66,7 +74,11 @@ describe.each(BACKENDS)('the send cycle on %s', (backend) => {
 		clock.advance(3 * DAY);
 		const first = await claimOne('Prospecting');
 		const until = clock.nowMs + 10 * HOUR;
-		const deferred = await t.store.deferStep({ stepRunId: first.stepRun.id, until, reason: 'outside working hours' });
+		const deferred = await t.store.deferStep({
+			stepRunId: first.stepRun.id,
+			until,
+			reason: 'outside working hours',
+		});
 		expect(deferred.status).toBe('scheduled');
 		expect(await t.store.claimDue({ cadence: 'Prospecting' })).toEqual([]);
 		clock.set(new Date(until).toISOString());
@@ -77,7 +89,9 @@ describe.each(BACKENDS)('the send cycle on %s', (backend) => {
 		expect(again.enrollment.nextReason).toBe('outside working hours');
 		await t.store.markSent({ stepRunId: again.stepRun.id, text: 'x' });
 		// The next wait counts from the real send, so a deferral shifts later steps instead of bunching them.
-		expect((await t.store.getEnrollment(first.enrollment.id))!.nextDueAt).toBe(clock.nowMs + 3 * DAY);
+		expect((await t.store.getEnrollment(first.enrollment.id))!.nextDueAt).toBe(
+			clock.nowMs + 3 * DAY,
+		);
 		const types = (await t.store.getTimeline(first.enrollment.id)).map((e) => e.type);
 		expect(types).toEqual(['enrolled', 'claimed', 'deferred', 'claimed', 'sent']);
 	});
@@ -88,17 +102,34 @@ describe.each(BACKENDS)('the send cycle on %s', (backend) => {
 		clock.advance(3 * DAY);
 		const { stepRun } = await claimOne('Prospecting');
 		expect(stepRun.status).toBe('pending');
-		await t.store.markSent({ stepRunId: stepRun.id, text: 'hello', model: 'gpt', promptTokens: 10, completionTokens: 5 });
+		await t.store.markSent({
+			stepRunId: stepRun.id,
+			text: 'hello',
+			model: 'gpt',
+			promptTokens: 10,
+			completionTokens: 5,
+		});
 		const confirmedTwice = await t.store.markSent({ stepRunId: stepRun.id, text: 'hello' });
 		expect(confirmedTwice.status).toBe('sent');
-		const delivered = await t.store.setStepStatus({ idempotencyKey: stepRun.idempotencyKey, status: 'delivered' });
+		const delivered = await t.store.setStepStatus({
+			idempotencyKey: stepRun.idempotencyKey,
+			status: 'delivered',
+		});
 		expect(delivered.status).toBe('delivered');
 		const read = await t.store.setStepStatus({ stepRunId: stepRun.id, status: 'read' });
-		expect(read).toMatchObject({ status: 'read', text: 'hello', model: 'gpt', promptTokens: 10, completionTokens: 5 });
+		expect(read).toMatchObject({
+			status: 'read',
+			text: 'hello',
+			model: 'gpt',
+			promptTokens: 10,
+			completionTokens: 5,
+		});
 		const lateDelivered = t.store.setStepStatus({ stepRunId: stepRun.id, status: 'delivered' });
 		await expect(lateDelivered).rejects.toThrow(CadenceTransitionError);
 		await expect(lateDelivered).rejects.toThrow(/already "read".*only move forward/);
-		await expect(t.store.markSent({ stepRunId: stepRun.id })).rejects.toThrow(CadenceTransitionError);
+		await expect(t.store.markSent({ stepRunId: stepRun.id })).rejects.toThrow(
+			CadenceTransitionError,
+		);
 		const enrollment = await t.store.getEnrollment(stepRun.enrollmentId);
 		expect(enrollment!.nextStep).toBe(1); // confirming twice did not skip a step
 	});
@@ -108,9 +139,16 @@ describe.each(BACKENDS)('the send cycle on %s', (backend) => {
 		await t.store.enroll([{ cadence: 'Prospecting', contactKey: 'c' }]);
 		clock.advance(3 * DAY);
 		const { stepRun } = await claimOne('Prospecting');
-		await t.store.setStepStatus({ stepRunId: stepRun.id, status: 'failed', detail: 'no WhatsApp template' });
+		await t.store.setStepStatus({
+			stepRunId: stepRun.id,
+			status: 'failed',
+			detail: 'no WhatsApp template',
+		});
 		const enrollment = await t.store.getEnrollment(stepRun.enrollmentId);
-		expect(enrollment).toMatchObject({ state: 'failed', exitReason: 'step 1 failed: no WhatsApp template' });
+		expect(enrollment).toMatchObject({
+			state: 'failed',
+			exitReason: 'step 1 failed: no WhatsApp template',
+		});
 	});
 
 	it('reports a claimed step never confirmed as stuck once, never resends it, and retries only on request', async () => {
@@ -129,23 +167,53 @@ describe.each(BACKENDS)('the send cycle on %s', (backend) => {
 		expect(await t.store.claimDue({ cadence: 'Prospecting' })).toEqual([]);
 		await t.store.retryStep(stepRun.id);
 		const retried = await claimOne('Prospecting');
-		expect(retried.stepRun).toMatchObject({ id: stepRun.id, idempotencyKey: stepRun.idempotencyKey, claims: 2, stuckAt: null });
+		expect(retried.stepRun).toMatchObject({
+			id: stepRun.id,
+			idempotencyKey: stepRun.idempotencyKey,
+			claims: 2,
+			stuckAt: null,
+		});
 		const types = (await t.store.getTimeline(stepRun.enrollmentId)).map((e) => e.type);
 		expect(types).toEqual(['enrolled', 'claimed', 'stuck', 'retried', 'claimed']);
 	});
 
 	it('does not count drafts awaiting approval as stuck, and sends the approved, edited text', async () => {
-		await t.store.publishCadence({ ...prospecting, steps: [{ wait: { amount: 1, unit: 'days' }, instruction: 'Nudge', composeMode: 'aiAssisted', staticText: 'fallback' }] });
+		await t.store.publishCadence({
+			...prospecting,
+			steps: [
+				{
+					wait: { amount: 1, unit: 'days' },
+					instruction: 'Nudge',
+					composeMode: 'aiAssisted',
+					staticText: 'fallback',
+				},
+			],
+		});
 		await t.store.enroll([{ cadence: 'Prospecting', contactKey: 'c' }]);
 		clock.advance(DAY);
 		const { stepRun } = await claimOne('Prospecting');
 		expect(stepRun.composeMode).toBe('aiAssisted');
-		const draft = await t.store.recordDraft({ stepRunId: stepRun.id, text: 'AI draft', model: 'm', awaitingApproval: true });
+		const draft = await t.store.recordDraft({
+			stepRunId: stepRun.id,
+			text: 'AI draft',
+			model: 'm',
+			awaitingApproval: true,
+		});
 		expect(draft).toMatchObject({ status: 'pending', approval: 'awaiting', text: 'AI draft' });
 		clock.advance(DAY);
 		expect(await t.store.findStuck({ olderThanMs: HOUR })).toEqual([]);
-		const approved = await t.store.recordApproval({ stepRunId: stepRun.id, decision: 'edited', text: 'Human text', by: 'ana@example.com' });
-		expect(approved).toMatchObject({ status: 'scheduled', approval: 'edited', decidedBy: 'ana@example.com', text: 'Human text' });
+		const approved = await t.store.recordApproval({
+			stepRunId: stepRun.id,
+			decision: 'edited',
+			text: 'Human text',
+			by: 'ana@example.com',
+		});
+		expect(approved).toMatchObject({
+			status: 'scheduled',
+			approval: 'edited',
+			decidedBy: 'ana@example.com',
+			text: 'Human text',
+		});
 		const sent = await t.store.markSent({ stepRunId: stepRun.id });
 		expect(sent).toMatchObject({ status: 'sent', text: 'Human text' });
 		const types = (await t.store.getTimeline(stepRun.enrollmentId)).map((e) => e.type);
@@ -153,14 +221,20 @@ describe.each(BACKENDS)('the send cycle on %s', (backend) => {
 	});
 
 	it('skips a discarded draft and moves on to the next step', async () => {
-		await t.store.publishCadence({ ...prospecting, steps: [
-			{ wait: { amount: 1, unit: 'days' }, instruction: 'Nudge', composeMode: 'aiAssisted' },
-			{ wait: { amount: 2, unit: 'days' }, staticText: 'second' },
-		] });
+		await t.store.publishCadence({
+			...prospecting,
+			steps: [
+				{ wait: { amount: 1, unit: 'days' }, instruction: 'Nudge', composeMode: 'aiAssisted' },
+				{ wait: { amount: 2, unit: 'days' }, staticText: 'second' },
+			],
+		});
 		await t.store.enroll([{ cadence: 'Prospecting', contactKey: 'c' }]);
 		clock.advance(DAY);
 		const { stepRun } = await claimOne('Prospecting');
-		const discarded = await t.store.recordApproval({ stepRunId: stepRun.id, decision: 'discarded' });
+		const discarded = await t.store.recordApproval({
+			stepRunId: stepRun.id,
+			decision: 'discarded',
+		});
 		expect(discarded.status).toBe('skipped');
 		const enrollment = await t.store.getEnrollment(stepRun.enrollmentId);
 		expect(enrollment).toMatchObject({ nextStep: 1, nextDueAt: clock.nowMs + 2 * DAY });
@@ -187,7 +261,9 @@ describe.each(BACKENDS)('the send cycle on %s', (backend) => {
 
 	it('lets only one claim hand out a due step, and caps claims per cadence per hour', async () => {
 		await t.store.publishCadence({ ...prospecting, limits: { perCadencePerHour: 3 } });
-		await t.store.enroll(['a', 'b', 'c', 'd', 'e'].map((contactKey) => ({ cadence: 'Prospecting', contactKey })));
+		await t.store.enroll(
+			['a', 'b', 'c', 'd', 'e'].map((contactKey) => ({ cadence: 'Prospecting', contactKey })),
+		);
 		clock.advance(3 * DAY);
 		expect((await t.store.claimDue({ cadence: 'Prospecting', limit: 2 })).length).toBe(2);
 		expect((await t.store.claimDue({ cadence: 'Prospecting' })).length).toBe(1);

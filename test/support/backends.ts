@@ -13,7 +13,8 @@ export type Backend = (typeof BACKENDS)[number];
 export function postgresUrl(): string {
 	const url = process.env.CADENCE_TEST_PG_URL;
 	// Set by the store project's global setup; without it the Postgres half must fail, not skip.
-	if (!url) throw new Error('CADENCE_TEST_PG_URL is not set: run store tests with `npm run test:store`.');
+	if (!url)
+		throw new Error('CADENCE_TEST_PG_URL is not set: run store tests with `npm run test:store`.');
 	return url;
 }
 

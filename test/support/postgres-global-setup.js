@@ -53,6 +53,8 @@ module.exports = async function setup() {
 			return;
 		}
 	}
-	process.stdout.write('\nNo PostgreSQL reachable; starting an embedded one for the store tests.\n');
+	process.stdout.write(
+		'\nNo PostgreSQL reachable; starting an embedded one for the store tests.\n',
+	);
 	process.env.CADENCE_TEST_PG_URL = await startEmbedded();
 };

@@ -12,7 +12,11 @@ export function rawDriver(config: StoreConfig): SqlDriver {
 	return config.kind === 'sqlite' ? new SqliteDriver(config) : new PostgresDriver(config);
 }
 
-export async function count(db: SqlExecutor, sql: string, params: SqlValue[] = []): Promise<number> {
+export async function count(
+	db: SqlExecutor,
+	sql: string,
+	params: SqlValue[] = [],
+): Promise<number> {
 	const [row] = await db.all<{ n: unknown }>(sql, params);
 	return Number(row.n);
 }

@@ -71,7 +71,9 @@ export async function getCadence(
 ): Promise<PublishedCadence | null> {
 	const db = ctx.driver;
 	const rows = await db.all<CadenceRow>(
-		typeof ref === 'number' ? 'SELECT * FROM cadences WHERE id = ?' : 'SELECT * FROM cadences WHERE name = ?',
+		typeof ref === 'number'
+			? 'SELECT * FROM cadences WHERE id = ?'
+			: 'SELECT * FROM cadences WHERE name = ?',
 		[ref],
 	);
 	if (rows.length === 0) return null;
@@ -123,5 +125,13 @@ function toPublished(
 	publishedAt: number,
 	created: boolean,
 ): PublishedCadence {
-	return { id, name: definition.name, version, active: definition.active, definition, publishedAt, created };
+	return {
+		id,
+		name: definition.name,
+		version,
+		active: definition.active,
+		definition,
+		publishedAt,
+		created,
+	};
 }

@@ -39,10 +39,25 @@ export async function restartChain(
 		anchorAt,
 		enrollment.id,
 	]);
-	await scheduleStep(ctx, db, { ...enrollment, cycle: enrollment.cycle + 1 }, definition, stepIndex, anchorAt, now);
+	await scheduleStep(
+		ctx,
+		db,
+		{ ...enrollment, cycle: enrollment.cycle + 1 },
+		definition,
+		stepIndex,
+		anchorAt,
+		now,
+	);
 	await appendEvents(
 		db,
-		[{ enrollmentId: enrollment.id, type: 'restarted', at: now, detail: { why, cycle: enrollment.cycle + 1 } }],
+		[
+			{
+				enrollmentId: enrollment.id,
+				type: 'restarted',
+				at: now,
+				detail: { why, cycle: enrollment.cycle + 1 },
+			},
+		],
 		ctx.driver.dialect.maxParams,
 	);
 	return reloadEnrollment(db, enrollment.id);

@@ -35,7 +35,10 @@ export async function claimDue(ctx: StoreContext, input: ClaimInput): Promise<Cl
 				RETURNING *`,
 				[now, now, cadenceId, now, budget],
 			)
-		).map((row) => ({ ...toEnrollment({ ...row, cadence_name: '' }), dueAt: Number(row.claimed_due_at) }));
+		).map((row) => ({
+			...toEnrollment({ ...row, cadence_name: '' }),
+			dueAt: Number(row.claimed_due_at),
+		}));
 		if (claimed.length === 0) return [];
 
 		const runs = await upsertStepRuns(ctx, db, claimed, now);
@@ -122,6 +125,8 @@ async function upsertStepRuns(
 }
 
 async function cadenceName(db: SqlExecutor, cadenceId: number): Promise<string> {
-	const [row] = await db.all<{ name: string }>('SELECT name FROM cadences WHERE id = ?', [cadenceId]);
+	const [row] = await db.all<{ name: string }>('SELECT name FROM cadences WHERE id = ?', [
+		cadenceId,
+	]);
 	return row.name;
 }

@@ -17,7 +17,11 @@ export class StoreContext {
 		return at ?? this.clock();
 	}
 
-	async definition(db: SqlExecutor, cadenceId: number, version: number): Promise<CadenceDefinition> {
+	async definition(
+		db: SqlExecutor,
+		cadenceId: number,
+		version: number,
+	): Promise<CadenceDefinition> {
 		const cacheKey = `${cadenceId}:${version}`;
 		const cached = this.definitions.get(cacheKey);
 		if (cached) return cached;
@@ -25,7 +29,8 @@ export class StoreContext {
 			'SELECT definition FROM cadence_versions WHERE cadence_id = ? AND version = ?',
 			[cadenceId, version],
 		);
-		if (rows.length === 0) throw new CadenceNotFoundError('cadence version', `${cadenceId} v${version}`);
+		if (rows.length === 0)
+			throw new CadenceNotFoundError('cadence version', `${cadenceId} v${version}`);
 		const definition = JSON.parse(rows[0].definition) as CadenceDefinition;
 		this.definitions.set(cacheKey, definition);
 		return definition;
@@ -67,7 +72,13 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
 
 export async function appendEvents(
 	db: SqlExecutor,
-	events: Array<{ enrollmentId: number; stepRunId?: number | null; type: string; at: number; detail?: unknown }>,
+	events: Array<{
+		enrollmentId: number;
+		stepRunId?: number | null;
+		type: string;
+		at: number;
+		detail?: unknown;
+	}>,
 	maxParams: number,
 ): Promise<void> {
 	for (const part of chunk(events, Math.floor(maxParams / 5))) {

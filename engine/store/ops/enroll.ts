@@ -21,6 +21,11 @@ interface CadenceInfo {
 
 const INSERT_COLUMNS = 19;
 
+/** What makes two enrollments the same: at most one may run per cadence, contact and conversation. */
+function identityOf(cadenceId: number, contactKey: string, conversationKey: string): string {
+	return `${cadenceId}\u0000${contactKey}\u0000${conversationKey}`;
+}
+
 /**
  * Enrolls every input in one transaction: either all of them are recorded or none is. Each
  * result says what happened — enrolled, already enrolled, restarted, suppressed or not allowed.
@@ -32,35 +37,69 @@ export async function enroll(ctx: StoreContext, inputs: EnrollInput[]): Promise<
 		const results: EnrollResult[] = new Array(parsed.length);
 		const cadences = new Map<string | number, CadenceInfo>();
 		for (const input of parsed) {
-			if (!cadences.has(input.cadence)) cadences.set(input.cadence, await loadCadence(ctx, db, input.cadence));
+			if (!cadences.has(input.cadence))
+				cadences.set(input.cadence, await loadCadence(ctx, db, input.cadence));
 		}
-		const suppressed = await suppressedAmong(db, parsed.map((p) => p.contactKey), ctx.driver.dialect.maxParams);
+		const { maxParams } = ctx.driver.dialect;
+		const suppressed = await suppressedAmong(
+			db,
+			parsed.map((p) => p.contactKey),
+			maxParams,
+		);
+		const runningNow = await runningAmong(db, parsed, cadences, maxParams);
 		const toInsert: Array<{ index: number; input: ParsedEnroll; cadence: CadenceInfo }> = [];
 		const seen = new Map<string, number>();
 
 		for (const [index, input] of parsed.entries()) {
 			const cadence = cadences.get(input.cadence)!;
-			const identity = `${cadence.id}\u0000${input.contactKey}\u0000${input.conversationKey}`;
+			const identity = identityOf(cadence.id, input.contactKey, input.conversationKey);
 			if (suppressed.has(input.contactKey)) {
-				results[index] = { outcome: 'suppressed', enrollment: null, message: 'This contact opted out; no cadence will message them.' };
+				results[index] = {
+					outcome: 'suppressed',
+					enrollment: null,
+					message: 'This contact opted out; no cadence will message them.',
+				};
 				continue;
 			}
 			if (!cadence.active) {
-				results[index] = { outcome: 'notAllowed', enrollment: null, message: `The cadence "${cadence.definition.name}" is paused; turn it back on to enroll contacts.` };
+				results[index] = {
+					outcome: 'notAllowed',
+					enrollment: null,
+					message: `The cadence "${cadence.definition.name}" is paused; turn it back on to enroll contacts.`,
+				};
 				continue;
 			}
 			if (seen.has(identity)) {
-				results[index] = { outcome: 'alreadyEnrolled', enrollment: null, message: `Listed twice in this batch; enrolled once (item ${seen.get(identity)}).` };
+				results[index] = {
+					outcome: 'alreadyEnrolled',
+					enrollment: null,
+					message: `Listed twice in this batch; enrolled once (item ${seen.get(identity)}).`,
+				};
 				continue;
 			}
 			seen.set(identity, index);
-			const running = await runningEnrollment(db, cadence.id, input.contactKey, input.conversationKey);
+			const running = runningNow.get(identity);
 			if (running) {
-				results[index] = await onRepeat(ctx, db, running, cadence.definition, input.startAt ?? now, now);
+				results[index] = await onRepeat(
+					ctx,
+					db,
+					running,
+					cadence.definition,
+					input.startAt ?? now,
+					now,
+				);
 				continue;
 			}
-			if (cadence.definition.reenrollment.afterEnd === 'never' && (await hasEnded(db, cadence.id, input))) {
-				results[index] = { outcome: 'notAllowed', enrollment: null, message: 'This contact already went through this cadence, and it allows one enrollment per contact.' };
+			if (
+				cadence.definition.reenrollment.afterEnd === 'never' &&
+				(await hasEnded(db, cadence.id, input))
+			) {
+				results[index] = {
+					outcome: 'notAllowed',
+					enrollment: null,
+					message:
+						'This contact already went through this cadence, and it allows one enrollment per contact.',
+				};
 				continue;
 			}
 			toInsert.push({ index, input, cadence });
@@ -68,10 +107,21 @@ export async function enroll(ctx: StoreContext, inputs: EnrollInput[]): Promise<
 
 		const inserted = await insertEnrollments(ctx, db, toInsert, now);
 		for (const { index, input, cadence } of toInsert) {
-			const enrollment = inserted.get(`${cadence.id}\u0000${input.contactKey}\u0000${input.conversationKey}`);
+			const enrollment = inserted.get(
+				identityOf(cadence.id, input.contactKey, input.conversationKey),
+			);
 			results[index] = enrollment
 				? { outcome: 'enrolled', enrollment, message: 'Enrolled.' }
-				: { outcome: 'alreadyEnrolled', enrollment: await runningEnrollment(db, cadence.id, input.contactKey, input.conversationKey), message: 'Already enrolled (by another process a moment ago).' };
+				: {
+						outcome: 'alreadyEnrolled',
+						enrollment: await runningEnrollment(
+							db,
+							cadence.id,
+							input.contactKey,
+							input.conversationKey,
+						),
+						message: 'Already enrolled (by another process a moment ago).',
+					};
 		}
 		return results;
 	});
@@ -79,31 +129,47 @@ export async function enroll(ctx: StoreContext, inputs: EnrollInput[]): Promise<
 
 function validateAll(inputs: EnrollInput[]): ParsedEnroll[] {
 	if (!Array.isArray(inputs) || inputs.length === 0) {
-		throw new CadenceValidationError('enrollment', [{ field: '', message: 'give at least one contact to enroll' }]);
+		throw new CadenceValidationError('enrollment', [
+			{ field: '', message: 'give at least one contact to enroll' },
+		]);
 	}
 	const problems: FieldProblem[] = [];
 	const parsed = inputs.map((input, index) => {
 		const result = enrollInputSchema.safeParse(input);
 		if (result.success) return result.data;
 		const prefix = inputs.length > 1 ? `item ${index + 1}: ` : '';
-		for (const problem of toProblems(result.error)) problems.push({ ...problem, field: prefix + problem.field });
+		for (const problem of toProblems(result.error))
+			problems.push({ ...problem, field: prefix + problem.field });
 		return null;
 	});
 	if (problems.length > 0) throw new CadenceValidationError('enrollment', problems);
 	return parsed as ParsedEnroll[];
 }
 
-async function loadCadence(ctx: StoreContext, db: SqlExecutor, ref: string | number): Promise<CadenceInfo> {
+async function loadCadence(
+	ctx: StoreContext,
+	db: SqlExecutor,
+	ref: string | number,
+): Promise<CadenceInfo> {
 	const id = await ctx.cadenceId(db, ref);
 	const [row] = await db.all<{ latest_version: number; active: number }>(
 		'SELECT latest_version, active FROM cadences WHERE id = ?',
 		[id],
 	);
 	const version = Number(row.latest_version);
-	return { id, version, active: Number(row.active) === 1, definition: await ctx.definition(db, id, version) };
+	return {
+		id,
+		version,
+		active: Number(row.active) === 1,
+		definition: await ctx.definition(db, id, version),
+	};
 }
 
-async function suppressedAmong(db: SqlExecutor, keys: string[], maxParams: number): Promise<Set<string>> {
+async function suppressedAmong(
+	db: SqlExecutor,
+	keys: string[],
+	maxParams: number,
+): Promise<Set<string>> {
 	const found = new Set<string>();
 	for (const part of chunk([...new Set(keys)], maxParams)) {
 		const rows = await db.all<{ contact_key: string }>(
@@ -111,6 +177,38 @@ async function suppressedAmong(db: SqlExecutor, keys: string[], maxParams: numbe
 			part,
 		);
 		for (const row of rows) found.add(row.contact_key);
+	}
+	return found;
+}
+
+/** The running enrollments among the batch's contacts, found in one query per cadence and chunk. */
+async function runningAmong(
+	db: SqlExecutor,
+	inputs: ParsedEnroll[],
+	cadences: Map<string | number, CadenceInfo>,
+	maxParams: number,
+): Promise<Map<string, Enrollment>> {
+	const found = new Map<string, Enrollment>();
+	const keysByCadence = new Map<number, Set<string>>();
+	for (const input of inputs) {
+		const id = cadences.get(input.cadence)!.id;
+		if (!keysByCadence.has(id)) keysByCadence.set(id, new Set());
+		keysByCadence.get(id)!.add(input.contactKey);
+	}
+	for (const [cadenceId, keys] of keysByCadence) {
+		for (const part of chunk([...keys], maxParams - 1)) {
+			const rows = await db.all(
+				`${ENROLLMENT_SELECT} WHERE e.cadence_id = ? AND e.state IN ('active', 'paused')
+				AND e.contact_key IN (${placeholders(part.length)})`,
+				[cadenceId, ...part],
+			);
+			for (const enrollment of rows.map(toEnrollment)) {
+				found.set(
+					identityOf(cadenceId, enrollment.contactKey, enrollment.conversationKey),
+					enrollment,
+				);
+			}
+		}
 	}
 	return found;
 }
@@ -147,10 +245,18 @@ async function onRepeat(
 	now: number,
 ): Promise<EnrollResult> {
 	if (definition.reenrollment.whileActive === 'ignore') {
-		return { outcome: 'alreadyEnrolled', enrollment: running, message: 'Already enrolled; the running enrollment continues unchanged.' };
+		return {
+			outcome: 'alreadyEnrolled',
+			enrollment: running,
+			message: 'Already enrolled; the running enrollment continues unchanged.',
+		};
 	}
 	const restarted = await restartChain(ctx, db, running, startAt, now, 'enrolled again');
-	return { outcome: 'restarted', enrollment: restarted, message: 'Already enrolled; its clock restarted from step 1.' };
+	return {
+		outcome: 'restarted',
+		enrollment: restarted,
+		message: 'Already enrolled; its clock restarted from step 1.',
+	};
 }
 
 async function insertEnrollments(
@@ -165,15 +271,36 @@ async function insertEnrollments(
 		const params: SqlValue[] = [];
 		for (const { input, cadence } of part) {
 			const anchor = input.startAt ?? now;
-			const alreadySent = await stepsAlreadySentOnce(db, cadence.definition, cadence.id, input.contactKey, input.conversationKey);
+			const alreadySent = await stepsAlreadySentOnce(
+				db,
+				cadence.definition,
+				cadence.id,
+				input.contactKey,
+				input.conversationKey,
+			);
 			const stepIndex = nextRunnableStep(cadence.definition, 0, alreadySent);
 			const done = stepIndex >= cadence.definition.steps.length;
 			const due = done ? null : dueTimeFor(cadence.definition, stepIndex, anchor, input.timeZone);
 			params.push(
-				cadence.id, cadence.version, input.contactKey, input.conversationKey, input.contactName,
-				input.agent, input.target?.type ?? null, input.target?.id ?? null,
-				JSON.stringify(input.variables), input.timeZone, done ? 'completed' : 'active', 1, stepIndex,
-				due?.at ?? null, due?.reason ?? null, anchor, now, now, done ? now : null,
+				cadence.id,
+				cadence.version,
+				input.contactKey,
+				input.conversationKey,
+				input.contactName,
+				input.agent,
+				input.target?.type ?? null,
+				input.target?.id ?? null,
+				JSON.stringify(input.variables),
+				input.timeZone,
+				done ? 'completed' : 'active',
+				1,
+				stepIndex,
+				due?.at ?? null,
+				due?.reason ?? null,
+				anchor,
+				now,
+				now,
+				done ? now : null,
 			);
 		}
 		const inserted = await db.all<{ id: number }>(
@@ -187,9 +314,14 @@ async function insertEnrollments(
 		);
 		const ids = inserted.map((r) => Number(r.id));
 		if (ids.length === 0) continue;
-		const fresh = (await db.all(`${ENROLLMENT_SELECT} WHERE e.id IN (${placeholders(ids.length)})`, ids)).map(toEnrollment);
+		const fresh = (
+			await db.all(`${ENROLLMENT_SELECT} WHERE e.id IN (${placeholders(ids.length)})`, ids)
+		).map(toEnrollment);
 		for (const enrollment of fresh) {
-			byIdentity.set(`${enrollment.cadenceId}\u0000${enrollment.contactKey}\u0000${enrollment.conversationKey}`, enrollment);
+			byIdentity.set(
+				identityOf(enrollment.cadenceId, enrollment.contactKey, enrollment.conversationKey),
+				enrollment,
+			);
 		}
 		await appendEvents(
 			db,
@@ -197,7 +329,12 @@ async function insertEnrollments(
 				enrollmentId: e.id,
 				type: 'enrolled',
 				at: now,
-				detail: { version: e.version, nextStep: e.nextStep, dueAt: e.nextDueAt, reason: e.nextReason },
+				detail: {
+					version: e.version,
+					nextStep: e.nextStep,
+					dueAt: e.nextDueAt,
+					reason: e.nextReason,
+				},
 			})),
 			ctx.driver.dialect.maxParams,
 		);

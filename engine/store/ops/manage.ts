@@ -1,7 +1,12 @@
 import { openAt } from '../../domain/scheduling';
 import { CadenceNotFoundError, CadenceTransitionError } from '../../errors';
 import { parseOrThrow } from '../../validation';
-import { enrollmentActionSchema, stuckInputSchema, type EnrollmentAction, type StuckInput } from '../inputs';
+import {
+	enrollmentActionSchema,
+	stuckInputSchema,
+	type EnrollmentAction,
+	type StuckInput,
+} from '../inputs';
 import type { SqlExecutor, SqlValue } from '../sql/driver';
 import type { Enrollment, StepRun } from '../types';
 import { appendEvents, type StoreContext } from './context';
@@ -33,43 +38,89 @@ async function inFlightRun(db: SqlExecutor, enrollment: Enrollment): Promise<Ste
 	return rows.length > 0 ? toStepRun(rows[0]) : null;
 }
 
-export async function pauseEnrollment(ctx: StoreContext, input: EnrollmentAction): Promise<Enrollment> {
+export async function pauseEnrollment(
+	ctx: StoreContext,
+	input: EnrollmentAction,
+): Promise<Enrollment> {
 	const action = parseOrThrow(enrollmentActionSchema, input, 'pause');
 	const now = ctx.now();
 	return ctx.driver.transaction(async (db) => {
 		const enrollment = await running(db, action.enrollmentId, 'paused');
-		const due = enrollment.nextDueAt ?? (await db.all<{ held_due_at: number | null }>('SELECT held_due_at FROM enrollments WHERE id = ?', [enrollment.id]))[0].held_due_at;
+		const due =
+			enrollment.nextDueAt ??
+			(
+				await db.all<{ held_due_at: number | null }>(
+					'SELECT held_due_at FROM enrollments WHERE id = ?',
+					[enrollment.id],
+				)
+			)[0].held_due_at;
 		const params: SqlValue[] =
 			action.until === undefined
 				? [null, null, due === null ? null : Number(due), 'paused until resumed']
-				: [action.until, due === null ? null : Math.max(action.until, Number(due)), null, `paused until ${new Date(action.until).toISOString()}`];
+				: [
+						action.until,
+						due === null ? null : Math.max(action.until, Number(due)),
+						null,
+						`paused until ${new Date(action.until).toISOString()}`,
+					];
 		await db.run(
 			`UPDATE enrollments SET state = 'paused', paused_until = ?, next_due_at = ?, held_due_at = ?,
 			next_reason = ?, updated_at = ? WHERE id = ?`,
 			[...params, now, enrollment.id],
 		);
-		await appendEvents(db, [{ enrollmentId: enrollment.id, type: 'paused', at: now, detail: { until: action.until ?? null, reason: action.reason ?? null } }], ctx.driver.dialect.maxParams);
+		await appendEvents(
+			db,
+			[
+				{
+					enrollmentId: enrollment.id,
+					type: 'paused',
+					at: now,
+					detail: { until: action.until ?? null, reason: action.reason ?? null },
+				},
+			],
+			ctx.driver.dialect.maxParams,
+		);
 		return reloadEnrollment(db, enrollment.id);
 	});
 }
 
-export async function resumeEnrollment(ctx: StoreContext, input: EnrollmentAction): Promise<Enrollment> {
+export async function resumeEnrollment(
+	ctx: StoreContext,
+	input: EnrollmentAction,
+): Promise<Enrollment> {
 	const action = parseOrThrow(enrollmentActionSchema, input, 'resume');
 	const now = ctx.now();
 	return ctx.driver.transaction(async (db) => {
 		const enrollment = await running(db, action.enrollmentId, 'resumed');
 		if (enrollment.state === 'active') return enrollment;
-		const [{ held_due_at: held }] = await db.all<{ held_due_at: number | null }>('SELECT held_due_at FROM enrollments WHERE id = ?', [enrollment.id]);
+		const [{ held_due_at: held }] = await db.all<{ held_due_at: number | null }>(
+			'SELECT held_due_at FROM enrollments WHERE id = ?',
+			[enrollment.id],
+		);
 		const definition = await ctx.definition(db, enrollment.cadenceId, enrollment.version);
 		// A step overdue while paused goes out at the next open minute, not in a burst at resume.
 		const waiting = held ?? enrollment.nextDueAt;
-		const due = waiting === null ? null : openAt(definition, Math.max(now, Number(waiting)), enrollment.timeZone);
+		const due =
+			waiting === null
+				? null
+				: openAt(definition, Math.max(now, Number(waiting)), enrollment.timeZone);
 		await db.run(
 			`UPDATE enrollments SET state = 'active', paused_until = NULL, held_due_at = NULL, next_due_at = ?,
 			next_reason = ?, updated_at = ? WHERE id = ?`,
 			[due?.at ?? null, due?.reason ?? null, now, enrollment.id],
 		);
-		await appendEvents(db, [{ enrollmentId: enrollment.id, type: 'resumed', at: now, detail: { dueAt: due?.at ?? null } }], ctx.driver.dialect.maxParams);
+		await appendEvents(
+			db,
+			[
+				{
+					enrollmentId: enrollment.id,
+					type: 'resumed',
+					at: now,
+					detail: { dueAt: due?.at ?? null },
+				},
+			],
+			ctx.driver.dialect.maxParams,
+		);
 		return reloadEnrollment(db, enrollment.id);
 	});
 }
@@ -81,8 +132,21 @@ export async function skipStep(ctx: StoreContext, input: EnrollmentAction): Prom
 	return ctx.driver.transaction(async (db) => {
 		const enrollment = await running(db, action.enrollmentId, 'skipped forward');
 		const run = await inFlightRun(db, enrollment);
-		if (run) await moveStepRun(db, run.id, 'skipped', now, { detail: action.reason ?? 'skipped by hand' });
-		await appendEvents(db, [{ enrollmentId: enrollment.id, stepRunId: run?.id ?? null, type: 'skipped', at: now, detail: { step: enrollment.nextStep, reason: action.reason ?? null } }], ctx.driver.dialect.maxParams);
+		if (run)
+			await moveStepRun(db, run.id, 'skipped', now, { detail: action.reason ?? 'skipped by hand' });
+		await appendEvents(
+			db,
+			[
+				{
+					enrollmentId: enrollment.id,
+					stepRunId: run?.id ?? null,
+					type: 'skipped',
+					at: now,
+					detail: { step: enrollment.nextStep, reason: action.reason ?? null },
+				},
+			],
+			ctx.driver.dialect.maxParams,
+		);
 		await advancePast(ctx, db, { ...enrollment, nextDueAt: null }, enrollment.nextStep, now, now);
 		return reloadEnrollment(db, enrollment.id);
 	});
@@ -96,7 +160,8 @@ export async function exitByRule(ctx: StoreContext, input: EnrollmentAction): Pr
 		const enrollment = await running(db, action.enrollmentId, 'stopped');
 		const run = await inFlightRun(db, enrollment);
 		const reason = action.exitReason ?? 'cancelled';
-		if (run) await moveStepRun(db, run.id, 'skipped', now, { detail: `enrollment exited: ${reason}` });
+		if (run)
+			await moveStepRun(db, run.id, 'skipped', now, { detail: `enrollment exited: ${reason}` });
 		await exitEnrollment(ctx, db, enrollment.id, reason, now, { note: action.reason ?? null });
 		return reloadEnrollment(db, enrollment.id);
 	});
@@ -134,7 +199,19 @@ export async function stuckSteps(
 			const stepRun = toStepRun(row);
 			if (report) {
 				await db.run('UPDATE step_runs SET stuck_at = ? WHERE id = ?', [now, stepRun.id]);
-				await appendEvents(db, [{ enrollmentId: stepRun.enrollmentId, stepRunId: stepRun.id, type: 'stuck', at: now, detail: { claimedAt: stepRun.claimedAt } }], ctx.driver.dialect.maxParams);
+				await appendEvents(
+					db,
+					[
+						{
+							enrollmentId: stepRun.enrollmentId,
+							stepRunId: stepRun.id,
+							type: 'stuck',
+							at: now,
+							detail: { claimedAt: stepRun.claimedAt },
+						},
+					],
+					ctx.driver.dialect.maxParams,
+				);
 				stepRun.stuckAt = now;
 			}
 			result.push({ stepRun, enrollment: await reloadEnrollment(db, stepRun.enrollmentId) });
@@ -156,10 +233,19 @@ export async function retryStep(ctx: StoreContext, stepRunId: number): Promise<E
 		const enrollment = await running(db, run.enrollmentId, 'retried');
 		const inFlight = await inFlightRun(db, enrollment);
 		if (!inFlight || inFlight.id !== run.id || enrollment.nextDueAt !== null) {
-			throw new CadenceTransitionError(`Step run ${stepRunId} is not waiting for confirmation, so there is nothing to retry.`);
+			throw new CadenceTransitionError(
+				`Step run ${stepRunId} is not waiting for confirmation, so there is nothing to retry.`,
+			);
 		}
-		await db.run('UPDATE enrollments SET next_due_at = ?, next_reason = ?, updated_at = ? WHERE id = ?', [now, 'retry of an unconfirmed step', now, enrollment.id]);
-		await appendEvents(db, [{ enrollmentId: enrollment.id, stepRunId, type: 'retried', at: now }], ctx.driver.dialect.maxParams);
+		await db.run(
+			'UPDATE enrollments SET next_due_at = ?, next_reason = ?, updated_at = ? WHERE id = ?',
+			[now, 'retry of an unconfirmed step', now, enrollment.id],
+		);
+		await appendEvents(
+			db,
+			[{ enrollmentId: enrollment.id, stepRunId, type: 'retried', at: now }],
+			ctx.driver.dialect.maxParams,
+		);
 		return reloadEnrollment(db, enrollment.id);
 	});
 }

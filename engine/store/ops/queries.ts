@@ -1,7 +1,24 @@
 import { parseOrThrow } from '../../validation';
-import { historyInputSchema, listInputSchema, reportInputSchema, type HistoryInput, type ListInput, type ReportInput } from '../inputs';
+import {
+	historyInputSchema,
+	listInputSchema,
+	reportInputSchema,
+	type HistoryInput,
+	type ListInput,
+	type ReportInput,
+} from '../inputs';
 import type { SqlValue } from '../sql/driver';
-import { STEP_STATUSES, type ConversationMessage, type Enrollment, type EnrollmentState, type FunnelRow, type StateCount, type StepRun, type StepStatus, type TimelineEvent } from '../types';
+import {
+	STEP_STATUSES,
+	type ConversationMessage,
+	type Enrollment,
+	type EnrollmentState,
+	type FunnelRow,
+	type StateCount,
+	type StepRun,
+	type StepStatus,
+	type TimelineEvent,
+} from '../types';
 import type { ComposeMode } from '../../cadence/definition';
 import type { StoreContext } from './context';
 import { escapeLike } from './cadences';
@@ -15,7 +32,10 @@ export async function getEnrollment(ctx: StoreContext, id: number): Promise<Enro
 }
 
 /** Search and filter enrollments, newest first: by cadence, state, contact, agent or free text. */
-export async function listEnrollments(ctx: StoreContext, input: ListInput = {}): Promise<Enrollment[]> {
+export async function listEnrollments(
+	ctx: StoreContext,
+	input: ListInput = {},
+): Promise<Enrollment[]> {
 	const filter = parseOrThrow(listInputSchema, input, 'enrollment search');
 	const conditions: string[] = [];
 	const params: SqlValue[] = [];
@@ -37,27 +57,40 @@ export async function listEnrollments(ctx: StoreContext, input: ListInput = {}):
 	}
 	const text = (filter.search ?? '').trim().toLowerCase();
 	if (text) {
-		const columns = ['e.contact_name', 'e.contact_key', 'e.conversation_key', 'e.agent', 'c.name', 'e.variables'];
+		const columns = [
+			'e.contact_name',
+			'e.contact_key',
+			'e.conversation_key',
+			'e.agent',
+			'c.name',
+			'e.variables',
+		];
 		conditions.push(`(${columns.map((c) => `LOWER(${c}) LIKE ? ESCAPE '\\'`).join(' OR ')})`);
 		for (let i = 0; i < columns.length; i++) params.push(`%${escapeLike(text)}%`);
 	}
 	const where = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
-	const rows = await ctx.driver.all(`${ENROLLMENT_SELECT}${where} ORDER BY e.id DESC LIMIT ? OFFSET ?`, [
-		...params,
-		filter.limit,
-		filter.offset,
-	]);
+	const rows = await ctx.driver.all(
+		`${ENROLLMENT_SELECT}${where} ORDER BY e.id DESC LIMIT ? OFFSET ?`,
+		[...params, filter.limit, filter.offset],
+	);
 	return rows.map(toEnrollment);
 }
 
 /** Everything that happened to one enrollment, oldest first. */
-export async function getTimeline(ctx: StoreContext, enrollmentId: number): Promise<TimelineEvent[]> {
-	const rows = await ctx.driver.all('SELECT * FROM events WHERE enrollment_id = ? ORDER BY id', [enrollmentId]);
+export async function getTimeline(
+	ctx: StoreContext,
+	enrollmentId: number,
+): Promise<TimelineEvent[]> {
+	const rows = await ctx.driver.all('SELECT * FROM events WHERE enrollment_id = ? ORDER BY id', [
+		enrollmentId,
+	]);
 	return rows.map(toEvent);
 }
 
 export async function getStepRuns(ctx: StoreContext, enrollmentId: number): Promise<StepRun[]> {
-	const rows = await ctx.driver.all('SELECT * FROM step_runs WHERE enrollment_id = ? ORDER BY id', [enrollmentId]);
+	const rows = await ctx.driver.all('SELECT * FROM step_runs WHERE enrollment_id = ? ORDER BY id', [
+		enrollmentId,
+	]);
 	return rows.map(toStepRun);
 }
 
@@ -65,13 +98,18 @@ export async function getStepRuns(ctx: StoreContext, enrollmentId: number): Prom
  * The conversation as the AI should read it: inbound and outbound, including earlier follow-ups,
  * oldest first. Without a conversation key, every conversation of the contact.
  */
-export async function getConversation(ctx: StoreContext, input: HistoryInput): Promise<ConversationMessage[]> {
+export async function getConversation(
+	ctx: StoreContext,
+	input: HistoryInput,
+): Promise<ConversationMessage[]> {
 	const query = parseOrThrow(historyInputSchema, input, 'conversation query');
 	const byConversation = query.conversationKey !== undefined;
 	const rows = await ctx.driver.all(
 		`SELECT * FROM (SELECT * FROM messages WHERE contact_key = ?${byConversation ? ' AND conversation_key = ?' : ''}
 		ORDER BY at DESC, id DESC LIMIT ?) recent ORDER BY at, id`,
-		byConversation ? [query.contactKey, query.conversationKey!, query.limit] : [query.contactKey, query.limit],
+		byConversation
+			? [query.contactKey, query.conversationKey!, query.limit]
+			: [query.contactKey, query.limit],
 	);
 	return rows.map(toMessage);
 }
@@ -85,7 +123,14 @@ export async function funnel(ctx: StoreContext, input: ReportInput = {}): Promis
 		where = typeof cadence === 'number' ? ' WHERE c.id = ?' : ' WHERE c.name = ?';
 		params.push(cadence);
 	}
-	const rows = await ctx.driver.all<{ cadence_id: number; name: string; step_index: number; compose_mode: string; status: string; n: number }>(
+	const rows = await ctx.driver.all<{
+		cadence_id: number;
+		name: string;
+		step_index: number;
+		compose_mode: string;
+		status: string;
+		n: number;
+	}>(
 		`SELECT r.cadence_id, c.name, r.step_index, r.compose_mode, r.status, COUNT(*) AS n
 		FROM step_runs r JOIN cadences c ON c.id = r.cadence_id${where}
 		GROUP BY r.cadence_id, c.name, r.step_index, r.compose_mode, r.status
@@ -97,8 +142,18 @@ export async function funnel(ctx: StoreContext, input: ReportInput = {}): Promis
 		const key = `${row.cadence_id}:${row.step_index}:${row.compose_mode}`;
 		let entry = byKey.get(key);
 		if (!entry) {
-			const counts = Object.fromEntries(STEP_STATUSES.map((s) => [s, 0])) as Record<StepStatus, number>;
-			entry = { cadenceId: Number(row.cadence_id), cadenceName: row.name, stepIndex: Number(row.step_index), composeMode: row.compose_mode as ComposeMode, counts, total: 0 };
+			const counts = Object.fromEntries(STEP_STATUSES.map((s) => [s, 0])) as Record<
+				StepStatus,
+				number
+			>;
+			entry = {
+				cadenceId: Number(row.cadence_id),
+				cadenceName: row.name,
+				stepIndex: Number(row.step_index),
+				composeMode: row.compose_mode as ComposeMode,
+				counts,
+				total: 0,
+			};
 			byKey.set(key, entry);
 		}
 		entry.counts[row.status as StepStatus] += Number(row.n);
@@ -108,7 +163,10 @@ export async function funnel(ctx: StoreContext, input: ReportInput = {}): Promis
 }
 
 /** How many enrollments are in each state, per cadence. */
-export async function stateDistribution(ctx: StoreContext, input: ReportInput = {}): Promise<StateCount[]> {
+export async function stateDistribution(
+	ctx: StoreContext,
+	input: ReportInput = {},
+): Promise<StateCount[]> {
 	const { cadence } = parseOrThrow(reportInputSchema, input, 'report');
 	const params: SqlValue[] = [];
 	let where = '';
@@ -121,11 +179,20 @@ export async function stateDistribution(ctx: StoreContext, input: ReportInput = 
 		GROUP BY e.cadence_id, c.name, e.state ORDER BY c.name, e.state`,
 		params,
 	);
-	return rows.map((r) => ({ cadenceId: Number(r.cadence_id), cadenceName: r.name, state: r.state as EnrollmentState, count: Number(r.n) }));
+	return rows.map((r) => ({
+		cadenceId: Number(r.cadence_id),
+		cadenceName: r.name,
+		state: r.state as EnrollmentState,
+		count: Number(r.n),
+	}));
 }
 
 /** Follow-ups sent to a contact since `since`, across every cadence (for per-contact daily caps). */
-export async function countSentToContact(ctx: StoreContext, contactKey: string, since: number): Promise<number> {
+export async function countSentToContact(
+	ctx: StoreContext,
+	contactKey: string,
+	since: number,
+): Promise<number> {
 	const [row] = await ctx.driver.all<{ n: number }>(
 		`SELECT COUNT(*) AS n FROM step_runs r JOIN enrollments e ON e.id = r.enrollment_id
 		WHERE e.contact_key = ? AND r.sent_at >= ?`,

@@ -2,7 +2,12 @@ import { DateTime } from 'luxon';
 import type { CadenceDefinition } from '../../cadence/definition';
 import { openAt } from '../../domain/scheduling';
 import { parseOrThrow } from '../../validation';
-import { inboundInputSchema, outboundInputSchema, type InboundInput, type OutboundInput } from '../inputs';
+import {
+	inboundInputSchema,
+	outboundInputSchema,
+	type InboundInput,
+	type OutboundInput,
+} from '../inputs';
 import type { SqlExecutor } from '../sql/driver';
 import type { ConversationMessage, Enrollment, AppliedReply, ReplyEffect } from '../types';
 import { appendEvents, type StoreContext } from './context';
@@ -53,14 +58,33 @@ export async function recordInbound(
 		for (const enrollment of await runningForContact(db, reply.contactKey, reply.conversationKey)) {
 			const definition = await ctx.definition(db, enrollment.cadenceId, enrollment.version);
 			const action = reply.action ?? policyAction(definition);
-			await db.run('UPDATE enrollments SET last_inbound_at = ?, updated_at = ? WHERE id = ?', [at, at, enrollment.id]);
+			await db.run('UPDATE enrollments SET last_inbound_at = ?, updated_at = ? WHERE id = ?', [
+				at,
+				at,
+				enrollment.id,
+			]);
 			await markLatestSendReplied(db, enrollment, at);
 			await appendEvents(
 				db,
-				[{ enrollmentId: enrollment.id, type: 'replied', at, detail: { action, text: reply.text.slice(0, 200) } }],
+				[
+					{
+						enrollmentId: enrollment.id,
+						type: 'replied',
+						at,
+						detail: { action, text: reply.text.slice(0, 200) },
+					},
+				],
 				ctx.driver.dialect.maxParams,
 			);
-			const after = await applyAction(ctx, db, enrollment, definition, action, at, reply.pauseUntil);
+			const after = await applyAction(
+				ctx,
+				db,
+				enrollment,
+				definition,
+				action,
+				at,
+				reply.pauseUntil,
+			);
 			effects.push(effectOf(after, action));
 		}
 		return { message: toMessage(row), effects };
@@ -109,7 +133,11 @@ function pauseEnd(definition: CadenceDefinition, enrollment: Enrollment, at: num
 }
 
 /** The reply answers the latest follow-up: its funnel status moves on to "replied". */
-async function markLatestSendReplied(db: SqlExecutor, enrollment: Enrollment, at: number): Promise<void> {
+async function markLatestSendReplied(
+	db: SqlExecutor,
+	enrollment: Enrollment,
+	at: number,
+): Promise<void> {
 	await db.run(
 		`UPDATE step_runs SET status = 'replied', replied_at = ?, updated_at = ? WHERE id = (
 			SELECT id FROM step_runs WHERE enrollment_id = ? AND status IN ('sent', 'delivered', 'read')
@@ -132,7 +160,10 @@ function effectOf(enrollment: Enrollment, action: AppliedReply): ReplyEffect {
  * Records a message the agent (not the cadence) sent. For cadences whose clock starts at the last
  * agent message, a chain that has not sent anything yet in this cycle is re-anchored to it.
  */
-export async function recordOutbound(ctx: StoreContext, input: OutboundInput): Promise<ConversationMessage> {
+export async function recordOutbound(
+	ctx: StoreContext,
+	input: OutboundInput,
+): Promise<ConversationMessage> {
 	const message = parseOrThrow(outboundInputSchema, input, 'agent message');
 	const at = ctx.now(message.at);
 	return ctx.driver.transaction(async (db) => {
@@ -141,7 +172,11 @@ export async function recordOutbound(ctx: StoreContext, input: OutboundInput): P
 			VALUES (?, ?, 'outbound', 'agent', ?, ?, ?) RETURNING *`,
 			[message.contactKey, message.conversationKey, message.text, message.channel, at],
 		);
-		for (const enrollment of await runningForContact(db, message.contactKey, message.conversationKey)) {
+		for (const enrollment of await runningForContact(
+			db,
+			message.contactKey,
+			message.conversationKey,
+		)) {
 			const definition = await ctx.definition(db, enrollment.cadenceId, enrollment.version);
 			if (definition.startClock !== 'lastAgentMessage') continue;
 			if (enrollment.state !== 'active' || enrollment.nextDueAt === null) continue;

@@ -96,7 +96,8 @@ export function toEvent(row: Row): TimelineEvent {
 		stepRunId: numOrNull(row.step_run_id),
 		type: String(row.type),
 		at: num(row.at),
-		detail: row.detail === null ? null : (JSON.parse(String(row.detail)) as Record<string, unknown>),
+		detail:
+			row.detail === null ? null : (JSON.parse(String(row.detail)) as Record<string, unknown>),
 	};
 }
 

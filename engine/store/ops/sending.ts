@@ -71,10 +71,22 @@ async function afterSend(
 			[enrollment.contactKey, enrollment.conversationKey, run.text, channel, run.id, at],
 		);
 	}
-	await db.run('UPDATE enrollments SET last_sent_at = ?, updated_at = ? WHERE id = ?', [at, at, enrollment.id]);
+	await db.run('UPDATE enrollments SET last_sent_at = ?, updated_at = ? WHERE id = ?', [
+		at,
+		at,
+		enrollment.id,
+	]);
 	await appendEvents(
 		db,
-		[{ enrollmentId: enrollment.id, stepRunId: run.id, type: 'sent', at, detail: { step: run.stepIndex, mode: run.composeMode, degraded: run.degraded } }],
+		[
+			{
+				enrollmentId: enrollment.id,
+				stepRunId: run.id,
+				type: 'sent',
+				at,
+				detail: { step: run.stepIndex, mode: run.composeMode, degraded: run.degraded },
+			},
+		],
 		ctx.driver.dialect.maxParams,
 	);
 	// A send confirmed after the contact replied or the enrollment ended is recorded, but it must
@@ -97,14 +109,32 @@ export async function recordDraft(ctx: StoreContext, input: DraftInput): Promise
 			`UPDATE step_runs SET text = ?, compose_mode = ?, model = ?, prompt_tokens = ?, completion_tokens = ?,
 			degraded = ?, approval = ?, updated_at = ? WHERE id = ?`,
 			[
-				draft.text, draft.composeMode ?? run.composeMode, draft.model, draft.promptTokens,
-				draft.completionTokens, draft.degraded ? 1 : 0, draft.awaitingApproval ? 'awaiting' : null,
-				now, run.id,
+				draft.text,
+				draft.composeMode ?? run.composeMode,
+				draft.model,
+				draft.promptTokens,
+				draft.completionTokens,
+				draft.degraded ? 1 : 0,
+				draft.awaitingApproval ? 'awaiting' : null,
+				now,
+				run.id,
 			],
 		);
 		await appendEvents(
 			db,
-			[{ enrollmentId: run.enrollmentId, stepRunId: run.id, type: draft.awaitingApproval ? 'draftPending' : 'composed', at: now, detail: { mode: draft.composeMode ?? run.composeMode, model: draft.model, degraded: draft.degraded } }],
+			[
+				{
+					enrollmentId: run.enrollmentId,
+					stepRunId: run.id,
+					type: draft.awaitingApproval ? 'draftPending' : 'composed',
+					at: now,
+					detail: {
+						mode: draft.composeMode ?? run.composeMode,
+						model: draft.model,
+						degraded: draft.degraded,
+					},
+				},
+			],
 			ctx.driver.dialect.maxParams,
 		);
 		return loadStepRun(db, { stepRunId: run.id });
@@ -120,19 +150,36 @@ export async function recordApproval(ctx: StoreContext, input: ApprovalInput): P
 		const common = { approval: decision.decision, decided_by: decision.by };
 		let run: StepRun;
 		if (decision.decision === 'discarded') {
-			({ run } = await moveStepRun(db, before.id, 'skipped', now, { ...common, detail: 'draft discarded' }));
+			({ run } = await moveStepRun(db, before.id, 'skipped', now, {
+				...common,
+				detail: 'draft discarded',
+			}));
 			const enrollment = await reloadEnrollment(db, run.enrollmentId);
-			if (isCurrent(enrollment, run)) await advancePast(ctx, db, enrollment, run.stepIndex, now, now);
+			if (isCurrent(enrollment, run))
+				await advancePast(ctx, db, enrollment, run.stepIndex, now, now);
 		} else if (decision.decision === 'timedOut') {
-			await db.run('UPDATE step_runs SET approval = ?, updated_at = ? WHERE id = ?', ['timedOut', now, before.id]);
+			await db.run('UPDATE step_runs SET approval = ?, updated_at = ? WHERE id = ?', [
+				'timedOut',
+				now,
+				before.id,
+			]);
 			run = await loadStepRun(db, { stepRunId: before.id });
 		} else {
-			const text = decision.decision === 'edited' && decision.text !== null ? decision.text : before.text;
+			const text =
+				decision.decision === 'edited' && decision.text !== null ? decision.text : before.text;
 			({ run } = await moveStepRun(db, before.id, 'scheduled', now, { ...common, text }));
 		}
 		await appendEvents(
 			db,
-			[{ enrollmentId: run.enrollmentId, stepRunId: run.id, type: decision.decision, at: now, detail: { by: decision.by } }],
+			[
+				{
+					enrollmentId: run.enrollmentId,
+					stepRunId: run.id,
+					type: decision.decision,
+					at: now,
+					detail: { by: decision.by },
+				},
+			],
 			ctx.driver.dialect.maxParams,
 		);
 		return run;
@@ -157,7 +204,15 @@ export async function deferStep(ctx: StoreContext, input: DeferInput): Promise<S
 		}
 		await appendEvents(
 			db,
-			[{ enrollmentId: run.enrollmentId, stepRunId: run.id, type: 'deferred', at: now, detail: { until: deferral.until, reason: deferral.reason } }],
+			[
+				{
+					enrollmentId: run.enrollmentId,
+					stepRunId: run.id,
+					type: 'deferred',
+					at: now,
+					detail: { until: deferral.until, reason: deferral.reason },
+				},
+			],
 			ctx.driver.dialect.maxParams,
 		);
 		return run;
@@ -179,7 +234,15 @@ export async function setStepStatus(ctx: StoreContext, input: StepStatusInput): 
 		if (!changed) return run;
 		await appendEvents(
 			db,
-			[{ enrollmentId: run.enrollmentId, stepRunId: run.id, type: update.status, at, detail: { detail: update.detail } }],
+			[
+				{
+					enrollmentId: run.enrollmentId,
+					stepRunId: run.id,
+					type: update.status,
+					at,
+					detail: { detail: update.detail },
+				},
+			],
 			ctx.driver.dialect.maxParams,
 		);
 		const enrollment = await reloadEnrollment(db, run.enrollmentId);
@@ -188,7 +251,12 @@ export async function setStepStatus(ctx: StoreContext, input: StepStatusInput): 
 		if (update.status === 'failed') {
 			await db.run(
 				`UPDATE enrollments SET state = 'failed', exit_reason = ?, ended_at = ?, updated_at = ? WHERE id = ?`,
-				[`step ${run.stepIndex + 1} failed${update.detail ? `: ${update.detail}` : ''}`, at, at, enrollment.id],
+				[
+					`step ${run.stepIndex + 1} failed${update.detail ? `: ${update.detail}` : ''}`,
+					at,
+					at,
+					enrollment.id,
+				],
 			);
 		}
 		return run;

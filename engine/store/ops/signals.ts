@@ -31,7 +31,10 @@ export async function suppressContact(
 		[contactKey, reason, at],
 	);
 	const running = (
-		await db.all(`${ENROLLMENT_SELECT} WHERE e.contact_key = ? AND e.state IN ('active', 'paused')`, [contactKey])
+		await db.all(
+			`${ENROLLMENT_SELECT} WHERE e.contact_key = ? AND e.state IN ('active', 'paused')`,
+			[contactKey],
+		)
 	).map(toEnrollment);
 	for (const enrollment of running) {
 		await exitEnrollment(ctx, db, enrollment.id, 'optedOut', at, { why: reason });
@@ -49,12 +52,17 @@ export async function optOut(ctx: StoreContext, input: OptOutInput): Promise<{ e
 }
 
 export async function isSuppressed(ctx: StoreContext, contactKey: string): Promise<boolean> {
-	const rows = await ctx.driver.all('SELECT 1 AS found FROM suppressions WHERE contact_key = ?', [contactKey]);
+	const rows = await ctx.driver.all('SELECT 1 AS found FROM suppressions WHERE contact_key = ?', [
+		contactKey,
+	]);
 	return rows.length > 0;
 }
 
 /** Records that a goal was reached and exits matching enrollments whose cadence exits on goal. */
-export async function recordGoal(ctx: StoreContext, input: GoalInput): Promise<{ exited: number[] }> {
+export async function recordGoal(
+	ctx: StoreContext,
+	input: GoalInput,
+): Promise<{ exited: number[] }> {
 	const goal = parseOrThrow(goalInputSchema, input, 'goal');
 	const at = ctx.now(goal.at);
 	return ctx.driver.transaction(async (db) => {
@@ -76,21 +84,25 @@ export async function recordGoal(ctx: StoreContext, input: GoalInput): Promise<{
 			conditions.push('e.cadence_id = ?');
 			params.push(await ctx.cadenceId(db, goal.cadence));
 		}
-		const candidates = (await db.all(`${ENROLLMENT_SELECT} WHERE ${conditions.join(' AND ')}`, params)).map(
-			toEnrollment,
-		);
+		const candidates = (
+			await db.all(`${ENROLLMENT_SELECT} WHERE ${conditions.join(' AND ')}`, params)
+		).map(toEnrollment);
 		const exited: number[] = [];
 		for (const enrollment of candidates) {
 			const definition = await ctx.definition(db, enrollment.cadenceId, enrollment.version);
 			if (!definition.exitOn.goal) continue;
-			if (await exitEnrollment(ctx, db, enrollment.id, 'goal', at, { note: goal.note })) exited.push(enrollment.id);
+			if (await exitEnrollment(ctx, db, enrollment.id, 'goal', at, { note: goal.note }))
+				exited.push(enrollment.id);
 		}
 		return { exited };
 	});
 }
 
 /** The conversation was resolved: exits its enrollments whose cadence exits on resolution. */
-export async function markResolved(ctx: StoreContext, input: ConversationInput): Promise<{ exited: number[] }> {
+export async function markResolved(
+	ctx: StoreContext,
+	input: ConversationInput,
+): Promise<{ exited: number[] }> {
 	const request = parseOrThrow(conversationInputSchema, input, 'resolution');
 	const at = ctx.now(request.at);
 	return ctx.driver.transaction(async (db) => {

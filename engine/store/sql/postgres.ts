@@ -34,7 +34,6 @@ const typeParsers = {
 			: pgTypes.getTypeParser(oid, format as 'text')) as typeof pgTypes.getTypeParser,
 };
 
-
 export class PostgresDriver implements SqlDriver {
 	readonly dialect = POSTGRES;
 	readonly schema: string;
@@ -149,9 +148,15 @@ export function toNumberedPlaceholders(sql: string): string {
 
 function isConnectionError(error: unknown): boolean {
 	const code = (error as { code?: string }).code ?? '';
-	return ['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'ECONNRESET', '57P01', '08006', '08001'].includes(
-		code,
-	);
+	return [
+		'ECONNREFUSED',
+		'ENOTFOUND',
+		'ETIMEDOUT',
+		'ECONNRESET',
+		'57P01',
+		'08006',
+		'08001',
+	].includes(code);
 }
 
 function unreachable(error: unknown): CadenceStoreError {
