@@ -7,7 +7,10 @@ import { DateTime } from 'luxon';
  */
 export type HolidayKeys = ReadonlySet<number>;
 
-/** The same holidays array is checked for every step of every enrollment; build its set once. */
+/**
+ * The same holidays array is checked for every step of every enrollment, so its set is built
+ * once per array. Validated definitions are never mutated in place, only replaced.
+ */
 const keysByList = new WeakMap<readonly string[], HolidayKeys>();
 
 export function holidayKeys(holidays: readonly string[]): HolidayKeys {

@@ -59,7 +59,7 @@ interface DayGroup {
 function groupDays(week: WorkingWeek): DayGroup[] {
 	const groups: DayGroup[] = [];
 	WEEKDAYS.forEach((weekday, index) => {
-		const windows = week[weekday].map((window) => `${window.from}–${window.to}`).join(', ');
+		const windows = (week[weekday] ?? []).map((window) => `${window.from}–${window.to}`).join(', ');
 		const previous = groups[groups.length - 1];
 		if (windows === '') return;
 		if (previous && previous.last === index - 1 && previous.windows === windows) {

@@ -13,8 +13,9 @@ export function minuteOfDay(time: string): number {
 	return Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
 }
 
+/** The day's working windows; a weekday missing from a hand-built week counts as closed. */
 export function windowsOn(day: LocalDay, workingHours: Schedule['workingHours']): TimeWindow[] {
-	return workingHours ? workingHours[WEEKDAYS[day.weekday - 1]] : [];
+	return workingHours ? (workingHours[WEEKDAYS[day.weekday - 1]] ?? []) : [];
 }
 
 /**
@@ -56,7 +57,10 @@ function openingSpan(day: LocalDay, from: number, to: number): Span {
 	return [start, end > start ? end : day.instant(to, 'last')];
 }
 
-/** Closed stretches take the widest reading: from the first time the clock shows `from`. */
+/**
+ * Closed stretches take the widest reading, from the first time the clock shows `from` to the
+ * last time it shows `to`, so nothing goes out while the clock reads a quiet time.
+ */
 function closingSpan(day: LocalDay, from: number, to: number): Span {
 	return [day.instant(from, 'first'), day.instant(to, 'last')];
 }

@@ -39,7 +39,10 @@ function addCalendarDays(fromMs: number, days: number, zone: string): number {
 	const offsets = zoneOffsets(zone);
 	const sameWallClockIfSteady = fromMs + days * DAY_MS;
 	const offsetAtStart = offsets.steadyAround(utcDayKey(fromMs));
-	if (offsetAtStart !== null && offsetAtStart === offsets.steadyAround(utcDayKey(sameWallClockIfSteady))) {
+	if (
+		offsetAtStart !== null &&
+		offsetAtStart === offsets.steadyAround(utcDayKey(sameWallClockIfSteady))
+	) {
 		return sameWallClockIfSteady;
 	}
 	return DateTime.fromMillis(fromMs, { zone }).plus({ days }).toMillis();

@@ -36,7 +36,10 @@ function awayFromChanges(atMs: number, zone: string, daysAfter: number): boolean
 }
 
 const schedule = {
-	workingHours: { ...hours('08:00', '17:00', MONDAY_TO_FRIDAY), saturday: [{ from: '10:00', to: '12:30' }] },
+	workingHours: {
+		...hours('08:00', '17:00', MONDAY_TO_FRIDAY),
+		saturday: [{ from: '10:00', to: '12:30' }],
+	},
 	quietHours: { from: '16:45', to: '08:15' },
 	holidays: ['2026-05-01', '2026-12-25'],
 };
@@ -46,7 +49,12 @@ function openByLocalClock(atMs: number, zone: string): boolean {
 	const local = DateTime.fromMillis(atMs, { zone });
 	if (schedule.holidays.includes(local.toISODate() as string)) return false;
 	const time = local.toFormat('HH:mm');
-	const windows = local.weekday <= 5 ? [{ from: '08:00', to: '17:00' }] : local.weekday === 6 ? [{ from: '10:00', to: '12:30' }] : [];
+	const windows =
+		local.weekday <= 5
+			? [{ from: '08:00', to: '17:00' }]
+			: local.weekday === 6
+				? [{ from: '10:00', to: '12:30' }]
+				: [];
 	const inWindow = windows.some((w) => w.from <= time && time < w.to);
 	const quiet = time >= schedule.quietHours.from || time < schedule.quietHours.to;
 	return inWindow && !quiet;
@@ -73,7 +81,9 @@ describe.each(ZONES)('agrees with plain luxon in %s', (zone) => {
 	it('days and business days end where luxon plus({ days }) puts them', () => {
 		for (const atMs of instants) {
 			const local = DateTime.fromMillis(atMs, { zone });
-			expect(addWait(atMs, { amount: 3, unit: 'days' }, ctx)).toBe(local.plus({ days: 3 }).toMillis());
+			expect(addWait(atMs, { amount: 3, unit: 'days' }, ctx)).toBe(
+				local.plus({ days: 3 }).toMillis(),
+			);
 			expect(addWait(atMs, { amount: 7, unit: 'businessDays' }, ctx)).toBe(
 				local.plus({ days: calendarDaysFor(local, 7) }).toMillis(),
 			);

@@ -2,35 +2,42 @@ import { computeSendTime, isOpen, nextOpenTime } from '../../../engine/timing';
 import { at, BERLIN, context, hours, NEW_YORK, utc } from './helpers';
 
 /** Every day 08:00–17:00: the changes fall on Sundays, so the window must exist on Sundays. */
-const officeIn = (zone: string) => context({ timeZone: zone, workingHours: hours('08:00', '17:00') });
+const officeIn = (zone: string) =>
+	context({ timeZone: zone, workingHours: hours('08:00', '17:00') });
 
-describe('a working-hours window opening on a DST change day opens at 08:00 local', () => {
-	it.each([
-		['New York spring', NEW_YORK, '2026-03-08', '2026-03-08T12:00:00.000Z', '2026-03-07T13:00:00.000Z'],
-		['New York autumn', NEW_YORK, '2026-11-01', '2026-11-01T13:00:00.000Z', '2026-10-31T12:00:00.000Z'],
-		['Berlin spring', BERLIN, '2026-03-29', '2026-03-29T06:00:00.000Z', '2026-03-28T07:00:00.000Z'],
-		['Berlin autumn', BERLIN, '2026-10-25', '2026-10-25T07:00:00.000Z', '2026-10-24T06:00:00.000Z'],
-	])('%s (%s, %s)', (_name, zone, day, opensAtUtc, dayBeforeOpensAtUtc) => {
+const CHANGE_DAYS = [
+	{ change: 'New York spring', zone: NEW_YORK, day: '2026-03-08', dayBefore: '2026-03-07' },
+	{ change: 'New York autumn', zone: NEW_YORK, day: '2026-11-01', dayBefore: '2026-10-31' },
+	{ change: 'Berlin spring', zone: BERLIN, day: '2026-03-29', dayBefore: '2026-03-28' },
+	{ change: 'Berlin autumn', zone: BERLIN, day: '2026-10-25', dayBefore: '2026-10-24' },
+];
+const OPENS_AT_UTC: Record<string, [changeDay: string, dayBefore: string]> = {
+	'New York spring': ['2026-03-08T12:00:00.000Z', '2026-03-07T13:00:00.000Z'], // EDT / EST
+	'New York autumn': ['2026-11-01T13:00:00.000Z', '2026-10-31T12:00:00.000Z'], // EST / EDT
+	'Berlin spring': ['2026-03-29T06:00:00.000Z', '2026-03-28T07:00:00.000Z'], // CEST / CET
+	'Berlin autumn': ['2026-10-25T07:00:00.000Z', '2026-10-24T06:00:00.000Z'], // CET / CEST
+};
+
+describe('a working-hours window on a DST change day opens at 08:00 local', () => {
+	it.each(CHANGE_DAYS)('$change ($day, $zone)', ({ change, zone, day, dayBefore }) => {
 		const ctx = officeIn(zone);
-		// 00:30 is before every change (they happen at 01:00–03:00 local), so each case crosses one.
-		const fromMidnight = nextOpenTime(at(`${day}T00:30`, zone), ctx);
-		expect(utc(fromMidnight.at)).toBe(opensAtUtc);
-		expect(fromMidnight.at).toBe(at(`${day}T08:00`, zone));
-		expect(fromMidnight.reason).toBe(
+		const [opensOnChangeDay, opensDayBefore] = OPENS_AT_UTC[change];
+		// 00:30 is before every change (they happen between 01:00 and 03:00 local).
+		const afterMidnight = nextOpenTime(at(`${day}T00:30`, zone), ctx);
+		expect(utc(afterMidnight.at)).toBe(opensOnChangeDay);
+		expect(afterMidnight.at).toBe(at(`${day}T08:00`, zone));
+		expect(afterMidnight.reason).toBe(
 			`deferred: outside working hours (Mon–Sun 08:00–17:00, ${zone})`,
 		);
-		// The evening before, the window of the change day is what opens next.
-		const dayBefore = at(`${day}T00:00`, zone) - 4 * 3_600_000;
-		expect(utc(nextOpenTime(dayBefore, ctx).at)).toBe(opensAtUtc);
-		// And the day before opened at 08:00 local under the old offset.
-		expect(utc(nextOpenTime(at(`${day}T00:00`, zone) - 20 * 3_600_000, ctx).at)).toBe(
-			dayBeforeOpensAtUtc,
-		);
+		// From the evening before, the search crosses the change and still lands on 08:00.
+		expect(utc(nextOpenTime(at(`${dayBefore}T20:00`, zone), ctx).at)).toBe(opensOnChangeDay);
+		// The day before opened at 08:00 local too, under the other offset.
+		expect(utc(nextOpenTime(at(`${dayBefore}T04:00`, zone), ctx).at)).toBe(opensDayBefore);
 	});
 });
 
 describe('the spring-forward gap', () => {
-	it('a window starting at 02:30 on 2026-03-08 in New York opens at 03:00 EDT, right after the gap', () => {
+	it('a New York window from 02:30 opens at 03:00 EDT on 2026-03-08, right after the gap', () => {
 		const ctx = context({ timeZone: NEW_YORK, workingHours: hours('02:30', '05:00') });
 		const result = nextOpenTime(at('2026-03-08T01:30', NEW_YORK), ctx); // 06:30Z, EST
 		expect(utc(result.at)).toBe('2026-03-08T07:00:00.000Z');
@@ -55,7 +62,11 @@ describe('the spring-forward gap', () => {
 
 	it('a one-day wait due at 02:30 (inside the gap) is due at 03:30 and is sent then', () => {
 		const ctx = context({ timeZone: NEW_YORK, workingHours: hours('02:30', '05:00') });
-		const send = computeSendTime(at('2026-03-07T02:30', NEW_YORK), { amount: 1, unit: 'days' }, ctx);
+		const send = computeSendTime(
+			at('2026-03-07T02:30', NEW_YORK),
+			{ amount: 1, unit: 'days' },
+			ctx,
+		);
 		expect(utc(send.naturalAt)).toBe('2026-03-08T07:30:00.000Z');
 		expect(send).toEqual({ at: send.naturalAt, naturalAt: send.naturalAt, reason: null });
 	});
@@ -65,7 +76,7 @@ describe('the repeated autumn hour (New York, 2026-11-01: 01:00–02:00 happens 
 	const firstPass = (time: string) => at(`2026-11-01T${time}-04:00`, NEW_YORK); // EDT
 	const secondPass = (time: string) => at(`2026-11-01T${time}-05:00`, NEW_YORK); // EST
 
-	it('a window ending at 01:30 closes the first time the clock shows 01:30 and does not reopen', () => {
+	it('a window ending at 01:30 closes at the first 01:30 and does not reopen', () => {
 		const ctx = context({ timeZone: NEW_YORK, workingHours: hours('00:00', '01:30') });
 		expect(isOpen(firstPass('01:10'), ctx)).toBe(true);
 		expect(isOpen(firstPass('01:30'), ctx)).toBe(false);
@@ -73,7 +84,7 @@ describe('the repeated autumn hour (New York, 2026-11-01: 01:00–02:00 happens 
 		expect(utc(nextOpenTime(firstPass('01:30'), ctx).at)).toBe('2026-11-02T05:00:00.000Z');
 	});
 
-	it('a window starting at 01:30 opens at the second 01:30, never while the clock will still read earlier', () => {
+	it('a window from 01:30 opens at the second 01:30: the clock never reads earlier after', () => {
 		const ctx = context({ timeZone: NEW_YORK, workingHours: hours('01:30', '09:00') });
 		expect(isOpen(firstPass('01:45'), ctx)).toBe(false);
 		expect(isOpen(secondPass('01:10'), ctx)).toBe(false);

@@ -35,7 +35,10 @@ export function schedule(input: ScheduleInput = {}): Schedule {
 	return scheduleSchema.parse(input);
 }
 
-export function context(input: ScheduleInput = {}, recipientTimeZone?: string | null): TimingContext {
+export function context(
+	input: ScheduleInput = {},
+	recipientTimeZone?: string | null,
+): TimingContext {
 	return { schedule: schedule(input), recipientTimeZone };
 }
 

@@ -34,8 +34,11 @@ describe('the 4 h / 24 h / 48 h chain', () => {
 		}
 	});
 
-	it('with working hours a deferred step pushes the later ones back instead of bunching them', () => {
-		const office = context({ timeZone: CHICAGO, workingHours: hours('08:00', '17:00', MONDAY_TO_FRIDAY) });
+	it('with working hours a deferred step pushes the later ones back, never bunching them', () => {
+		const office = context({
+			timeZone: CHICAGO,
+			workingHours: hours('08:00', '17:00', MONDAY_TO_FRIDAY),
+		});
 		const sends = sendChain(at('2026-06-08T15:00', CHICAGO), CHAIN, office);
 		expect(sends).toEqual([
 			{
@@ -43,13 +46,24 @@ describe('the 4 h / 24 h / 48 h chain', () => {
 				at: at('2026-06-09T08:00', CHICAGO),
 				reason: 'deferred: outside working hours (Mon–Fri 08:00–17:00, America/Chicago)',
 			},
-			{ naturalAt: at('2026-06-10T08:00', CHICAGO), at: at('2026-06-10T08:00', CHICAGO), reason: null },
-			{ naturalAt: at('2026-06-12T08:00', CHICAGO), at: at('2026-06-12T08:00', CHICAGO), reason: null },
+			{
+				naturalAt: at('2026-06-10T08:00', CHICAGO),
+				at: at('2026-06-10T08:00', CHICAGO),
+				reason: null,
+			},
+			{
+				naturalAt: at('2026-06-12T08:00', CHICAGO),
+				at: at('2026-06-12T08:00', CHICAGO),
+				reason: null,
+			},
 		]);
 	});
 
 	it('over a weekend, the step that lands on Saturday waits for Monday', () => {
-		const office = context({ timeZone: CHICAGO, workingHours: hours('08:00', '17:00', MONDAY_TO_FRIDAY) });
+		const office = context({
+			timeZone: CHICAGO,
+			workingHours: hours('08:00', '17:00', MONDAY_TO_FRIDAY),
+		});
 		const sends = sendChain(at('2026-06-11T16:00', CHICAGO), CHAIN, office); // Thursday
 		expect(sends.map((send) => send.at)).toEqual([
 			at('2026-06-12T08:00', CHICAGO),
@@ -61,7 +75,11 @@ describe('the 4 h / 24 h / 48 h chain', () => {
 	});
 
 	it('hours stay elapsed time over the New York spring change', () => {
-		const sends = sendChain(at('2026-03-07T20:00', NEW_YORK), CHAIN, context({ timeZone: NEW_YORK }));
+		const sends = sendChain(
+			at('2026-03-07T20:00', NEW_YORK),
+			CHAIN,
+			context({ timeZone: NEW_YORK }),
+		);
 		expect(sends.map((send) => utc(send.at))).toEqual([
 			'2026-03-08T05:00:00.000Z', // 00:00 EST
 			'2026-03-09T05:00:00.000Z', // 01:00 EDT: 24 h later, the clock reads an hour later
@@ -77,7 +95,11 @@ describe('computeSendTime', () => {
 			workingHours: hours('08:00', '17:00', MONDAY_TO_FRIDAY),
 			holidays: ['2026-06-15'],
 		});
-		const send = computeSendTime(at('2026-06-12T18:30', CHICAGO), { amount: 1, unit: 'businessDays' }, office);
+		const send = computeSendTime(
+			at('2026-06-12T18:30', CHICAGO),
+			{ amount: 1, unit: 'businessDays' },
+			office,
+		);
 		expect(send).toEqual({
 			naturalAt: at('2026-06-16T18:30', CHICAGO),
 			at: at('2026-06-17T08:00', CHICAGO),
@@ -97,7 +119,11 @@ describe('computeSendTime', () => {
 
 	it('a 0-minute wait outside working hours still waits for them', () => {
 		const office = context({ timeZone: CHICAGO, workingHours: hours('08:00', '17:00') });
-		const send = computeSendTime(at('2026-06-10T06:00', CHICAGO), { amount: 0, unit: 'hours' }, office);
+		const send = computeSendTime(
+			at('2026-06-10T06:00', CHICAGO),
+			{ amount: 0, unit: 'hours' },
+			office,
+		);
 		expect(send.naturalAt).toBe(at('2026-06-10T06:00', CHICAGO));
 		expect(send.at).toBe(at('2026-06-10T08:00', CHICAGO));
 	});

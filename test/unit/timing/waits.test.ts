@@ -8,7 +8,9 @@ describe('addWait: minutes and hours are elapsed time', () => {
 
 	it('adds minutes and hours exactly', () => {
 		const from = at('2026-06-08T09:00', NEW_YORK);
-		expect(addWait(from, { amount: 30, unit: 'minutes' }, ctx)).toBe(at('2026-06-08T09:30', NEW_YORK));
+		expect(addWait(from, { amount: 30, unit: 'minutes' }, ctx)).toBe(
+			at('2026-06-08T09:30', NEW_YORK),
+		);
 		expect(addWait(from, { amount: 4, unit: 'hours' }, ctx)).toBe(at('2026-06-08T13:00', NEW_YORK));
 	});
 
@@ -106,7 +108,11 @@ describe('addWait: business days', () => {
 
 	it('5 business days over Christmas in Berlin skip the weekend and both holidays', () => {
 		const ctx = context({ timeZone: BERLIN, holidays: ['2026-12-24', '2026-12-25'] });
-		const result = addWait(at('2026-12-21T09:00', BERLIN), { amount: 5, unit: 'businessDays' }, ctx);
+		const result = addWait(
+			at('2026-12-21T09:00', BERLIN),
+			{ amount: 5, unit: 'businessDays' },
+			ctx,
+		);
 		expect(result).toBe(at('2026-12-30T09:00', BERLIN));
 	});
 
@@ -129,18 +135,25 @@ describe('addWait: business days', () => {
 	});
 
 	it('handles the largest allowed wait, 100,000 business days', () => {
-		const result = addWait(at('2026-01-05T09:00', 'UTC'), { amount: 100_000, unit: 'businessDays' }, context());
+		const result = addWait(
+			at('2026-01-05T09:00', 'UTC'),
+			{ amount: 100_000, unit: 'businessDays' },
+			context(),
+		);
 		// 100,000 weekdays are exactly 20,000 weeks from a Monday.
 		expect(result).toBe(at('2026-01-05T09:00', 'UTC') + 20_000 * 7 * 86_400_000);
 	});
 });
 
 describe('addWait: zero waits', () => {
-	it.each(['minutes', 'hours', 'days', 'businessDays'] as const)('0 %s leaves the time unchanged', (unit) => {
-		const saturday = at('2026-05-09T23:59:30', 'UTC');
-		const ctx = context({ timeZone: BERLIN, holidays: ['2026-05-09'] });
-		expect(addWait(saturday, { amount: 0, unit }, ctx)).toBe(saturday);
-	});
+	it.each(['minutes', 'hours', 'days', 'businessDays'] as const)(
+		'0 %s leaves the time unchanged',
+		(unit) => {
+			const saturday = at('2026-05-09T23:59:30', 'UTC');
+			const ctx = context({ timeZone: BERLIN, holidays: ['2026-05-09'] });
+			expect(addWait(saturday, { amount: 0, unit }, ctx)).toBe(saturday);
+		},
+	);
 });
 
 describe('describeWait', () => {

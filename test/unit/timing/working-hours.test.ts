@@ -1,5 +1,5 @@
-import { isOpen, nextOpenTime } from '../../../engine/timing';
-import { at, BERLIN, CHICAGO, context, hours, MONDAY_TO_FRIDAY } from './helpers';
+import { isOpen, nextOpenTime, type TimingContext } from '../../../engine/timing';
+import { at, BERLIN, CHICAGO, context, hours, MONDAY_TO_FRIDAY, schedule } from './helpers';
 
 const OFFICE_CHICAGO = context({
 	timeZone: CHICAGO,
@@ -68,13 +68,17 @@ describe('working hours', () => {
 				'deferred: outside working hours (Mon 13:00–17:00, 08:00–12:00; Tue 08:00–12:00; ' +
 				'Sat 10:00–24:00, UTC)',
 		});
-		expect(nextOpenTime(at('2026-06-08T07:00', 'UTC'), split).at).toBe(at('2026-06-08T08:00', 'UTC'));
+		expect(nextOpenTime(at('2026-06-08T07:00', 'UTC'), split).at).toBe(
+			at('2026-06-08T08:00', 'UTC'),
+		);
 	});
 
 	it("'24:00' keeps a window open until midnight", () => {
 		const late = context({ timeZone: 'UTC', workingHours: hours('18:00', '24:00') });
 		expect(isOpen(at('2026-06-08T23:59:59', 'UTC'), late)).toBe(true);
-		expect(nextOpenTime(at('2026-06-09T00:00', 'UTC'), late).at).toBe(at('2026-06-09T18:00', 'UTC'));
+		expect(nextOpenTime(at('2026-06-09T00:00', 'UTC'), late).at).toBe(
+			at('2026-06-09T18:00', 'UTC'),
+		);
 	});
 
 	it('no working hours means any time is open', () => {
@@ -135,7 +139,22 @@ describe('holidays', () => {
 });
 
 describe('a schedule with no open time', () => {
-	const noWindows = context({ timeZone: BERLIN, workingHours: {} });
+	// Built by hand: validation may refuse such a schedule, but the engine must not hang on one
+	// that slipped through (or that a holiday list and quiet hours close in other ways).
+	const noWindows: TimingContext = {
+		schedule: {
+			...schedule({ timeZone: BERLIN }),
+			workingHours: {
+				monday: [],
+				tuesday: [],
+				wednesday: [],
+				thursday: [],
+				friday: [],
+				saturday: [],
+				sunday: [],
+			},
+		},
+	};
 
 	it('throws a clear error instead of searching forever', () => {
 		expect(() => nextOpenTime(at('2026-06-08T10:00', BERLIN), noWindows)).toThrow(
@@ -145,9 +164,7 @@ describe('a schedule with no open time', () => {
 
 	it('also when quiet hours cover the whole day', () => {
 		const alwaysQuiet = context({ timeZone: 'UTC', quietHours: { from: '00:00', to: '24:00' } });
-		expect(() => nextOpenTime(at('2026-06-08T10:00', 'UTC'), alwaysQuiet)).toThrow(
-			/no open time/,
-		);
+		expect(() => nextOpenTime(at('2026-06-08T10:00', 'UTC'), alwaysQuiet)).toThrow(/no open time/);
 	});
 
 	it('isOpen just answers false', () => {
