@@ -31,22 +31,25 @@ const timeOfDay = z
 	.string()
 	.regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'use 24-hour HH:MM, for example 08:00 or 17:30');
 
-const isoDate = z
-	.string()
-	.regex(/^\d{4}-\d{2}-\d{2}$/, 'use a calendar date as YYYY-MM-DD, for example 2026-12-25');
+const isoDate = z.iso.date({
+	message: 'use a real calendar date as YYYY-MM-DD, for example 2026-12-25',
+});
 
 export const timeZoneSchema = z.string().refine(isKnownTimeZone, {
 	message: 'use an IANA time zone name such as Europe/Berlin or America/New_York',
 });
 
-export const waitSchema = z.object({
-	amount: z
-		.number({ message: 'give the wait as a number' })
-		.int('use a whole number')
-		.min(0, 'a wait cannot be negative')
-		.max(100_000, 'a wait over 100,000 units is almost certainly a typo'),
-	unit: z.enum(WAIT_UNITS, { message: `use one of: ${WAIT_UNITS.join(', ')}` }),
-});
+export const waitSchema = z.object(
+	{
+		amount: z
+			.number({ message: 'give the wait as a number' })
+			.int('use a whole number')
+			.min(0, 'a wait cannot be negative')
+			.max(100_000, 'a wait over 100,000 units is almost certainly a typo'),
+		unit: z.enum(WAIT_UNITS, { message: `use one of: ${WAIT_UNITS.join(', ')}` }),
+	},
+	{ message: 'give each step a wait with an amount and a unit, e.g. 3 days' },
+);
 export type Wait = z.infer<typeof waitSchema>;
 
 export const windowSchema = z
@@ -54,25 +57,38 @@ export const windowSchema = z
 	.refine((w) => w.from < w.to, { message: 'a working window must end after it starts' });
 export type TimeWindow = z.infer<typeof windowSchema>;
 
-const weekSchema = z.object(
+const weekSchema = z.strictObject(
 	Object.fromEntries(WEEKDAYS.map((d) => [d, z.array(windowSchema).default([])])) as Record<
 		Weekday,
 		z.ZodDefault<z.ZodArray<typeof windowSchema>>
 	>,
+	{ message: `name the days in full: ${WEEKDAYS.join(', ')}` },
 );
 export type WorkingWeek = Record<Weekday, TimeWindow[]>;
 
-export const scheduleSchema = z.object({
-	/** The cadence's own zone: business days, holidays and working hours are read in it. */
-	timeZone: timeZoneSchema.default('UTC'),
-	/** 'recipient' uses the contact's time zone variable when it has one, else `timeZone`. */
-	timeZoneSource: z.enum(['cadence', 'recipient']).default('cadence'),
-	/** null means "any time"; a weekday with no windows is closed. */
-	workingHours: weekSchema.nullable().default(null),
-	/** A nightly window in which nothing is sent; it may wrap midnight (21:00–08:00). */
-	quietHours: z.object({ from: timeOfDay, to: timeOfDay }).nullable().default(null),
-	holidays: z.array(isoDate).default([]),
-});
+export const scheduleSchema = z
+	.object({
+		/** The cadence's own zone: business days, holidays and working hours are read in it. */
+		timeZone: timeZoneSchema.default('UTC'),
+		/** 'recipient' uses the contact's time zone variable when it has one, else `timeZone`. */
+		timeZoneSource: z.enum(['cadence', 'recipient']).default('cadence'),
+		/** null means "any time"; a weekday with no windows is closed. */
+		workingHours: weekSchema.nullable().default(null),
+		/** A nightly window in which nothing is sent; it may wrap midnight (21:00–08:00). */
+		quietHours: z.object({ from: timeOfDay, to: timeOfDay }).nullable().default(null),
+		holidays: z.array(isoDate).default([]),
+	})
+	.superRefine((schedule, ctx) => {
+		const week = schedule.workingHours;
+		if (week && WEEKDAYS.every((day) => week[day].length === 0)) {
+			ctx.addIssue({
+				code: 'custom',
+				path: ['workingHours'],
+				message:
+					'working hours are closed every day; add a window to at least one weekday or turn working hours off',
+			});
+		}
+	});
 export type Schedule = z.infer<typeof scheduleSchema>;
 
 export const stepSchema = z
@@ -121,7 +137,7 @@ export const cadenceDefinitionSchema = z.object({
 	active: z.boolean().default(true),
 	persona: z.string().max(8000).default(''),
 	steps: z
-		.array(stepSchema)
+		.array(stepSchema, { message: 'add at least one step' })
 		.min(1, 'add at least one step')
 		.max(50, 'a cadence has at most 50 steps'),
 	startClock: z.enum(START_CLOCKS).default('enrollment'),

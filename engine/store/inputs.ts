@@ -16,7 +16,7 @@ const key = (what: string) =>
 
 const optionalKey = z.string().trim().max(512, 'keep keys under 512 characters').default('');
 const millis = z
-	.number({ message: 'give a time as epoch milliseconds or an ISO date' })
+	.number({ message: 'give the time as epoch milliseconds (a number)' })
 	.int()
 	.min(0)
 	.max(32503680000000, 'that time is after the year 3000');
@@ -25,7 +25,9 @@ const id = (what: string) =>
 		.number({ message: `give the ${what} id as a number` })
 		.int()
 		.positive(`the ${what} id must be positive`);
-const cadenceRef = z.union([key('cadence name'), id('cadence')]);
+const cadenceRef = z.union([z.string().trim().min(1).max(120), z.number().int().positive()], {
+	message: 'give the cadence name (as in its Follow-up Trigger) or its id',
+});
 
 export const enrollInputSchema = z.object({
 	cadence: cadenceRef,
@@ -72,14 +74,20 @@ export const draftInputSchema = sentInputSchema.omit({ channel: true, at: true }
 export type DraftInput = z.input<typeof draftInputSchema>;
 
 export const APPROVAL_DECISIONS = ['approved', 'edited', 'discarded', 'timedOut'] as const;
-export const approvalInputSchema = z.object({
-	stepRunId: id('step run'),
-	decision: z.enum(APPROVAL_DECISIONS, {
-		message: `use one of: ${APPROVAL_DECISIONS.join(', ')}`,
-	}),
-	text: z.string().max(100_000).nullable().default(null),
-	by: z.string().max(200).nullable().default(null),
-});
+export const approvalInputSchema = z
+	.object({
+		stepRunId: id('step run'),
+		decision: z.enum(APPROVAL_DECISIONS, {
+			message: `use one of: ${APPROVAL_DECISIONS.join(', ')}`,
+		}),
+		text: z.string().max(100_000).nullable().default(null),
+		by: z.string().max(200).nullable().default(null),
+	})
+	.refine((v) => v.decision !== 'edited' || (v.text ?? '').trim() !== '', {
+		path: ['text'],
+		message:
+			"an edited approval needs the edited text; pass it, or use 'approved' to send the draft as it is",
+	});
 export type ApprovalInput = z.input<typeof approvalInputSchema>;
 
 export const deferInputSchema = z.object({
@@ -95,7 +103,7 @@ export const stepStatusInputSchema = z
 		stepRunId: id('step run').optional(),
 		idempotencyKey: z
 			.string()
-			.regex(/^\d+-\d+-\d+$/, 'use the key the trigger emitted')
+			.regex(/^\d{1,15}-\d{1,3}-\d{1,9}$/, 'use the idempotency key the trigger emitted, e.g. 42-0-1')
 			.optional(),
 		status: z.enum(DELIVERY_STATUSES, { message: `use one of: ${DELIVERY_STATUSES.join(', ')}` }),
 		detail: z.string().max(2000).nullable().default(null),
@@ -104,6 +112,8 @@ export const stepStatusInputSchema = z
 	.refine((v) => v.stepRunId !== undefined || v.idempotencyKey !== undefined, {
 		message: 'give the step run id or its idempotency key',
 		path: ['stepRunId'],
+		// Only when the fields themselves are fine: a malformed key is reported as such, once.
+		when: (payload) => payload.issues.length === 0,
 	});
 export type StepStatusInput = z.input<typeof stepStatusInputSchema>;
 

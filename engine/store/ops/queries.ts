@@ -40,8 +40,8 @@ export async function listEnrollments(
 	const conditions: string[] = [];
 	const params: SqlValue[] = [];
 	if (filter.cadence !== undefined) {
-		conditions.push(typeof filter.cadence === 'number' ? 'c.id = ?' : 'c.name = ?');
-		params.push(filter.cadence);
+		conditions.push('c.id = ?');
+		params.push(await ctx.cadenceId(ctx.driver, filter.cadence));
 	}
 	if (filter.state) {
 		conditions.push('e.state = ?');
@@ -120,8 +120,8 @@ export async function funnel(ctx: StoreContext, input: ReportInput = {}): Promis
 	const params: SqlValue[] = [];
 	let where = '';
 	if (cadence !== undefined) {
-		where = typeof cadence === 'number' ? ' WHERE c.id = ?' : ' WHERE c.name = ?';
-		params.push(cadence);
+		where = ' WHERE c.id = ?';
+		params.push(await ctx.cadenceId(ctx.driver, cadence));
 	}
 	const rows = await ctx.driver.all<{
 		cadence_id: number;
@@ -171,8 +171,8 @@ export async function stateDistribution(
 	const params: SqlValue[] = [];
 	let where = '';
 	if (cadence !== undefined) {
-		where = typeof cadence === 'number' ? ' WHERE c.id = ?' : ' WHERE c.name = ?';
-		params.push(cadence);
+		where = ' WHERE c.id = ?';
+		params.push(await ctx.cadenceId(ctx.driver, cadence));
 	}
 	const rows = await ctx.driver.all<{ cadence_id: number; name: string; state: string; n: number }>(
 		`SELECT e.cadence_id, c.name, e.state, COUNT(*) AS n FROM enrollments e JOIN cadences c ON c.id = e.cadence_id${where}

@@ -1,4 +1,4 @@
-import { CadenceTransitionError } from '../../errors';
+import { CadenceTransitionError, CadenceValidationError } from '../../errors';
 import { parseOrThrow } from '../../validation';
 import {
 	approvalInputSchema,
@@ -219,10 +219,28 @@ export async function deferStep(ctx: StoreContext, input: DeferInput): Promise<S
 	});
 }
 
+/** A step run id and an idempotency key given together must name the same run. */
+async function assertSameRun(
+	ctx: StoreContext,
+	ref: { stepRunId?: number; idempotencyKey?: string },
+): Promise<void> {
+	if (ref.stepRunId === undefined || ref.idempotencyKey === undefined) return;
+	const run = await loadStepRun(ctx.driver, { stepRunId: ref.stepRunId });
+	if (run.idempotencyKey === ref.idempotencyKey) return;
+	throw new CadenceValidationError('step status', [
+		{
+			field: 'idempotencyKey',
+			message:
+				'the step run id and the idempotency key point at different step runs; pass only one',
+		},
+	]);
+}
+
 /** Delivery reports from channels, and skip/fail decisions, by step run id or idempotency key. */
 export async function setStepStatus(ctx: StoreContext, input: StepStatusInput): Promise<StepRun> {
 	const update = parseOrThrow(stepStatusInputSchema, input, 'step status');
 	const at = ctx.now(update.at);
+	await assertSameRun(ctx, update);
 	if (update.status === 'sent') {
 		const { id } = await loadStepRun(ctx.driver, update);
 		return markSent(ctx, { stepRunId: id, at });

@@ -135,7 +135,10 @@ export class PostgresDriver implements SqlDriver {
 			return await on.query(toNumberedPlaceholders(sql), params as SqlValue[]);
 		} catch (error) {
 			if (isConnectionError(error)) throw unreachable(error);
-			throw error;
+			throw new CadenceStoreError(
+				`The Postgres cadence store rejected a query: ${(error as Error).message}`,
+				error,
+			);
 		}
 	}
 }

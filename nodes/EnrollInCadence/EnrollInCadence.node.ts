@@ -1,0 +1,44 @@
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+import { sharedMethods } from '../shared/methods';
+import { execute } from './execute';
+import { properties } from './properties';
+
+export class EnrollInCadence implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Enroll In Cadence',
+		name: 'enrollInCadence',
+		icon: { light: 'file:enrollInCadence.svg', dark: 'file:enrollInCadence.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle:
+			'={{"into " + ($parameter["cadence"].cachedResultName || $parameter["cadence"].value)}}',
+		description: 'Start a follow-up cadence for each contact that comes in',
+		defaults: { name: 'Enroll In Cadence' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		usableAsTool: true,
+		credentials: [{ name: 'cadenceStoreApi', required: false, testedBy: 'cadenceStoreTest' }],
+		hints: [
+			{
+				message:
+					'Each item’s outcome says enrolled, alreadyEnrolled, restarted, suppressed (opted out) or notAllowed.',
+				type: 'info',
+				location: 'outputPane',
+				whenToDisplay: 'afterExecution',
+			},
+		],
+		properties,
+	};
+
+	methods = sharedMethods;
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return execute.call(this);
+	}
+}

@@ -1,0 +1,106 @@
+import type { INodeProperties } from 'n8n-workflow';
+import { cadenceLocator } from '../shared/cadence-locator';
+
+export const properties: INodeProperties[] = [
+	cadenceLocator(),
+	{
+		displayName: 'Contact ID',
+		name: 'contactKey',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. {{ $json.phone }}',
+		description:
+			'What identifies the contact across channels: a phone number, an email, or a chat or CRM ID',
+	},
+	{
+		displayName: 'Conversation ID',
+		name: 'conversationKey',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. {{ $json.chatId }}',
+		description:
+			'Optional. With it, a contact can run the cadence once per conversation, and a reply only affects that conversation.',
+	},
+	{
+		displayName: 'Contact Name',
+		name: 'contactName',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. {{ $json.firstName }}',
+	},
+	{
+		displayName: 'Variables',
+		name: 'variables',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true },
+		placeholder: 'Add Variable',
+		default: {},
+		description:
+			'Values the messages can use as {{name}}, e.g. firstName or invoiceLink. Filled in when each message is sent.',
+		options: [
+			{
+				displayName: 'Variable',
+				name: 'variable',
+				values: [
+					{ displayName: 'Name', name: 'name', type: 'string', default: '' },
+					{ displayName: 'Value', name: 'value', type: 'string', default: '' },
+				],
+			},
+		],
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Agent Name',
+				name: 'agent',
+				type: 'string',
+				default: '',
+				description: 'Who the follow-ups speak for; you can search and filter enrollments by it',
+			},
+			{
+				displayName: 'Contact Time Zone',
+				name: 'timeZone',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. America/Chicago',
+				description:
+					'Used when the cadence sends in the recipient’s working hours. An IANA zone name.',
+			},
+			{
+				displayName: 'Include Input Fields as Variables',
+				name: 'includeInputFields',
+				type: 'boolean',
+				default: false,
+				description: 'Whether every field of the incoming item becomes a variable too',
+			},
+			{
+				displayName: 'Start Time',
+				name: 'startAt',
+				type: 'dateTime',
+				default: '',
+				description: 'When the clock starts. Leave empty for now.',
+			},
+			{
+				displayName: 'Target ID',
+				name: 'targetId',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. {{ $json.invoiceId }}',
+			},
+			{
+				displayName: 'Target Type',
+				name: 'targetType',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. charge, deal, appointment',
+				description: 'What the cadence is about, so "goal reached" for it ends the cadence',
+			},
+		],
+	},
+];

@@ -1,0 +1,47 @@
+import type { ILoadOptionsFunctions, INodeListSearchResult, INodeProperties } from 'n8n-workflow';
+import { withStore } from './store-provider';
+
+/**
+ * "Which cadence": picked from the published ones, or typed by name (for templates, and for
+ * cadences published on another n8n instance sharing the same store).
+ */
+export function cadenceLocator(overrides: Partial<INodeProperties> = {}): INodeProperties {
+	return {
+		displayName: 'Cadence',
+		name: 'cadence',
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		required: true,
+		description:
+			'The cadence, as named in its Follow-up Trigger. It appears in the list once that workflow has been activated.',
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a cadence…',
+				typeOptions: { searchListMethod: 'searchCadences', searchable: true },
+			},
+			{
+				displayName: 'By Name',
+				name: 'name',
+				type: 'string',
+				placeholder: 'e.g. Inactivity follow-ups',
+			},
+		],
+		...overrides,
+	};
+}
+
+export async function searchCadences(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+): Promise<INodeListSearchResult> {
+	const cadences = await withStore(this, async (store) => store.listCadences({ search: filter }));
+	return {
+		results: cadences.map((c) => ({
+			name: c.active ? c.name : `${c.name} (paused)`,
+			value: c.name,
+		})),
+	};
+}
