@@ -10,3 +10,4 @@ export { openStore, type StoreConfig } from './store/open';
 export { migrate } from './store/schema/migrate';
 export { MIGRATIONS } from './store/schema/migrations';
 export { parseOrThrow } from './validation';
+export { simulateCadence, type SimulationInput, type SimulatedEvent, type SimulatedReply } from './simulate';

@@ -6,6 +6,25 @@ import {
 	CadenceValidationError,
 } from '../../engine/errors';
 
+/** Engine field names as the parameters that feed them are labelled in the editor. */
+const FIELD_LABELS: Record<string, string> = {
+	contactKey: 'Contact ID',
+	conversationKey: 'Conversation ID',
+	contactName: 'Contact Name',
+	timeZone: 'Contact Time Zone',
+	startAt: 'Start Time',
+	cadence: 'Cadence',
+	agent: 'Agent Name',
+	'target.type': 'Target Type',
+	'target.id': 'Target ID',
+};
+
+function labelled(field: string): string {
+	const bare = field.replace(/^item \d+: /, '');
+	const label = FIELD_LABELS[bare];
+	return label ? `${label} (${field})` : field || 'value';
+}
+
 /**
  * The one place engine errors become n8n errors: bad input or a forbidden move is the user's to
  * fix (NodeOperationError); a database that cannot be reached is the store's (NodeApiError).
@@ -20,10 +39,10 @@ export function toNodeError(
 	if (error instanceof NodeOperationError || error instanceof NodeApiError) return error;
 	if (error instanceof CadenceValidationError) {
 		const where = options.parameter ? `Check the "${options.parameter}" parameter. ` : '';
-		return new NodeOperationError(node, error.message, {
+		const problems = error.problems.map((p) => `${labelled(p.field)}: ${p.message}`);
+		return new NodeOperationError(node, problems.join('; '), {
 			itemIndex,
-			description:
-				where + error.problems.map((p) => `${p.field || 'value'}: ${p.message}`).join('\n'),
+			description: `${where}${error.message}`,
 		});
 	}
 	if (error instanceof CadenceNotFoundError || error instanceof CadenceTransitionError) {

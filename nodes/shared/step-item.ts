@@ -1,0 +1,88 @@
+import type { IDataObject } from 'n8n-workflow';
+import { z } from 'zod/v4';
+import type { ClaimedStep, ConversationMessage } from '../../engine/store/types';
+import { iso } from './output';
+
+/**
+ * The item the Follow-up Trigger emits for each due step: everything the nodes after it need,
+ * flat enough to map in expressions ({{ $json.contact.name }}, {{ $json.instruction }}). The
+ * other cadence nodes recognise such an item by its ids and act on the step run in the store.
+ */
+export function stepItemJson(
+	claimed: ClaimedStep,
+	history: ConversationMessage[],
+	extra: IDataObject = {},
+): IDataObject {
+	const { enrollment: e, stepRun: r, step } = claimed;
+	return {
+		cadence: e.cadenceName,
+		cadenceVersion: e.version,
+		enrollmentId: e.id,
+		stepRunId: r.id,
+		idempotencyKey: r.idempotencyKey,
+		attempt: r.claims,
+		step: r.stepIndex + 1,
+		stepCount: claimed.stepCount,
+		isLastStep: claimed.isLastStep,
+		stepName: step.name ?? `Step ${r.stepIndex + 1}`,
+		instruction: step.instruction,
+		staticText: step.staticText,
+		composeMode: r.composeMode,
+		channel: step.channel,
+		whatsappTemplate: step.whatsappTemplate,
+		persona: claimed.persona,
+		contact: {
+			key: e.contactKey,
+			name: e.contactName,
+			conversationKey: e.conversationKey,
+			timeZone: e.timeZone,
+			variables: e.variables as IDataObject,
+			target: e.target as IDataObject | null,
+		},
+		agent: e.agent,
+		dueAt: iso(r.dueAt),
+		claimedAt: iso(r.claimedAt),
+		reason: e.nextReason,
+		history: history.map((m) => ({
+			direction: m.direction,
+			author: m.author,
+			text: m.text,
+			channel: m.channel,
+			at: iso(m.at),
+		})),
+		...extra,
+	};
+}
+
+const stepItemSchema = z.object({
+	cadence: z.string().min(1),
+	enrollmentId: z.number().int().positive(),
+	stepRunId: z.number().int().positive(),
+	idempotencyKey: z.string(),
+	step: z.number().int().positive(),
+	claimedAt: z.string(),
+	composeMode: z.string(),
+	preview: z.boolean().optional(),
+});
+
+export interface StepRef {
+	cadence: string;
+	enrollmentId: number;
+	stepRunId: number;
+	idempotencyKey: string;
+	/** 1-based, as shown to users. */
+	step: number;
+	claimedAt: number;
+	composeMode: string;
+	/** From the trigger's manual preview: nothing real behind it, so nothing is written. */
+	preview: boolean;
+}
+
+/** The step an item is about, or null when the item did not come from a Follow-up Trigger. */
+export function readStepItem(json: IDataObject): StepRef | null {
+	const parsed = stepItemSchema.safeParse(json);
+	if (!parsed.success) return null;
+	const claimedAt = Date.parse(parsed.data.claimedAt);
+	if (Number.isNaN(claimedAt)) return null;
+	return { ...parsed.data, claimedAt, preview: parsed.data.preview ?? false };
+}
