@@ -56,8 +56,9 @@ export function stepItemJson(
 
 const stepItemSchema = z.object({
 	cadence: z.string().min(1),
-	enrollmentId: z.number().int().positive(),
-	stepRunId: z.number().int().positive(),
+	// 0 for the trigger's manual preview, which has nothing real behind it.
+	enrollmentId: z.number().int().nonnegative(),
+	stepRunId: z.number().int().nonnegative(),
 	idempotencyKey: z.string(),
 	step: z.number().int().positive(),
 	claimedAt: z.string(),
@@ -84,5 +85,6 @@ export function readStepItem(json: IDataObject): StepRef | null {
 	if (!parsed.success) return null;
 	const claimedAt = Date.parse(parsed.data.claimedAt);
 	if (Number.isNaN(claimedAt)) return null;
-	return { ...parsed.data, claimedAt, preview: parsed.data.preview ?? false };
+	const preview = parsed.data.preview === true || parsed.data.stepRunId === 0;
+	return { ...parsed.data, claimedAt, preview };
 }
