@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { CadenceStoreError } from '../../errors';
 import type { Dialect, Row, SqlDriver, SqlExecutor, SqlValue } from './driver';
@@ -19,6 +20,47 @@ const SQLITE: Dialect = {
 };
 
 /**
+ * Writers on the same file in this process take turns here before BEGIN IMMEDIATE. Without it,
+ * a second connection would wait for SQLite's lock synchronously (busy_timeout), freezing the
+ * only JS thread — so the first connection could never reach its COMMIT. Other processes are
+ * kept apart by SQLite's own lock.
+ */
+const fileTurns = new Map<string, Promise<unknown>>();
+
+async function inFileTurn<T>(file: string | null, work: () => Promise<T> | T): Promise<T> {
+	if (file === null) return work();
+	const previous = fileTurns.get(file) ?? Promise.resolve();
+	const mine = previous.then(work, work);
+	const settled = mine.catch(() => undefined);
+	fileTurns.set(file, settled);
+	void settled.then(() => {
+		if (fileTurns.get(file) === settled) fileTurns.delete(file);
+	});
+	return mine;
+}
+
+/**
+ * WAL lets readers work while one writer commits. Switching a fresh file to it needs a moment of
+ * exclusive access that SQLite does not wait for, so processes opening the same new file at once
+ * retry briefly instead of failing.
+ */
+function useWriteAheadLog(db: DatabaseSync, timeoutMs: number): void {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		try {
+			const [row] = db.prepare('PRAGMA journal_mode').all() as Array<{ journal_mode: string }>;
+			if (row?.journal_mode === 'wal' || row?.journal_mode === 'memory') return;
+			db.exec('PRAGMA journal_mode = WAL');
+			return;
+		} catch (error) {
+			if (!/locked|busy/i.test((error as Error).message) || Date.now() > deadline) throw error;
+			// Opening is synchronous anyway; a short blocking pause keeps this constructor simple.
+			Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 25);
+		}
+	}
+}
+
+/**
  * node:sqlite is synchronous, so one connection can only run one transaction at a time; async
  * callers queue on `tail` instead of interleaving statements inside someone else's transaction.
  */
@@ -28,15 +70,19 @@ export class SqliteDriver implements SqlDriver {
 	private readonly statements = new Map<string, ReturnType<DatabaseSync['prepare']>>();
 	private tail: Promise<unknown> = Promise.resolve();
 	private closed = false;
+	/** The file's real path (one key however it was spelled), or null for an in-memory database. */
+	private readonly file: string | null;
 
 	constructor(options: SqliteOptions) {
 		try {
 			this.db = new DatabaseSync(options.path);
 			this.db.exec(`PRAGMA busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 10_000)}`);
-			this.db.exec('PRAGMA journal_mode = WAL');
+			useWriteAheadLog(this.db, options.busyTimeoutMs ?? 10_000);
 			// FULL: a commit is on disk before it returns, so a claim or a send record survives a crash.
 			this.db.exec('PRAGMA synchronous = FULL');
 			this.db.exec('PRAGMA foreign_keys = ON');
+			this.file =
+				options.path === ':memory:' || options.path === '' ? null : realpathSync(options.path);
 		} catch (error) {
 			throw new CadenceStoreError(
 				`Could not open the SQLite cadence store at "${options.path}": ${(error as Error).message}. ` +
@@ -51,30 +97,32 @@ export class SqliteDriver implements SqlDriver {
 	}
 
 	async run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
-		return this.serial(() => this.runNow(sql, params));
+		return this.serial(() => inFileTurn(this.file, () => this.runNow(sql, params)));
 	}
 
 	async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-		return this.serial(async () => {
-			this.db.exec('BEGIN IMMEDIATE');
-			const tx: SqlExecutor = {
-				all: async <R = Row>(sql: string, params: readonly SqlValue[] = []) =>
-					this.allNow<R>(sql, params),
-				run: async (sql, params = []) => this.runNow(sql, params),
-			};
-			try {
-				const result = await work(tx);
-				this.db.exec('COMMIT');
-				return result;
-			} catch (error) {
-				if (this.db.isTransaction) this.db.exec('ROLLBACK');
-				throw error;
-			}
-		});
+		return this.serial(() => inFileTurn(this.file, () => this.transactionNow(work)));
+	}
+
+	private async transactionNow<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+		this.db.exec('BEGIN IMMEDIATE');
+		const tx: SqlExecutor = {
+			all: async <R = Row>(sql: string, params: readonly SqlValue[] = []) =>
+				this.allNow<R>(sql, params),
+			run: async (sql, params = []) => this.runNow(sql, params),
+		};
+		try {
+			const result = await work(tx);
+			this.db.exec('COMMIT');
+			return result;
+		} catch (error) {
+			if (this.db.isTransaction) this.db.exec('ROLLBACK');
+			throw error;
+		}
 	}
 
 	async withMigrationLock<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-		// BEGIN IMMEDIATE already excludes every other writer, in this process and in others.
+		// BEGIN IMMEDIATE excludes writers in other processes; fileTurns those in this one.
 		return this.transaction(work);
 	}
 

@@ -1,0 +1,283 @@
+import { CadenceNotFoundError, CadenceValidationError } from '../../engine/errors';
+import type { EnrollInput } from '../../engine/store/inputs';
+import { openStore } from '../../engine/store/open';
+import type { SqlDriver } from '../../engine/store/sql/driver';
+import { CadenceStore } from '../../engine/store/store';
+import type { ClaimedStep } from '../../engine/store/types';
+import { BACKENDS, freshLocation, type Location } from '../support/backends';
+import { count, FaultyDriver, rawDriver } from '../support/raw-sql';
+import { HOUR, VirtualClock } from '../support/virtual-clock';
+
+/**
+ * "A failure in the middle of a bulk enroll or a claim leaves nothing half-written."
+ * Bad input is refused before anything is written; a database error raised half-way through a
+ * write (injected by wrapping the real driver) rolls the whole operation back.
+ */
+
+jest.setTimeout(120_000);
+
+const CADENCE = 'Atomic';
+
+/** Everything a half-done write could leave behind, in a form `toEqual` can compare. */
+async function snapshot(db: SqlDriver) {
+	return {
+		enrollments: await db.all(
+			`SELECT id, state, cycle, next_step, next_due_at, next_reason, claimed_at, claimed_due_at,
+				last_sent_at, updated_at, ended_at FROM enrollments ORDER BY id`,
+		),
+		stepRuns: await db.all(
+			'SELECT id, enrollment_id, status, claims, claimed_at, sent_at, text, updated_at FROM step_runs ORDER BY id',
+		),
+		events: await db.all('SELECT id, enrollment_id, step_run_id, type FROM events ORDER BY id'),
+		messages: await count(db, 'SELECT COUNT(*) AS n FROM messages'),
+	};
+}
+
+function contacts(n: number, cadence: string | ((i: number) => string) = CADENCE): EnrollInput[] {
+	return Array.from({ length: n }, (_, i) => ({
+		cadence: typeof cadence === 'string' ? cadence : cadence(i),
+		contactKey: `contact-${i + 1}`,
+		contactName: `Contact ${i + 1}`,
+	}));
+}
+
+/** Fires on the `n`-th statement (1-based) that matches `pattern`. */
+function nth(pattern: RegExp, n: number): (sql: string) => boolean {
+	let matches = 0;
+	return (sql) => pattern.test(sql) && ++matches === n;
+}
+
+describe.each(BACKENDS)('atomic writes on %s', (backend) => {
+	let clock: VirtualClock;
+	let location: Location;
+	let store: CadenceStore;
+	let db: SqlDriver;
+	let faulty: FaultyDriver;
+
+	beforeEach(async () => {
+		clock = VirtualClock.at('2026-03-02T09:00:00Z');
+		location = freshLocation(backend);
+		store = await openStore(location.config, clock.read);
+		db = rawDriver(location.config);
+		// A second store on its own connection whose statements can be made to fail.
+		faulty = new FaultyDriver(rawDriver(location.config));
+		await store.publishCadence({
+			name: CADENCE,
+			steps: [
+				{ wait: { amount: 1, unit: 'hours' }, staticText: 'first' },
+				{ wait: { amount: 2, unit: 'hours' }, staticText: 'second' },
+			],
+		});
+	});
+
+	afterEach(async () => {
+		await store.close().catch(() => undefined);
+		await faulty.close().catch(() => undefined);
+		await db.close().catch(() => undefined);
+		await location.dispose();
+	});
+
+	/** A fresh facade over the faulty driver, so no cached definition hides a statement. */
+	const faultyStore = () => new CadenceStore(faulty, clock.read);
+
+	async function expectNothingWritten(): Promise<void> {
+		expect(await count(db, 'SELECT COUNT(*) AS n FROM enrollments')).toBe(0);
+		expect(await count(db, 'SELECT COUNT(*) AS n FROM events')).toBe(0);
+		expect(await count(db, 'SELECT COUNT(*) AS n FROM step_runs')).toBe(0);
+		expect(await store.listEnrollments({ cadence: CADENCE })).toEqual([]);
+	}
+
+	describe('bulk enroll', () => {
+		it('an invalid item in the middle of 1,000 is named, and nothing is written', async () => {
+			const items = contacts(1000);
+			items[499] = { ...items[499], contactKey: '   ' };
+			const error = await store.enroll(items).catch((e: unknown) => e);
+			expect(error).toBeInstanceOf(CadenceValidationError);
+			const problems = (error as CadenceValidationError).problems;
+			expect(problems).toHaveLength(1);
+			expect(problems[0].field).toMatch(/^item 500: contactKey/);
+			expect((error as Error).message).toContain('item 500');
+			await expectNothingWritten();
+		});
+
+		it('an unknown cadence for the last items fails the whole batch, and nothing is written', async () => {
+			const items = contacts(1000, (i) => (i < 600 ? CADENCE : 'No Such Cadence'));
+			await expect(store.enroll(items)).rejects.toBeInstanceOf(CadenceNotFoundError);
+			await expectNothingWritten();
+		});
+
+		it.each([
+			['the second enrollments insert', /INSERT INTO enrollments/, 2],
+			['the first timeline insert', /INSERT INTO events/, 1],
+			['the last timeline insert', /INSERT INTO events/, 2],
+		])('a database error at %s rolls back every row of the batch', async (_label, pattern, n) => {
+			faulty.arm(nth(pattern, n));
+			await expect(faultyStore().enroll(contacts(1000))).rejects.toThrow('injected fault');
+			expect(faulty.faultsFired).toBe(1);
+			await expectNothingWritten();
+
+			// The same batch then goes through in full, with no leftovers seen as "already enrolled".
+			const results = await faultyStore().enroll(contacts(1000));
+			expect(results.map((r) => r.outcome)).toEqual(new Array(1000).fill('enrolled'));
+			expect(await count(db, 'SELECT COUNT(*) AS n FROM enrollments')).toBe(1000);
+			expect(await count(db, "SELECT COUNT(*) AS n FROM events WHERE type = 'enrolled'")).toBe(
+				1000,
+			);
+		});
+	});
+
+	describe('claim', () => {
+		async function enrollDue(n: number): Promise<Map<number, number>> {
+			const results = await store.enroll(contacts(n));
+			clock.advance(HOUR);
+			return new Map(results.map((r) => [r.enrollment!.id, r.enrollment!.nextDueAt!]));
+		}
+
+		async function claimAll(on: CadenceStore): Promise<ClaimedStep[]> {
+			const all: ClaimedStep[] = [];
+			for (let batch = await on.claimDue({ cadence: CADENCE, limit: 37 }); batch.length > 0; ) {
+				all.push(...batch);
+				batch = await on.claimDue({ cadence: CADENCE, limit: 37 });
+			}
+			return all;
+		}
+
+		it('failing on the timeline insert leaves every step due and no step run behind', async () => {
+			const due = await enrollDue(250);
+			faulty.arm((sql) => /INSERT INTO events/.test(sql));
+			await expect(faultyStore().claimDue({ cadence: CADENCE, limit: 100 })).rejects.toThrow(
+				'injected fault',
+			);
+			// The claim got as far as taking the steps and writing their runs before it failed.
+			expect(faulty.seen.some((sql) => /INSERT INTO step_runs/.test(sql))).toBe(true);
+
+			expect(await count(db, 'SELECT COUNT(*) AS n FROM step_runs')).toBe(0);
+			expect(await count(db, "SELECT COUNT(*) AS n FROM events WHERE type = 'claimed'")).toBe(0);
+			const rows = await db.all<{ id: unknown; next_due_at: unknown; claimed_at: unknown }>(
+				'SELECT id, next_due_at, claimed_at FROM enrollments ORDER BY id',
+			);
+			expect(rows).toHaveLength(250);
+			for (const row of rows) {
+				expect(Number(row.next_due_at)).toBe(due.get(Number(row.id)));
+				expect(row.claimed_at).toBeNull();
+			}
+
+			// A normal claim afterwards emits every step exactly once, as a first attempt.
+			const claimed = await claimAll(store);
+			const ids = claimed.map((c) => c.enrollment.id);
+			expect(new Set(ids).size).toBe(ids.length);
+			expect(ids.sort((a, b) => a - b)).toEqual([...due.keys()].sort((a, b) => a - b));
+			expect(
+				claimed.every((c) => c.stepRun.claims === 1 && c.stepRun.idempotencyKey.endsWith('-0-1')),
+			).toBe(true);
+			expect(await count(db, 'SELECT COUNT(*) AS n FROM step_runs')).toBe(250);
+		});
+
+		it('a fault at any statement of a claim changes nothing; the retry hands each step out once', async () => {
+			const due = await enrollDue(60);
+			const before = await snapshot(db);
+			let succeeded: ClaimedStep[] | null = null;
+			let faults = 0;
+			for (let k = 0; succeeded === null; k++) {
+				expect(k).toBeLessThan(100);
+				faulty.arm((_sql, index) => index === k);
+				try {
+					succeeded = await faultyStore().claimDue({ cadence: CADENCE, limit: 25 });
+					// It only succeeds once `k` is past its last statement.
+					expect(faulty.faultsFired).toBe(faults);
+				} catch (error) {
+					expect(String(error)).toContain('injected fault');
+					faults++;
+					expect(await snapshot(db)).toEqual(before);
+				}
+			}
+			expect(faults).toBeGreaterThanOrEqual(5);
+			expect(succeeded).toHaveLength(25);
+
+			const all = [...succeeded, ...(await claimAll(store))];
+			const ids = all.map((c) => c.enrollment.id);
+			expect(new Set(ids).size).toBe(60);
+			expect(ids.sort((a, b) => a - b)).toEqual([...due.keys()].sort((a, b) => a - b));
+			expect(all.every((c) => c.stepRun.claims === 1)).toBe(true);
+		});
+	});
+
+	describe('markSent', () => {
+		async function claimOne(): Promise<ClaimedStep> {
+			await store.enroll(contacts(3));
+			clock.advance(HOUR);
+			const claimed = await store.claimDue({ cadence: CADENCE, limit: 1 });
+			expect(claimed).toHaveLength(1);
+			return claimed[0];
+		}
+
+		it('failing on the timeline insert leaves the step unsent and the enrollment where it was', async () => {
+			const claimed = await claimOne();
+			clock.advance(5 * 60_000);
+			faulty.arm((sql) => /INSERT INTO events/.test(sql));
+			await expect(
+				faultyStore().markSent({ stepRunId: claimed.stepRun.id, text: 'first', channel: 'sms' }),
+			).rejects.toThrow('injected fault');
+			expect(faulty.seen.some((sql) => /UPDATE step_runs/.test(sql))).toBe(true);
+
+			const [run] = await store.getStepRuns(claimed.enrollment.id);
+			expect(run).toMatchObject({ id: claimed.stepRun.id, status: 'pending', sentAt: null });
+			const enrollment = await store.getEnrollment(claimed.enrollment.id);
+			expect(enrollment).toMatchObject({
+				state: 'active',
+				nextStep: 0,
+				nextDueAt: null,
+				lastSentAt: null,
+			});
+			expect(await count(db, 'SELECT COUNT(*) AS n FROM messages')).toBe(0);
+			expect((await store.getTimeline(claimed.enrollment.id)).map((e) => e.type)).toEqual([
+				'enrolled',
+				'claimed',
+			]);
+
+			// Confirming again works and advances the chain from this send.
+			const sent = await store.markSent({
+				stepRunId: claimed.stepRun.id,
+				text: 'first',
+				channel: 'sms',
+			});
+			expect(sent.status).toBe('sent');
+			expect(await store.getEnrollment(claimed.enrollment.id)).toMatchObject({
+				nextStep: 1,
+				nextDueAt: clock.nowMs + 2 * HOUR,
+				lastSentAt: clock.nowMs,
+			});
+			expect(await count(db, 'SELECT COUNT(*) AS n FROM messages')).toBe(1);
+		});
+
+		it('a fault at any statement of a send confirmation changes nothing', async () => {
+			const claimed = await claimOne();
+			clock.advance(5 * 60_000);
+			const before = await snapshot(db);
+			let faults = 0;
+			for (let k = 0; ; k++) {
+				expect(k).toBeLessThan(100);
+				faulty.arm((_sql, index) => index === k);
+				try {
+					await faultyStore().markSent({ stepRunId: claimed.stepRun.id, text: 'first' });
+					expect(faulty.faultsFired).toBe(faults);
+					break;
+				} catch (error) {
+					expect(String(error)).toContain('injected fault');
+					faults++;
+					expect(await snapshot(db)).toEqual(before);
+				}
+			}
+			expect(faults).toBeGreaterThanOrEqual(5);
+			expect(await store.getEnrollment(claimed.enrollment.id)).toMatchObject({
+				nextStep: 1,
+				nextDueAt: clock.nowMs + 2 * HOUR,
+			});
+			expect((await store.getTimeline(claimed.enrollment.id)).map((e) => e.type)).toEqual([
+				'enrolled',
+				'claimed',
+				'sent',
+			]);
+		});
+	});
+});

@@ -1,0 +1,227 @@
+import { openStore } from '../../engine/store/open';
+import { migrate } from '../../engine/store/schema/migrate';
+import { MIGRATIONS, type Migration } from '../../engine/store/schema/migrations';
+import type { SqlDriver } from '../../engine/store/sql/driver';
+import type { CadenceStore } from '../../engine/store/store';
+import { BACKENDS, freshLocation, type Location } from '../support/backends';
+import { raceInProcesses } from '../support/processes';
+import { count, rawDriver, tableNames } from '../support/raw-sql';
+import { VirtualClock } from '../support/virtual-clock';
+
+/**
+ * Embedded, numbered migrations: a fresh location is brought up to date on open, a second open
+ * changes nothing, processes opening at the same moment apply each migration once, a new
+ * migration applies on its own, and a failing one leaves nothing half-applied.
+ */
+
+jest.setTimeout(60_000);
+
+const TABLES_OF_V1 = [
+	'cadence_versions',
+	'cadences',
+	'enrollments',
+	'events',
+	'goals',
+	'messages',
+	'schema_migrations',
+	'step_runs',
+	'suppressions',
+];
+const LATEST = Math.max(...MIGRATIONS.map((m) => m.version));
+
+async function versions(db: SqlDriver): Promise<number[]> {
+	const rows = await db.all<{ version: unknown }>(
+		'SELECT version FROM schema_migrations ORDER BY version',
+	);
+	return rows.map((r) => Number(r.version));
+}
+
+describe.each(BACKENDS)('migrations on %s', (backend) => {
+	let clock: VirtualClock;
+	let location: Location;
+	let opened: Array<CadenceStore | SqlDriver>;
+
+	/** Tracks what a test opens so that every connection is closed even when it fails. */
+	function track<T extends CadenceStore | SqlDriver>(handle: T): T {
+		opened.push(handle);
+		return handle;
+	}
+
+	beforeEach(() => {
+		clock = VirtualClock.at('2026-03-02T09:00:00Z');
+		location = freshLocation(backend);
+		opened = [];
+	});
+
+	afterEach(async () => {
+		for (const handle of opened) await handle.close().catch(() => undefined);
+		await location.dispose();
+	});
+
+	it('opening a store migrates a fresh location', async () => {
+		const store = track(await openStore(location.config, clock.read));
+		const db = track(rawDriver(location.config));
+		expect(await tableNames(db, location.config)).toEqual(expect.arrayContaining(TABLES_OF_V1));
+		const rows = await db.all<{ version: unknown; name: string; applied_at: unknown }>(
+			'SELECT version, name, applied_at FROM schema_migrations ORDER BY version',
+		);
+		expect(rows.map((r) => Number(r.version))).toEqual(
+			MIGRATIONS.map((m) => m.version).sort((a, b) => a - b),
+		);
+		expect(rows[0]).toMatchObject({ name: MIGRATIONS[0].name });
+		expect(Number(rows[0].version)).toBe(1);
+		expect(Number(rows[0].applied_at)).toBe(clock.nowMs);
+		// The schema is usable straight away.
+		await store.publishCadence({
+			name: 'Fresh',
+			steps: [{ wait: { amount: 1, unit: 'hours' }, staticText: 'hi' }],
+		});
+		expect(await store.enroll([{ cadence: 'Fresh', contactKey: 'c1' }])).toHaveLength(1);
+	});
+
+	it('opening again is a no-op', async () => {
+		const store = track(await openStore(location.config, clock.read));
+		await store.publishCadence({
+			name: 'Kept',
+			steps: [{ wait: { amount: 1, unit: 'hours' }, staticText: 'hi' }],
+		});
+		await store.close();
+		clock.advance(60_000);
+
+		const again = track(await openStore(location.config, clock.read));
+		expect((await again.getCadence('Kept'))?.name).toBe('Kept');
+		const db = track(rawDriver(location.config));
+		expect(await migrate(db, clock.nowMs)).toEqual({ applied: [], version: LATEST });
+		expect(await versions(db)).toEqual(MIGRATIONS.map((m) => m.version));
+		// The bookkeeping still says when the migration really ran, not when it was last checked.
+		expect(
+			await count(db, 'SELECT COUNT(*) AS n FROM schema_migrations WHERE applied_at = ?', [
+				clock.nowMs,
+			]),
+		).toBe(0);
+	});
+
+	it('two stores opening a fresh location at the same moment both succeed, migrating once', async () => {
+		const settled = await Promise.allSettled([
+			openStore(location.config, clock.read),
+			openStore(location.config, clock.read),
+		]);
+		for (const result of settled) if (result.status === 'fulfilled') track(result.value);
+		const failures = settled.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []));
+		expect(failures).toEqual([]);
+
+		const db = track(rawDriver(location.config));
+		expect(await versions(db)).toEqual(MIGRATIONS.map((m) => m.version));
+		expect(await tableNames(db, location.config)).toEqual(expect.arrayContaining(TABLES_OF_V1));
+		// Both stores work against the one schema.
+		const [a, b] = settled.map((r) => (r as PromiseFulfilledResult<CadenceStore>).value);
+		await a.publishCadence({
+			name: 'Shared',
+			steps: [{ wait: { amount: 1, unit: 'hours' }, staticText: 'hi' }],
+		});
+		expect((await b.getCadence('Shared'))?.name).toBe('Shared');
+	});
+
+	it('three processes opening a fresh location at the same moment all succeed, migrating once', async () => {
+		const results = await raceInProcesses(
+			{ config: location.config, now: clock.nowMs, cadence: null, openOnGo: true },
+			3,
+		);
+		expect(results).toHaveLength(3);
+		const db = track(rawDriver(location.config));
+		expect(await versions(db)).toEqual(MIGRATIONS.map((m) => m.version));
+		expect(await tableNames(db, location.config)).toEqual(expect.arrayContaining(TABLES_OF_V1));
+	});
+
+	it('a new migration appended later applies on its own', async () => {
+		track(await openStore(location.config, clock.read));
+		const db = track(rawDriver(location.config));
+		clock.advance(60_000);
+		const next: Migration = {
+			version: LATEST + 1,
+			name: 'test: notes',
+			statements: (d) => [
+				`CREATE TABLE test_notes (id ${d.idColumn}, body TEXT NOT NULL, at ${d.bigint} NOT NULL)`,
+				'CREATE INDEX test_notes_at ON test_notes (at)',
+			],
+		};
+		expect(await migrate(db, clock.nowMs, [...MIGRATIONS, next])).toEqual({
+			applied: [LATEST + 1],
+			version: LATEST + 1,
+		});
+		expect(await tableNames(db, location.config)).toContain('test_notes');
+		expect(await versions(db)).toEqual([...MIGRATIONS.map((m) => m.version), LATEST + 1]);
+		expect(
+			await count(db, 'SELECT COUNT(*) AS n FROM schema_migrations WHERE applied_at = ?', [
+				clock.nowMs,
+			]),
+		).toBe(1);
+		// Running it again finds nothing to do; so does a store opened with the shipped list.
+		expect(await migrate(db, clock.nowMs, [...MIGRATIONS, next])).toEqual({
+			applied: [],
+			version: LATEST + 1,
+		});
+		track(await openStore(location.config, clock.read));
+		expect(await versions(db)).toEqual([...MIGRATIONS.map((m) => m.version), LATEST + 1]);
+	});
+
+	it('a failing migration leaves the schema at the previous version with nothing half-applied', async () => {
+		track(await openStore(location.config, clock.read));
+		const db = track(rawDriver(location.config));
+		const before = await tableNames(db, location.config);
+		const broken: Migration = {
+			version: LATEST + 1,
+			name: 'test: broken',
+			statements: (d) => [
+				`CREATE TABLE half_done (id ${d.idColumn}, body TEXT)`,
+				"INSERT INTO half_done (body) VALUES ('written before the failure')",
+				'CREATE TABLE half_done_too (id INTEGER REFERENCES table_that_does_not_exist (nope) NOPE)',
+			],
+		};
+		await expect(migrate(db, clock.nowMs, [...MIGRATIONS, broken])).rejects.toThrow();
+		expect(await tableNames(db, location.config)).toEqual(before);
+		expect(await versions(db)).toEqual(MIGRATIONS.map((m) => m.version));
+
+		// The store still opens and works, and a corrected migration then applies cleanly.
+		const store = track(await openStore(location.config, clock.read));
+		await store.publishCadence({
+			name: 'After',
+			steps: [{ wait: { amount: 1, unit: 'hours' }, staticText: 'hi' }],
+		});
+		const fixed: Migration = {
+			...broken,
+			name: 'test: fixed',
+			statements: (d) => [`CREATE TABLE half_done (id ${d.idColumn}, body TEXT)`],
+		};
+		expect(await migrate(db, clock.nowMs, [...MIGRATIONS, fixed])).toEqual({
+			applied: [LATEST + 1],
+			version: LATEST + 1,
+		});
+		expect(await count(db, 'SELECT COUNT(*) AS n FROM half_done')).toBe(0);
+	});
+
+	it('when one of several pending migrations fails, no migration is left half-applied', async () => {
+		track(await openStore(location.config, clock.read));
+		const db = track(rawDriver(location.config));
+		const good: Migration = {
+			version: LATEST + 1,
+			name: 'test: good',
+			statements: (d) => [`CREATE TABLE test_good (id ${d.idColumn})`],
+		};
+		const bad: Migration = {
+			version: LATEST + 2,
+			name: 'test: bad',
+			statements: (d) => [
+				`CREATE TABLE test_bad (id ${d.idColumn})`,
+				'SELECT * FROM no_such_table',
+			],
+		};
+		await expect(migrate(db, clock.nowMs, [...MIGRATIONS, good, bad])).rejects.toThrow();
+		const tables = await tableNames(db, location.config);
+		const recorded = await versions(db);
+		expect(tables).not.toContain('test_bad');
+		expect(recorded).not.toContain(LATEST + 2);
+		// Whether the good one survives is the engine's choice; it must match its bookkeeping.
+		expect(tables.includes('test_good')).toBe(recorded.includes(LATEST + 1));
+	});
+});
