@@ -46,7 +46,9 @@ async function startEmbedded() {
 }
 
 module.exports = async function setup() {
-	const candidates = [process.env.CADENCE_TEST_PG_URL, MACHINE_URL].filter(Boolean);
+	// CADENCE_TEST_PG_EMBEDDED=1 forces the embedded server, to check the fallback on any machine.
+	const forceEmbedded = process.env.CADENCE_TEST_PG_EMBEDDED === '1';
+	const candidates = forceEmbedded ? [] : [process.env.CADENCE_TEST_PG_URL, MACHINE_URL].filter(Boolean);
 	for (const url of candidates) {
 		if (await reachable(url)) {
 			process.env.CADENCE_TEST_PG_URL = url;
@@ -54,7 +56,7 @@ module.exports = async function setup() {
 		}
 	}
 	process.stdout.write(
-		'\nNo PostgreSQL reachable; starting an embedded one for the store tests.\n',
+		'\nStarting an embedded PostgreSQL for the store tests (none reachable, or CADENCE_TEST_PG_EMBEDDED=1).\n',
 	);
 	process.env.CADENCE_TEST_PG_URL = await startEmbedded();
 };
