@@ -17,6 +17,10 @@ const FIELD_LABELS: Record<string, string> = {
 	agent: 'Agent Name',
 	'target.type': 'Target Type',
 	'target.id': 'Target ID',
+	text: 'Message Text',
+	channel: 'Channel',
+	pauseUntil: 'Pause Until',
+	at: 'Received At',
 };
 
 function labelled(field: string): string {

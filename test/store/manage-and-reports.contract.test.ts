@@ -56,6 +56,54 @@ describe.each(BACKENDS)('managing and reporting on %s', (backend) => {
 		expect(resumed.nextDueAt).toBe(clock.nowMs + 3 * DAY);
 	});
 
+	it('holds a step claimed but unconfirmed when paused, and emits it again on the same run', async () => {
+		const enrollment = await enrollOne();
+		clock.advance(3 * DAY);
+		const [claimed] = await t.store.claimDue({ cadence: 'Prospecting' });
+		const until = clock.nowMs + DAY;
+		const paused = await t.store.pause({ enrollmentId: enrollment.id, until });
+		expect(paused).toMatchObject({ state: 'paused', nextDueAt: until });
+		clock.advance(DAY);
+		const [again] = await t.store.claimDue({ cadence: 'Prospecting' });
+		expect(again.stepRun).toMatchObject({ id: claimed.stepRun.id, claims: 2 });
+		await t.store.markSent({ stepRunId: again.stepRun.id, text: 'x' });
+		expect(await t.store.getEnrollment(enrollment.id)).toMatchObject({
+			nextStep: 1,
+			nextDueAt: clock.nowMs + 3 * DAY,
+		});
+
+		const other = await enrollOne('d');
+		clock.advance(3 * DAY);
+		const [inFlight] = (await t.store.claimDue({ cadence: 'Prospecting' })).filter(
+			(c) => c.enrollment.id === other.id,
+		);
+		await t.store.pause({ enrollmentId: other.id });
+		const resumed = await t.store.resume({ enrollmentId: other.id });
+		expect(resumed.nextDueAt).toBe(clock.nowMs);
+		const [reclaimed] = (await t.store.claimDue({ cadence: 'Prospecting' })).filter(
+			(c) => c.enrollment.id === other.id,
+		);
+		expect(reclaimed.stepRun.id).toBe(inFlight.stepRun.id);
+	});
+
+	it('moves the chain on when a step waiting to be re-emitted is confirmed sent after all', async () => {
+		const enrollment = await enrollOne();
+		clock.advance(3 * DAY);
+		const [claimed] = await t.store.claimDue({ cadence: 'Prospecting' });
+		await t.store.deferStep({
+			stepRunId: claimed.stepRun.id,
+			until: clock.nowMs + HOUR,
+			reason: 'later',
+		});
+		await t.store.markSent({ stepRunId: claimed.stepRun.id, text: 'went out anyway' });
+		expect(await t.store.getEnrollment(enrollment.id)).toMatchObject({
+			nextStep: 1,
+			nextDueAt: clock.nowMs + 3 * DAY,
+		});
+		clock.advance(HOUR);
+		expect(await t.store.claimDue({ cadence: 'Prospecting' })).toEqual([]);
+	});
+
 	it('skips the waiting step, counting the next wait from now', async () => {
 		const enrollment = await enrollOne();
 		clock.advance(HOUR);

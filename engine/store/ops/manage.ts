@@ -46,14 +46,15 @@ export async function pauseEnrollment(
 	const now = ctx.now();
 	return ctx.driver.transaction(async (db) => {
 		const enrollment = await running(db, action.enrollmentId, 'paused');
-		const due =
-			enrollment.nextDueAt ??
-			(
-				await db.all<{ held_due_at: number | null }>(
-					'SELECT held_due_at FROM enrollments WHERE id = ?',
-					[enrollment.id],
-				)
-			)[0].held_due_at;
+		const [{ held_due_at: held }] = await db.all<{ held_due_at: number | null }>(
+			'SELECT held_due_at FROM enrollments WHERE id = ?',
+			[enrollment.id],
+		);
+		// A step claimed but not yet confirmed is held too: if its flow never confirms it, it is
+		// emitted again (same step run and key) when the pause ends, instead of being lost.
+		const inFlight =
+			enrollment.nextDueAt === null && held === null && (await inFlightRun(db, enrollment));
+		const due = enrollment.nextDueAt ?? held ?? (inFlight ? now : null);
 		const params: SqlValue[] =
 			action.until === undefined
 				? [null, null, due === null ? null : Number(due), 'paused until resumed']

@@ -25,11 +25,12 @@ import { loadStepRun, moveStepRun } from './step-runs';
 
 /** Whether `run` is the step its enrollment is waiting on (not an old or superseded one). */
 function isCurrent(enrollment: Enrollment, run: StepRun): boolean {
+	// The step may also be waiting to be emitted again (deferred, or held by a pause); a
+	// confirmation for it still moves the chain on, so it can never go out a second time.
 	return (
 		(enrollment.state === 'active' || enrollment.state === 'paused') &&
 		enrollment.nextStep === run.stepIndex &&
-		enrollment.cycle === run.cycle &&
-		enrollment.nextDueAt === null
+		enrollment.cycle === run.cycle
 	);
 }
 

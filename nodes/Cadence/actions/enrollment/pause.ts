@@ -1,0 +1,36 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { showFor, type StoreAccess } from '../types';
+import { enrollmentIdProperty, manageEnrollment, reasonOption } from './fields';
+
+const properties: INodeProperties[] = [
+	enrollmentIdProperty,
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Pause Until',
+				name: 'until',
+				type: 'dateTime',
+				default: '',
+				description:
+					'Resume by itself at this time. Leave empty to stay paused until a Resume operation.',
+			},
+			reasonOption,
+		],
+	},
+];
+
+export const description = showFor('enrollment', 'pause', properties);
+
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	item: INodeExecutionData,
+	store: StoreAccess,
+) {
+	return manageEnrollment(this, itemIndex, item, store, (s, action) => s.pause(action));
+}

@@ -1,0 +1,27 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { showFor, type StoreAccess } from '../types';
+import { enrollmentIdProperty, manageEnrollment, reasonOption } from './fields';
+
+/** Skips the waiting step; the next one's wait counts from now. */
+const properties: INodeProperties[] = [
+	enrollmentIdProperty,
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [reasonOption],
+	},
+];
+
+export const description = showFor('enrollment', 'skipStep', properties);
+
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	item: INodeExecutionData,
+	store: StoreAccess,
+) {
+	return manageEnrollment(this, itemIndex, item, store, (s, action) => s.skipStep(action));
+}

@@ -1,0 +1,40 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { FunnelRow } from '../../../../engine/store/types';
+import { callStore, readCadence } from '../parameters';
+import { showFor, type StoreAccess } from '../types';
+import { reportCadence } from './fields';
+
+/**
+ * One item per cadence, step and compose mode, flat so it drops into a spreadsheet or chart. The
+ * store counts each send by its current status; since statuses only move forward, "reached"
+ * columns add up everything at or past a stage: a read message was also sent and delivered.
+ */
+export const description = showFor('report', 'funnel', [reportCadence]);
+
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	_item: INodeExecutionData,
+	store: StoreAccess,
+) {
+	const cadence = readCadence(this, itemIndex);
+	const rows = await callStore(this, itemIndex, { cadence: 'Cadence' }, async () =>
+		(await store()).funnel({ cadence }),
+	);
+	return rows.map(funnelJson);
+}
+
+export function funnelJson(row: FunnelRow): IDataObject {
+	const c = row.counts;
+	return {
+		cadence: row.cadenceName,
+		cadenceId: row.cadenceId,
+		step: row.stepIndex + 1,
+		composeMode: row.composeMode,
+		total: row.total,
+		...c,
+		reachedSent: c.sent + c.delivered + c.read + c.replied,
+		reachedDelivered: c.delivered + c.read + c.replied,
+		reachedRead: c.read + c.replied,
+	};
+}

@@ -1,0 +1,134 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
+import type { SentInput } from '../../../../engine/store/inputs';
+import { stepRunJson } from '../../../shared/output';
+import { callStore, readText, readTime, readWholeNumber } from '../parameters';
+import { isPreviewItem, previewResult } from '../preview';
+import { readStepRunRef, STEP_RUN_LABEL, stepRunIdOf, stepRunProperty } from '../step-run-ref';
+import { showFor, type StoreAccess } from '../types';
+
+/**
+ * The last node of the send path: confirms the follow-up went out and schedules the next step,
+ * its wait counted from now. Confirming twice changes nothing the second time, so a retried
+ * execution cannot skip a step. Text, model and tokens recorded by Compose Follow-up are kept
+ * unless given here.
+ */
+const properties: INodeProperties[] = [
+	stepRunProperty,
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Channel',
+				name: 'channel',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. whatsapp',
+				description: 'Where it was sent; kept with the message in the conversation history',
+			},
+			{
+				displayName: 'Completion Tokens',
+				name: 'completionTokens',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 0,
+				description: 'Tokens the model wrote, for cost reports',
+			},
+			{
+				displayName: 'Degraded to Static Text',
+				name: 'degraded',
+				type: 'boolean',
+				default: false,
+				description: 'Whether the AI failed and the step’s static text went out instead',
+			},
+			{
+				displayName: 'Model',
+				name: 'model',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. gpt-4o-mini',
+				description: 'The model that wrote the message',
+			},
+			{
+				displayName: 'Prompt Tokens',
+				name: 'promptTokens',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 0,
+				description: 'Tokens the model read, for cost reports',
+			},
+			{
+				displayName: 'Sent At',
+				name: 'at',
+				type: 'dateTime',
+				default: '',
+				description: 'When it went out. Leave empty for now.',
+			},
+			{
+				displayName: 'Sent Text',
+				name: 'text',
+				type: 'string',
+				typeOptions: { rows: 3 },
+				default: '',
+				placeholder: 'e.g. {{ $json.message.text }}',
+				description:
+					'The message exactly as sent, if it differs from what Compose Follow-up recorded. The AI sees it in later steps.',
+			},
+		],
+	},
+];
+
+export const description = showFor('signal', 'markSent', properties);
+
+const LABELS = {
+	stepRunId: STEP_RUN_LABEL,
+	text: 'Sent Text',
+	model: 'Model',
+	promptTokens: 'Prompt Tokens',
+	completionTokens: 'Completion Tokens',
+	channel: 'Channel',
+	at: 'Sent At',
+};
+
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	item: INodeExecutionData,
+	store: StoreAccess,
+) {
+	if (isPreviewItem(item.json)) return [previewResult(item.json)];
+	const ref = readStepRunRef(this, itemIndex);
+	if (ref === null) return [previewResult(item.json)];
+	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const text = readText(this, itemIndex, 'text', options);
+	const model = readText(this, itemIndex, 'model', options);
+	const channel = readText(this, itemIndex, 'channel', options);
+	const sent: Omit<SentInput, 'stepRunId'> = {
+		text: text || null,
+		model: model || null,
+		promptTokens: readWholeNumber(this, itemIndex, 'Prompt Tokens', options.promptTokens, 0),
+		completionTokens: readWholeNumber(
+			this,
+			itemIndex,
+			'Completion Tokens',
+			options.completionTokens,
+			0,
+		),
+		degraded: options.degraded === true,
+		channel: channel || null,
+		at: readTime(this, itemIndex, 'Sent At', options.at),
+	};
+	const run = await callStore(this, itemIndex, LABELS, async () => {
+		const s = await store();
+		return s.markSent({ ...sent, stepRunId: await stepRunIdOf(s, ref) });
+	});
+	return [{ enrollmentId: run.enrollmentId, ...stepRunJson(run) } as IDataObject];
+}

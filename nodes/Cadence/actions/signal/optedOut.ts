@@ -1,0 +1,62 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
+import { callStore, CONTACT_ID_FIX, readRequiredText, readText, readTime } from '../parameters';
+import { isPreviewItem, previewResult } from '../preview';
+import { showFor, type StoreAccess } from '../types';
+import { contactIdProperty, exitedJson } from './fields';
+
+/**
+ * The contact asked not to be messaged: they go on the suppression list, every running enrollment
+ * of theirs ends in every cadence, and Enroll In Cadence refuses them from now on.
+ */
+const properties: INodeProperties[] = [
+	contactIdProperty,
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Opted Out At',
+				name: 'at',
+				type: 'dateTime',
+				default: '',
+				description: 'When the contact opted out. Leave empty for now.',
+			},
+			{
+				displayName: 'Reason',
+				name: 'reason',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. Replied STOP',
+				description: 'Kept with the suppression, for your records',
+			},
+		],
+	},
+];
+
+export const description = showFor('signal', 'optedOut', properties);
+
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	item: INodeExecutionData,
+	store: StoreAccess,
+) {
+	if (isPreviewItem(item.json)) return [previewResult(item.json)];
+	const contactKey = readRequiredText(this, itemIndex, 'contactKey', 'Contact ID', CONTACT_ID_FIX);
+	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const reason = readText(this, itemIndex, 'reason', options);
+	const at = readTime(this, itemIndex, 'Opted Out At', options.at);
+	const labels = { contactKey: 'Contact ID', reason: 'Reason' };
+	const { exited } = await callStore(this, itemIndex, labels, async () =>
+		(await store()).optOut({ contactKey, at, ...(reason ? { reason } : {}) }),
+	);
+	return [{ signal: 'optedOut', contactKey, suppressed: true, ...exitedJson(exited) }];
+}

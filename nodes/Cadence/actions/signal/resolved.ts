@@ -1,0 +1,60 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
+import { callStore, CONTACT_ID_FIX, readRequiredText, readText, readTime } from '../parameters';
+import { isPreviewItem, previewResult } from '../preview';
+import { showFor, type StoreAccess } from '../types';
+import { contactIdProperty, exitedJson } from './fields';
+
+/** The conversation was resolved (closed in the help desk): its follow-ups are no longer needed. */
+const properties: INodeProperties[] = [
+	contactIdProperty,
+	{
+		displayName: 'Conversation ID',
+		name: 'conversationKey',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. {{ $json.conversationId }}',
+		description:
+			'Only the enrollments of this conversation. Leave empty for every conversation of the contact.',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Resolved At',
+				name: 'at',
+				type: 'dateTime',
+				default: '',
+				description: 'When the conversation was resolved. Leave empty for now.',
+			},
+		],
+	},
+];
+
+export const description = showFor('signal', 'resolved', properties);
+
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	item: INodeExecutionData,
+	store: StoreAccess,
+) {
+	if (isPreviewItem(item.json)) return [previewResult(item.json)];
+	const contactKey = readRequiredText(this, itemIndex, 'contactKey', 'Contact ID', CONTACT_ID_FIX);
+	const conversationKey = readText(this, itemIndex, 'conversationKey');
+	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const at = readTime(this, itemIndex, 'Resolved At', options.at);
+	const labels = { contactKey: 'Contact ID', conversationKey: 'Conversation ID' };
+	const { exited } = await callStore(this, itemIndex, labels, async () =>
+		(await store()).markResolved({ contactKey, conversationKey, at }),
+	);
+	return [{ signal: 'resolved', contactKey, conversationKey, ...exitedJson(exited) }];
+}

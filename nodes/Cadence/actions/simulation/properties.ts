@@ -1,0 +1,180 @@
+import type { INodeProperties } from 'n8n-workflow';
+import { cadenceLocator } from '../../../shared/cadence-locator';
+
+export const DEFINITION_LABEL = 'Cadence Definition (JSON)';
+
+const EXAMPLE_DEFINITION = `{
+  "name": "Inactivity follow-ups",
+  "steps": [
+    { "wait": { "amount": 4, "unit": "hours" }, "staticText": "Still there, {{firstName}}?" },
+    { "wait": { "amount": 24, "unit": "hours" }, "staticText": "Is this still relevant?" },
+    { "wait": { "amount": 48, "unit": "hours" }, "staticText": "Goodbye for now!" }
+  ]
+}`;
+
+const fromJson = { show: { cadenceSource: ['json'] } };
+
+export const properties: INodeProperties[] = [
+	{
+		displayName: 'Cadence Source',
+		name: 'cadenceSource',
+		type: 'options',
+		default: 'published',
+		options: [
+			{
+				name: 'From JSON Definition',
+				value: 'json',
+				description: 'A definition written here, e.g. to try a change before publishing it',
+			},
+			{
+				name: 'From Published Cadence',
+				value: 'published',
+				description: 'The cadence as its Follow-up Trigger last published it',
+			},
+		],
+	},
+	cadenceLocator({ displayOptions: { show: { cadenceSource: ['published'] } } }),
+	{
+		displayName: DEFINITION_LABEL,
+		name: 'definition',
+		type: 'json',
+		default: EXAMPLE_DEFINITION,
+		required: true,
+		displayOptions: fromJson,
+		description:
+			'A cadence definition: a name, steps with a wait and a text or AI instruction, and optional reply, schedule and limit settings',
+	},
+	{
+		displayName: 'Sample Contact Name',
+		name: 'contactName',
+		type: 'string',
+		default: 'Alex',
+	},
+	{
+		displayName: 'Sample Contact Time Zone',
+		name: 'contactTimeZone',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. America/Chicago',
+		description:
+			'Used when the cadence sends in the recipient’s working hours. An IANA zone name; leave empty for the cadence’s own.',
+	},
+	{
+		displayName: 'Sample Variables',
+		name: 'variables',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true },
+		placeholder: 'Add Variable',
+		default: {},
+		description: 'Values the messages use as {{name}}, as Enroll In Cadence would store them',
+		options: [
+			{
+				displayName: 'Variable',
+				name: 'variable',
+				values: [
+					{ displayName: 'Name', name: 'name', type: 'string', default: '' },
+					{ displayName: 'Value', name: 'value', type: 'string', default: '' },
+				],
+			},
+		],
+	},
+	{
+		displayName: 'Start Time',
+		name: 'startAt',
+		type: 'dateTime',
+		default: '',
+		description: 'When the sample contact is enrolled on the virtual clock. Leave empty for now.',
+	},
+	{
+		displayName: 'Simulated Replies',
+		name: 'replies',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true },
+		placeholder: 'Add Reply',
+		default: {},
+		description: 'Replies from the sample contact, to see what the cadence does with them',
+		options: [
+			{
+				displayName: 'Reply',
+				name: 'reply',
+				values: [
+					{
+						displayName: 'After Step',
+						name: 'afterStep',
+						type: 'number',
+						typeOptions: { minValue: 1 },
+						default: 1,
+						description: 'The contact answers after this follow-up (1 is the first)',
+					},
+					{
+						displayName: 'Delay',
+						name: 'delay',
+						type: 'number',
+						typeOptions: { minValue: 0 },
+						default: 1,
+						description: 'How long after that follow-up the reply comes',
+					},
+					{
+						displayName: 'Delay Unit',
+						name: 'delayUnit',
+						type: 'options',
+						default: 'hours',
+						options: [
+							{ name: 'Days', value: 'days' },
+							{ name: 'Hours', value: 'hours' },
+							{ name: 'Minutes', value: 'minutes' },
+						],
+					},
+					{
+						displayName: 'Reply Handling',
+						name: 'handling',
+						type: 'options',
+						default: 'policy',
+						description: 'What the reply does; an AI classification would pick one of these',
+						options: [
+							{
+								name: 'As the Cadence Says',
+								value: 'policy',
+								description: 'The cadence’s own reply setting (exit, restart, pause…)',
+							},
+							{ name: 'Exit', value: 'exit', description: 'End the cadence' },
+							{ name: 'Ignore', value: 'ignore', description: 'Treat it as an auto-reply' },
+							{ name: 'Opt Out', value: 'optOut', description: 'The contact said stop' },
+							{ name: 'Pause', value: 'pause', description: 'Hold the cadence for a while' },
+							{
+								name: 'Restart',
+								value: 'restart',
+								description: 'Start the chain again at the next silence',
+							},
+						],
+					},
+					{
+						displayName: 'Reply Text',
+						name: 'text',
+						type: 'string',
+						default: '',
+						placeholder: 'e.g. Thanks, I will look tomorrow',
+					},
+				],
+			},
+		],
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Max Sends',
+				name: 'maxSends',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 50,
+				description:
+					'Stop the simulation after this many follow-ups, for cadences that restart on every reply',
+			},
+		],
+	},
+];

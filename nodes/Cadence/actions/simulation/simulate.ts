@@ -1,0 +1,74 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { DateTime } from 'luxon';
+import { simulateCadence, type SimulatedEvent } from '../../../../engine/simulate';
+import { iso } from '../../../shared/output';
+import { callStore, readTime, readWholeNumber } from '../parameters';
+import { showFor, type StoreAccess } from '../types';
+import { readContact, readReplies, readSource } from './inputs';
+import { properties } from './properties';
+
+/**
+ * Plays a cadence for one sample contact on a virtual clock, in a throw-away store: weeks of
+ * follow-ups in milliseconds, with every send's time, why it moved (working hours, quiet hours,
+ * a pause) and how it ends. The real store is only read, to fetch a published cadence.
+ */
+export const description = showFor('simulation', 'simulate', properties);
+
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	_item: INodeExecutionData,
+	store: StoreAccess,
+) {
+	const { definition, version } = await readSource(this, itemIndex, store);
+	const contact = readContact(this, itemIndex);
+	const replies = readReplies(this, itemIndex, definition.steps.length);
+	const startAt =
+		readTime(this, itemIndex, 'Start Time', this.getNodeParameter('startAt', itemIndex, '')) ??
+		Date.now();
+	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const maxSends = readWholeNumber(this, itemIndex, 'Max Sends', options.maxSends, 1);
+	const events = await callStore(this, itemIndex, {}, async () =>
+		simulateCadence({ definition, contact, startAt, replies, maxSends }),
+	);
+	// Times are shown where the cadence reads its working hours, so "08:00" means 8 AM there.
+	const zone =
+		definition.schedule.timeZoneSource === 'recipient' && contact.timeZone
+			? contact.timeZone
+			: definition.schedule.timeZone;
+	return events.map(
+		(event): IDataObject => ({
+			cadence: definition.name,
+			cadenceVersion: version,
+			...eventJson(event, startAt, zone),
+		}),
+	);
+}
+
+function eventJson(event: SimulatedEvent, startAt: number, zone: string): IDataObject {
+	return {
+		type: event.type,
+		at: iso(event.at),
+		localTime: DateTime.fromMillis(event.at, { zone }).toFormat('ccc d LLL yyyy, HH:mm'),
+		timeZone: zone,
+		afterStart: duration(event.at - startAt),
+		step: event.step ?? null,
+		text: event.text ?? null,
+		instruction: event.instruction ?? null,
+		composeMode: event.composeMode ?? null,
+		reason: event.reason ?? null,
+		detail: event.detail ?? null,
+	};
+}
+
+/** "3d 4h", "45m": how far into the cadence an event is, at a glance. */
+function duration(ms: number): string {
+	const minutes = Math.round(ms / 60_000);
+	const parts = [
+		[Math.floor(minutes / 1440), 'd'],
+		[Math.floor((minutes % 1440) / 60), 'h'],
+		[minutes % 60, 'm'],
+	] as const;
+	const shown = parts.filter(([n]) => n > 0).map(([n, unit]) => `${n}${unit}`);
+	return shown.length > 0 ? shown.join(' ') : '0m';
+}

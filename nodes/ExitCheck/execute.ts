@@ -1,0 +1,97 @@
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+} from 'n8n-workflow';
+import {
+	decideExit,
+	decideWithoutEnrollment,
+	type ExitCheck,
+	type ExitDecision,
+} from '../../engine/domain/exit-rules';
+import { toNodeError } from '../shared/errors';
+import { mapItems } from '../shared/items';
+import { iso } from '../shared/output';
+import { readStepItem } from '../shared/step-item';
+import { withStore } from '../shared/store-provider';
+import { readFacts, recordDecision } from './store-facts';
+
+const CONTINUE = 0;
+const EXIT = 1;
+
+/** Option name → the rule it switches off when set to false. */
+const CHECK_OPTIONS: Record<string, ExitCheck> = {
+	checkOptOut: 'optOut',
+	checkReplies: 'reply',
+	checkRunning: 'running',
+	checkLimit: 'limit',
+};
+
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const node = this.getNode();
+	return mapItems(this, 2, async (itemIndex, item) => {
+		try {
+			const decision = await checkItem(this, itemIndex, item.json);
+			if (!decision.exit) return [{ output: CONTINUE, json: item.json }];
+			const { reason, detail, action, deferredUntil } = decision;
+			const exit: IDataObject = { reason, detail, action };
+			if (action === 'deferred') exit.deferredUntil = iso(deferredUntil);
+			return [{ output: EXIT, json: { ...item.json, exit } }];
+		} catch (error) {
+			// A gate that could not check must not let the message through: with Continue On Fail
+			// the failed item leaves by Exit, carrying the error, never by Continue.
+			const nodeError = toNodeError(node, error, { itemIndex });
+			if (!this.continueOnFail()) throw nodeError;
+			return [{ output: EXIT, json: { ...item.json, error: nodeError.message } }];
+		}
+	});
+}
+
+async function checkItem(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	json: IDataObject,
+): Promise<ExitDecision> {
+	const node = context.getNode();
+	const goalReached = readGoalReached(context, itemIndex);
+	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const goalNote = String(options.goalNote ?? '').trim();
+	if (goalNote.length > 500) {
+		throw new NodeOperationError(node, 'The "Goal Note" option is longer than 500 characters', {
+			itemIndex,
+			description: 'Shorten the note; it is a label for the timeline, not the whole story.',
+		});
+	}
+	const ref = readStepItem(json);
+	// The trigger's editor preview has nothing real behind it: it always continues, untouched.
+	if (ref?.preview) return { exit: false };
+	// Items from any other workflow have no enrollment to read: only the user's condition applies.
+	if (!ref) return decideWithoutEnrollment(goalReached);
+	const disabled = new Set(
+		Object.entries(CHECK_OPTIONS)
+			.filter(([option]) => options[option] === false)
+			.map(([, check]) => check),
+	);
+	return withStore(context, async (store) => {
+		const read = await readFacts(node, store, ref, goalReached, disabled, itemIndex);
+		return recordDecision(node, store, ref, read, decideExit(read.facts), goalNote);
+	});
+}
+
+/** Expressions may give a boolean or its text; anything else is a mistake worth naming. */
+function readGoalReached(context: IExecuteFunctions, itemIndex: number): boolean {
+	const value = context.getNodeParameter('goalReached', itemIndex, false) as unknown;
+	if (typeof value === 'boolean') return value;
+	if (value === 'true' || value === 'false') return value === 'true';
+	if (value === undefined || value === null || value === '') return false;
+	throw new NodeOperationError(
+		context.getNode(),
+		`The "Goal Reached" parameter must be true or false, not ${JSON.stringify(value)}`,
+		{
+			itemIndex,
+			description:
+				'Use an expression that compares, e.g. {{ $json.status === "paid" }}, rather than one that returns the value itself.',
+		},
+	);
+}

@@ -1,0 +1,62 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+export const properties: INodeProperties[] = [
+	{
+		displayName: 'Goal Reached',
+		name: 'goalReached',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether the goal of the cadence is reached for this contact, so it should stop. Use an expression that is true once the goal is met. When true, the enrollment ends with reason "condition".',
+		hint: 'e.g. {{ $json.invoice.status === "paid" }}',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Check Enrollment Is Running',
+				name: 'checkRunning',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether to stop items whose enrollment ended, was paused, or moved on to another step since the trigger emitted them',
+			},
+			{
+				displayName: 'Check Opt-Out',
+				name: 'checkOptOut',
+				type: 'boolean',
+				default: true,
+				description: 'Whether to stop when the contact opted out of all follow-ups',
+			},
+			{
+				displayName: 'Check Replies',
+				name: 'checkReplies',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether to stop when the contact replied after the trigger emitted the item. The reply policy of the cadence (stop, restart, pause) has already been applied; this keeps the old step from going out.',
+			},
+			{
+				displayName: 'Check Sending Limit',
+				name: 'checkLimit',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether to hold the step back when the contact already got as many messages in the last 24 hours as the cadence allows. The step is not lost: it goes out when the limit frees up.',
+			},
+			{
+				displayName: 'Goal Note',
+				name: 'goalNote',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. invoice paid',
+				description:
+					'Saved in the timeline with the exit when Goal Reached is true, so you can see later why the cadence stopped',
+			},
+		],
+	},
+];

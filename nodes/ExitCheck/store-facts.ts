@@ -1,0 +1,158 @@
+import { NodeOperationError, type INode } from 'n8n-workflow';
+import { openAt } from '../../engine/domain/scheduling';
+import {
+	limitFreesUpAt,
+	type ExitCheck,
+	type ExitDecision,
+	type ExitFacts,
+	type ExitVerdict,
+} from '../../engine/domain/exit-rules';
+import { CadenceTransitionError } from '../../engine/errors';
+import type { CadenceStore } from '../../engine/store/store';
+import type { Enrollment, ExitReason } from '../../engine/store/types';
+import { DAY_MS } from '../../engine/timing/constants';
+import { toNodeError } from '../shared/errors';
+import type { StepRef } from '../shared/step-item';
+
+/** What the exit rules need, read fresh from the store for one trigger item. */
+export interface ReadFacts {
+	facts: ExitFacts;
+	enrollment: Enrollment;
+}
+
+export async function readFacts(
+	node: INode,
+	store: CadenceStore,
+	ref: StepRef,
+	goalReached: boolean,
+	disabled: ReadonlySet<ExitCheck>,
+	itemIndex: number,
+): Promise<ReadFacts> {
+	const now = Date.now();
+	const enrollment = await store.getEnrollment(ref.enrollmentId);
+	const run = enrollment
+		? (await store.getStepRuns(enrollment.id)).find((r) => r.id === ref.stepRunId)
+		: undefined;
+	if (!enrollment || !run) {
+		throw new NodeOperationError(
+			node,
+			`Enrollment ${ref.enrollmentId} (step run ${ref.stepRunId}) is not in the cadence store`,
+			{
+				itemIndex,
+				description:
+					'Use the same Cadence Store credential here as on the Follow-up Trigger (or none on both), and pass the trigger’s item on without changing its enrollmentId and stepRunId.',
+			},
+		);
+	}
+	const suppressed = disabled.has('optOut')
+		? false
+		: await store.isSuppressed(enrollment.contactKey);
+	let perContactPerDay: number | null = null;
+	let sentLast24h = 0;
+	if (!disabled.has('limit')) {
+		const cadence = await store.getCadence(enrollment.cadenceId, enrollment.version);
+		perContactPerDay = cadence?.definition.limits.perContactPerDay ?? null;
+		if (perContactPerDay !== null)
+			sentLast24h = await store.countSentToContact(enrollment.contactKey, now - DAY_MS);
+	}
+	// Extension point: an AI judgement (a later feature) would be read here and added to the facts.
+	const facts: ExitFacts = {
+		enrollment,
+		step: { index: run.stepIndex, cycle: run.cycle, status: run.status, claimedAt: ref.claimedAt },
+		suppressed,
+		goalReached,
+		sentLast24h,
+		perContactPerDay,
+		now,
+		disabled,
+	};
+	return { facts, enrollment };
+}
+
+/**
+ * Writes what the decision says to the store and returns the decision as it was carried out
+ * (a limit deferral only learns its time here).
+ */
+export async function recordDecision(
+	node: INode,
+	store: CadenceStore,
+	ref: StepRef,
+	{ facts, enrollment }: ReadFacts,
+	decision: ExitDecision,
+	goalNote: string,
+): Promise<ExitDecision> {
+	if (!decision.exit) return decision;
+	const { record } = decision;
+	const stepRunId = ref.stepRunId;
+	switch (record.kind) {
+		case 'exit':
+			await exitUnlessEnded(
+				node,
+				store,
+				enrollment.id,
+				record.exitReason,
+				noteFor(decision, goalNote),
+			);
+			return decision;
+		case 'skipStep':
+			await store.setStepStatus({
+				stepRunId,
+				status: 'skipped',
+				detail: `Exit Check: ${decision.detail}`,
+			});
+			return decision;
+		case 'defer':
+			await store.deferStep({ stepRunId, until: record.until, reason: decision.detail });
+			return decision;
+		case 'deferForLimit': {
+			const until = await limitOpensAt(store, enrollment, facts);
+			await store.deferStep({ stepRunId, until, reason: `sending limit: ${decision.detail}` });
+			return { ...decision, deferredUntil: until };
+		}
+		default:
+			return decision;
+	}
+}
+
+/** The user's Goal Note explains a goal exit; every other exit explains itself. */
+function noteFor(decision: ExitVerdict, goalNote: string): string {
+	return decision.reason === 'condition' && goalNote ? goalNote : decision.detail;
+}
+
+/** Another execution (a reply, a goal) may end the enrollment between the read and this write. */
+async function exitUnlessEnded(
+	node: INode,
+	store: CadenceStore,
+	enrollmentId: number,
+	exitReason: ExitReason,
+	reason: string,
+): Promise<void> {
+	try {
+		await store.exit({ enrollmentId, exitReason, reason: reason.slice(0, 500) });
+	} catch (error) {
+		if (!(error instanceof CadenceTransitionError)) throw toNodeError(node, error);
+	}
+}
+
+/**
+ * When the contact may get a message again: once enough of the last 24 hours' sends have aged
+ * out, moved to the cadence's next open minute so the deferral does not land at 3 AM.
+ */
+async function limitOpensAt(
+	store: CadenceStore,
+	enrollment: Enrollment,
+	facts: ExitFacts,
+): Promise<number> {
+	const since = facts.now - DAY_MS;
+	const sendTimes: number[] = [];
+	for (const other of await store.listEnrollments({
+		contactKey: enrollment.contactKey,
+		limit: 1000,
+	})) {
+		for (const run of await store.getStepRuns(other.id))
+			if (run.sentAt !== null && run.sentAt >= since) sendTimes.push(run.sentAt);
+	}
+	const frees = limitFreesUpAt(sendTimes, facts.perContactPerDay ?? 1, facts.now);
+	const cadence = await store.getCadence(enrollment.cadenceId, enrollment.version);
+	return cadence ? openAt(cadence.definition, frees, enrollment.timeZone).at : frees;
+}

@@ -1,0 +1,51 @@
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+import { sharedMethods } from '../shared/methods';
+import { execute } from './execute';
+import { properties } from './properties';
+
+export class RecordReply implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Record Reply',
+		name: 'recordReply',
+		icon: { light: 'file:recordReply.svg', dark: 'file:recordReply.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle:
+			'={{ { policy: "each cadence’s reply policy", exit: "stop the cadence", restart: "restart the chain", pause: "pause", ignore: "ignore (auto-reply)", optOut: "opt out" }[$parameter["action"]] }}',
+		description: 'Record a message from a contact and stop, restart or pause their follow-ups',
+		defaults: { name: 'Record Reply' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		usableAsTool: true,
+		credentials: [{ name: 'cadenceStoreApi', required: false, testedBy: 'cadenceStoreTest' }],
+		hints: [
+			{
+				message:
+					'Put Record Reply right after the trigger that receives the contact’s messages (WhatsApp, Telegram, email…), before your AI agent answers.',
+				type: 'info',
+				location: 'ndv',
+				whenToDisplay: 'beforeExecution',
+			},
+			{
+				message:
+					'One item per cadence the message changed, with its action (exit, restart, pause, ignore, optOut) and nextDueAt; effects is 0 when none was running.',
+				type: 'info',
+				location: 'outputPane',
+				whenToDisplay: 'afterExecution',
+			},
+		],
+		properties,
+	};
+
+	methods = sharedMethods;
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return execute.call(this);
+	}
+}

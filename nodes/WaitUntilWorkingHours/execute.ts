@@ -1,0 +1,161 @@
+import {
+	NodeOperationError,
+	sleep,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+} from 'n8n-workflow';
+import { nextOpenTime, type TimingContext } from '../../engine/timing';
+import { toNodeError } from '../shared/errors';
+import { mapItems } from '../shared/items';
+import { iso } from '../shared/output';
+import { readStepItem, type StepRef } from '../shared/step-item';
+import { withStore } from '../shared/store-provider';
+import { timingOfCadence, timingSetHere } from './timing';
+
+const NOW = 0;
+const DEFERRED = 1;
+/**
+ * n8n looks for waiting runs to resume about once a minute, so a shorter wait is cheaper and more
+ * punctual in memory. n8n's own Wait node draws the line at the same place.
+ */
+const IN_MEMORY_WAIT_MS = 65_000;
+
+/**
+ * Cadence items outside their window are rescheduled in the store and leave by Deferred: the
+ * Follow-up Trigger emits them again when the window opens, and no run waits for them. Items from
+ * any other workflow have nowhere to be rescheduled, so the run itself waits for them.
+ */
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const refs = items.map((item) => readStepItem(item.json));
+	const fromCadence = (i: number): StepRef | null => (refs[i]?.preview ? null : refs[i]);
+	const now = Date.now();
+	const opensAt: number[] = [];
+	const failed = new Set<number>();
+	const hoursSetHere: Array<TimingContext | null> = [];
+
+	// First every item's parameters, and the plan for items that are not real cadence steps: none
+	// of it touches the store, so bad input, or a batch this node cannot handle, fails before
+	// anything is written.
+	const planned = await mapItems(this, 2, async (i, item) => {
+		try {
+			// The trigger's editor preview has nothing real behind it: it goes on, untouched.
+			if (refs[i]?.preview) return [{ output: NOW, json: item.json }];
+			hoursSetHere[i] = readHoursSetHere(this, i, fromCadence(i) !== null);
+			if (fromCadence(i)) return [];
+			opensAt.push(nextOpenTime(now, hoursSetHere[i]!).at);
+			return [{ output: NOW, json: item.json }];
+		} catch (error) {
+			failed.add(i);
+			throw toNodeError(this.getNode(), error, { itemIndex: i });
+		}
+	});
+	// n8n pauses a whole run, not single items, so the run waits once, until the latest of the
+	// items' open times: no item goes on before its own window opens. Items with different hours
+	// may find theirs closed again by then; give them separate runs if that matters.
+	const waitUntil = opensAt.some((at) => at > now) ? Math.max(...opensAt) : null;
+	if (waitUntil !== null && waitUntil - now >= IN_MEMORY_WAIT_MS) {
+		assertRunCanPause(this, items.length, fromCadence, failed, waitUntil);
+	}
+
+	const stored = await mapItems(this, 2, async (i, item) => {
+		const ref = fromCadence(i);
+		if (!ref || failed.has(i)) return [];
+		return [await deferIfClosed(this, i, item.json, ref, hoursSetHere[i], now)];
+	});
+
+	if (waitUntil !== null) await waitInRun(this, waitUntil);
+	return [0, 1].map((output) =>
+		[...planned[output], ...stored[output]].sort((a, b) => pairedIndex(a) - pairedIndex(b)),
+	);
+}
+
+/** The hours set on this node for the item, or null for its cadence's hours. */
+function readHoursSetHere(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	hasCadence: boolean,
+): TimingContext | null {
+	if (context.getNodeParameter('hoursFrom', itemIndex) === 'here') {
+		return timingSetHere(context, itemIndex);
+	}
+	if (hasCadence) return null;
+	throw new NodeOperationError(
+		context.getNode(),
+		'This item did not come from a Follow-up Trigger, so it has no cadence hours to follow',
+		{
+			itemIndex,
+			description:
+				'Set "Hours From" to "Set Here" and enter the working hours, or connect this node after a Follow-up Trigger.',
+		},
+	);
+}
+
+/** Reschedules a cadence step outside its hours in the store; the trigger emits it again then. */
+async function deferIfClosed(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	json: IDataObject,
+	ref: StepRef,
+	hoursSetHere: TimingContext | null,
+	now: number,
+): Promise<{ output: number; json: IDataObject }> {
+	return withStore(context, async (store) => {
+		const timing =
+			hoursSetHere ?? (await timingOfCadence(context.getNode(), store, json, itemIndex));
+		const open = nextOpenTime(now, timing);
+		if (open.at <= now) return { output: NOW, json };
+		const reason = open.reason ?? 'deferred: outside the sending schedule';
+		await store.deferStep({ stepRunId: ref.stepRunId, until: open.at, reason });
+		return { output: DEFERRED, json: { ...json, deferredUntil: iso(open.at), reason } };
+	});
+}
+
+/**
+ * A run that waits longer than a minute is resumed by n8n with this node's input items passed on
+ * unchanged on its first output. That is right for items from other workflows, but it would send
+ * cadence steps that were just rescheduled (twice, later), and let failed items go on as if they
+ * were fine. Such batches fail here, before anything is written.
+ */
+function assertRunCanPause(
+	context: IExecuteFunctions,
+	count: number,
+	fromCadence: (i: number) => StepRef | null,
+	failed: ReadonlySet<number>,
+	until: number,
+): void {
+	const indexes = Array.from({ length: count }, (_, i) => i);
+	const when = new Date(until).toISOString();
+	if (indexes.some((i) => fromCadence(i) !== null)) {
+		throw new NodeOperationError(
+			context.getNode(),
+			`Items from a Follow-up Trigger arrived together with other items that must wait until ${when}`,
+			{
+				description:
+					'n8n can only pause a whole run, and that would send the cadence steps too. Give the other items their own Wait Until Working Hours node (split them with an If node on {{ $json.stepRunId }}).',
+			},
+		);
+	}
+	if (failed.size > 0) {
+		throw new NodeOperationError(
+			context.getNode(),
+			`Some items failed while the others must wait until ${when}`,
+			{
+				description:
+					'n8n resumes a paused run with the items as they came in, so the failed items would go on as if nothing were wrong. Fix them (see their error) or turn off Continue On Fail.',
+			},
+		);
+	}
+}
+
+async function waitInRun(context: IExecuteFunctions, until: number): Promise<void> {
+	const ms = until - Date.now();
+	if (ms < IN_MEMORY_WAIT_MS) await sleep(Math.max(0, ms), context.getExecutionCancelSignal());
+	else await context.putExecutionToWait(new Date(until));
+}
+
+function pairedIndex(item: INodeExecutionData): number {
+	const paired = item.pairedItem;
+	return typeof paired === 'object' && !Array.isArray(paired) ? paired.item : 0;
+}

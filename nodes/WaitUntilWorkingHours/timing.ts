@@ -1,0 +1,128 @@
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INode,
+} from 'n8n-workflow';
+import {
+	WEEKDAYS,
+	scheduleSchema,
+	type TimeWindow,
+	type Weekday,
+	type WorkingWeek,
+} from '../../engine/cadence/definition';
+import type { CadenceStore } from '../../engine/store/store';
+import { isValidTimeZone, type TimingContext } from '../../engine/timing';
+import { cadenceNameFrom } from '../shared/values';
+
+/** The "Days" choices of a working window, as the weekdays they cover. */
+const DAY_GROUPS: Record<string, readonly Weekday[]> = {
+	everyDay: WEEKDAYS,
+	weekdays: WEEKDAYS.slice(0, 5),
+	weekend: WEEKDAYS.slice(5),
+	...Object.fromEntries(WEEKDAYS.map((day) => [day, [day]])),
+};
+
+/** Schedule fields as the parameters that set them are labelled on this node. */
+const LABELS: Record<string, string> = {
+	timeZone: 'Time Zone',
+	workingHours: 'Working Hours',
+	holidays: 'Holidays',
+};
+
+/** The hours set on the node for one item (parameters may be expressions, so per item). */
+export function timingSetHere(context: IExecuteFunctions, itemIndex: number): TimingContext {
+	const node = context.getNode();
+	const zoneParameter = String(context.getNodeParameter('timeZone', itemIndex, '')).trim();
+	const timeZone = zoneParameter || context.getTimezone();
+	if (!isValidTimeZone(timeZone)) {
+		throw invalid(
+			node,
+			itemIndex,
+			`The "Time Zone" parameter is not a time zone: "${timeZone}"`,
+			'Use an IANA name such as Europe/Berlin or America/New_York, or leave it empty for the workflow’s time zone.',
+		);
+	}
+	const windows = context.getNodeParameter('workingHours.window', itemIndex, []) as IDataObject[];
+	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const quietFrom = String(options.quietFrom ?? '').trim();
+	const quietTo = String(options.quietTo ?? '').trim();
+	if (Boolean(quietFrom) !== Boolean(quietTo)) {
+		throw invalid(
+			node,
+			itemIndex,
+			'The "Quiet Hours From" and "Quiet Hours To" options go together; only one is set',
+			'Set both, e.g. 21:00 and 08:00, or remove both.',
+		);
+	}
+	const parsed = scheduleSchema.safeParse({
+		timeZone,
+		workingHours: windows.length > 0 ? weekOf(windows) : null,
+		quietHours: quietFrom ? { from: quietFrom, to: quietTo } : null,
+		holidays: String(options.holidays ?? '')
+			.split(/[\s,;]+/)
+			.filter(Boolean),
+	});
+	if (!parsed.success) {
+		const { path, message } = parsed.error.issues[0];
+		const label =
+			path[0] === 'quietHours'
+				? `Quiet Hours ${path[1] === 'to' ? 'To' : 'From'}`
+				: (LABELS[String(path[0])] ?? 'Working Hours');
+		throw invalid(
+			node,
+			itemIndex,
+			`The "${label}" parameter is not valid: ${message}`,
+			'Times are 24-hour HH:MM (09:00, 17:30, 24:00 for midnight), a window ends after it starts, and holidays are dates as YYYY-MM-DD.',
+		);
+	}
+	return { schedule: parsed.data };
+}
+
+/** The hours of the item's cadence, at the version the enrollment is pinned to. */
+export async function timingOfCadence(
+	node: INode,
+	store: CadenceStore,
+	json: IDataObject,
+	itemIndex: number,
+): Promise<TimingContext> {
+	const name = cadenceNameFrom(json.cadence);
+	const version = typeof json.cadenceVersion === 'number' ? json.cadenceVersion : undefined;
+	const cadence = await store.getCadence(name, version);
+	if (!cadence) {
+		throw new NodeOperationError(
+			node,
+			`Cadence "${name}"${version ? ` version ${version}` : ''} is not in the cadence store`,
+			{
+				itemIndex,
+				description:
+					'Use the same Cadence Store credential here as on the Follow-up Trigger (or none on both), or set "Hours From" to "Set Here".',
+			},
+		);
+	}
+	const contact = json.contact as IDataObject | undefined;
+	const zone = contact?.timeZone;
+	return {
+		schedule: cadence.definition.schedule,
+		recipientTimeZone: typeof zone === 'string' ? zone : null,
+	};
+}
+
+function weekOf(windows: IDataObject[]): WorkingWeek {
+	const week = Object.fromEntries(WEEKDAYS.map((d) => [d, [] as TimeWindow[]])) as WorkingWeek;
+	for (const window of windows) {
+		const days = DAY_GROUPS[String(window.days ?? 'weekdays')] ?? [];
+		const hours = { from: String(window.from ?? '').trim(), to: String(window.to ?? '').trim() };
+		for (const day of days) week[day].push(hours);
+	}
+	return week;
+}
+
+function invalid(
+	node: INode,
+	itemIndex: number,
+	message: string,
+	description: string,
+): NodeOperationError {
+	return new NodeOperationError(node, message, { itemIndex, description });
+}
