@@ -103,7 +103,10 @@ export const stepStatusInputSchema = z
 		stepRunId: id('step run').optional(),
 		idempotencyKey: z
 			.string()
-			.regex(/^\d{1,15}-\d{1,3}-\d{1,9}$/, 'use the idempotency key the trigger emitted, e.g. 42-0-1')
+			.regex(
+				/^\d{1,15}-\d{1,3}-\d{1,9}$/,
+				'use the idempotency key the trigger emitted, e.g. 42-0-1',
+			)
 			.optional(),
 		status: z.enum(DELIVERY_STATUSES, { message: `use one of: ${DELIVERY_STATUSES.join(', ')}` }),
 		detail: z.string().max(2000).nullable().default(null),

@@ -22,6 +22,7 @@ import { StoreContext } from './ops/context';
 import * as cadences from './ops/cadences';
 import { claimDue } from './ops/claim';
 import { enroll } from './ops/enroll';
+import * as feed from './ops/event-feed';
 import * as manage from './ops/manage';
 import * as queries from './ops/queries';
 import * as replies from './ops/replies';
@@ -87,11 +88,17 @@ export class CadenceStore {
 	listEnrollments = (input?: ListInput) => queries.listEnrollments(this.ctx, input);
 	getTimeline = (enrollmentId: number) => queries.getTimeline(this.ctx, enrollmentId);
 	getStepRuns = (enrollmentId: number) => queries.getStepRuns(this.ctx, enrollmentId);
+	getStepRun = (ref: { stepRunId?: number; idempotencyKey?: string }) =>
+		queries.getStepRun(this.ctx, ref);
 	getConversation = (input: HistoryInput) => queries.getConversation(this.ctx, input);
 	funnel = (input?: ReportInput) => queries.funnel(this.ctx, input);
 	stateDistribution = (input?: ReportInput) => queries.stateDistribution(this.ctx, input);
 	countSentToContact = (contactKey: string, since: number) =>
 		queries.countSentToContact(this.ctx, contactKey, since);
+
+	// Following the timeline
+	eventsAfter = (input: feed.EventFeedInput) => feed.eventsAfter(this.ctx, input);
+	lastEventId = () => feed.lastEventId(this.ctx);
 
 	close = () => this.ctx.driver.close();
 }

@@ -26,6 +26,17 @@ export class Cadence implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		usableAsTool: true,
 		credentials: [{ name: 'cadenceStoreApi', required: false, testedBy: 'cadenceStoreTest' }],
+		hints: [
+			{
+				message:
+					'Put Signal → Mark Sent right after the node that sends the follow-up: it schedules the next step from that moment.',
+				type: 'info',
+				location: 'inputPane',
+				whenToDisplay: 'always',
+				displayCondition:
+					'={{ $parameter["resource"] === "signal" && $parameter["operation"] === "markSent" }}',
+			},
+		],
 		properties: [
 			{
 				displayName: 'Resource',

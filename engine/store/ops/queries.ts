@@ -22,6 +22,7 @@ import {
 import type { ComposeMode } from '../../cadence/definition';
 import type { StoreContext } from './context';
 import { escapeLike } from './cadences';
+import { loadStepRun } from './step-runs';
 import { ENROLLMENT_SELECT, toEnrollment, toEvent, toMessage, toStepRun } from './rows';
 
 /** Read-only views: the monitoring dashboard, a contact's panel, the timeline and the reports. */
@@ -85,6 +86,14 @@ export async function getTimeline(
 		enrollmentId,
 	]);
 	return rows.map(toEvent);
+}
+
+/** One step run by id or idempotency key; fails naming what was asked when there is none. */
+export async function getStepRun(
+	ctx: StoreContext,
+	ref: { stepRunId?: number; idempotencyKey?: string },
+): Promise<StepRun> {
+	return loadStepRun(ctx.driver, ref);
 }
 
 export async function getStepRuns(ctx: StoreContext, enrollmentId: number): Promise<StepRun[]> {

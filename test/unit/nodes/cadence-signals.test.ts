@@ -215,6 +215,23 @@ describe('Cadence › Signal › Delivery Status', () => {
 		expect(repeat[0].json).toEqual(read[0].json);
 	});
 
+	it('ignores a late report by default, and fails on it when asked to', async () => {
+		const [claimed] = await claimFor(['+1']);
+		const { id } = claimed.stepRun;
+		await run(status(id, 'sent'));
+		await run(status(id, 'read'));
+		const [late] = await run(status(id, 'delivered'));
+		expect(late[0].json).toMatchObject({
+			stepRunId: id,
+			status: 'read',
+			ignoredLateReport: true,
+			reportedStatus: 'delivered',
+		});
+		await expect(run(status(id, 'delivered', { ignoreLate: false }))).rejects.toThrow(
+			/already "read", so it cannot become "delivered".*only move forward/,
+		);
+	});
+
 	it('records a failure with its detail and stops the enrollment as failed', async () => {
 		const [claimed] = await claimFor(['+1']);
 		const [out] = await run(
@@ -241,7 +258,7 @@ describe('Cadence › Signal › Delivery Status', () => {
 		const [a, b] = await claimFor(['+1', '+2']);
 		await t.store.setStepStatus({ stepRunId: a.stepRun.id, status: 'failed' });
 		const ids = [a.stepRun.id, b.stepRun.id];
-		const [out] = await run((i) => status(ids[i], 'delivered'), {
+		const [out] = await run((i) => status(ids[i], 'delivered', { ignoreLate: false }), {
 			items: [{ json: {} }, { json: {} }],
 			continueOnFail: true,
 		});

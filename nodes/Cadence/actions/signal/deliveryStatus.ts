@@ -4,6 +4,7 @@ import type {
 	INodeExecutionData,
 	INodeProperties,
 } from 'n8n-workflow';
+import { CadenceTransitionError } from '../../../../engine/errors';
 import { DELIVERY_STATUSES, type StepStatusInput } from '../../../../engine/store/inputs';
 import { stepRunJson } from '../../../shared/output';
 import { callStore, parameterError, readText, readTime } from '../parameters';
@@ -55,6 +56,14 @@ const properties: INodeProperties[] = [
 				description: 'What the channel said, e.g. why it failed; kept on the step run',
 			},
 			{
+				displayName: 'Ignore Late Reports',
+				name: 'ignoreLate',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether a report arriving after a later one (e.g. "delivered" after "read") is ignored instead of failing. Channels often send status webhooks out of order.',
+			},
+			{
 				displayName: 'Status Time',
 				name: 'at',
 				type: 'dateTime',
@@ -102,8 +111,20 @@ export async function execute(
 		detail: detail || null,
 		at: readTime(this, itemIndex, 'Status Time', options.at),
 	};
-	const run = await callStore(this, itemIndex, LABELS, async () =>
-		(await store()).setStepStatus(update),
-	);
-	return [{ enrollmentId: run.enrollmentId, ...stepRunJson(run) } as IDataObject];
+	const ignoreLate = options.ignoreLate !== false;
+	const { run, late } = await callStore(this, itemIndex, LABELS, async () => {
+		const cadenceStore = await store();
+		// The store refuses a move backwards; out-of-order webhooks are normal, so by default the
+		// late report is dropped and the item says so instead of failing the execution.
+		const isLate = (error: unknown) => ignoreLate && error instanceof CadenceTransitionError;
+		const moved = await cadenceStore.setStepStatus(update).then(
+			(updated) => updated,
+			async (error: unknown) => (isLate(error) ? null : Promise.reject(error)),
+		);
+		if (moved) return { run: moved, late: false };
+		return { run: await cadenceStore.getStepRun(ref), late: true };
+	});
+	const json: IDataObject = { enrollmentId: run.enrollmentId, ...stepRunJson(run) };
+	if (late) Object.assign(json, { ignoredLateReport: true, reportedStatus: status });
+	return [json];
 }

@@ -1,0 +1,140 @@
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import type { FeedEvent } from '../../engine/store/ops/event-feed';
+import type { CadenceStore } from '../../engine/store/store';
+import type { Enrollment, StepRun } from '../../engine/store/types';
+import { iso } from '../shared/output';
+import { feedEventsOf, type TriggerSettings } from './settings';
+
+/** A burst of events (a bulk exit, say) is passed on over several checks, like due steps. */
+const MAX_EVENT_PAGES_PER_CHECK = 10;
+const EVENT_PAGE = 100;
+
+/**
+ * Reads what happened since the last check: timeline events from the store's feed, and steps
+ * that have just become stuck. The cursor starts at the newest event id when the workflow is
+ * activated, so only events that happen while it is active are emitted — nothing from before,
+ * and nothing twice. (Events while the workflow is off are not replayed: they stay visible in
+ * each enrollment's timeline, and a stuck step is reported at the first check after it.)
+ */
+export class EventReader {
+	constructor(
+		private readonly store: CadenceStore,
+		private readonly cadence: string,
+		private readonly settings: TriggerSettings,
+		private cursor: number,
+	) {}
+
+	/**
+	 * Marks steps claimed but never confirmed within Stuck After as stuck — once each, and on every
+	 * check, since the timeline should show them whether or not the event is emitted.
+	 */
+	async stuckSteps(into: INodeExecutionData[]): Promise<void> {
+		const stuck = await this.store.reportStuck({
+			cadence: this.cadence,
+			olderThanMs: this.settings.stuckAfterMs,
+		});
+		if (!this.settings.events.includes('stuck')) return;
+		for (const { stepRun, enrollment } of stuck)
+			into.push({ json: stuckJson(stepRun, enrollment) });
+	}
+
+	async timeline(into: INodeExecutionData[]): Promise<void> {
+		const types = feedEventsOf(this.settings);
+		if (types.length === 0) return;
+		for (let page = 0; page < MAX_EVENT_PAGES_PER_CHECK; page++) {
+			const { events, cursor } = await this.store.eventsAfter({
+				cadence: this.cadence,
+				afterId: this.cursor,
+				types,
+				limit: EVENT_PAGE,
+			});
+			for (const event of events) into.push({ json: feedEventJson(event) });
+			this.cursor = cursor;
+			if (events.length < EVENT_PAGE) return;
+		}
+	}
+}
+
+function contactJson(e: Enrollment): IDataObject {
+	return {
+		key: e.contactKey,
+		name: e.contactName,
+		conversationKey: e.conversationKey,
+		timeZone: e.timeZone,
+		variables: e.variables as IDataObject,
+		target: e.target as IDataObject | null,
+	};
+}
+
+/** What every event item carries, so one alert template fits them all. */
+function eventJson(
+	type: string,
+	at: number,
+	e: Enrollment,
+	step: { index: number; stepRunId: number | null; idempotencyKey: string } | null,
+	summary: string,
+	detail: IDataObject | null,
+): IDataObject {
+	return {
+		event: type,
+		at: iso(at),
+		summary,
+		cadence: e.cadenceName,
+		cadenceVersion: e.version,
+		enrollmentId: e.id,
+		stepRunId: step?.stepRunId ?? null,
+		step: step ? step.index + 1 : null,
+		idempotencyKey: step?.idempotencyKey ?? null,
+		contact: contactJson(e),
+		agent: e.agent,
+		state: e.state,
+		exitReason: e.exitReason,
+		detail,
+	};
+}
+
+function who(e: Enrollment): string {
+	return e.contactName ? `${e.contactName} (${e.contactKey})` : e.contactKey;
+}
+
+const SUMMARIES: Record<string, (f: FeedEvent) => string> = {
+	replied: (f) => `${who(f.enrollment)} replied in "${f.enrollment.cadenceName}"`,
+	exited: (f) =>
+		`"${f.enrollment.cadenceName}" stopped for ${who(f.enrollment)}: ${String(f.event.detail?.reason ?? f.enrollment.exitReason ?? 'exited')}`,
+	completed: (f) => `${who(f.enrollment)} received every step of "${f.enrollment.cadenceName}"`,
+	draftPending: (f) =>
+		`An AI draft for step ${(f.step?.index ?? 0) + 1} to ${who(f.enrollment)} awaits approval`,
+};
+
+export function feedEventJson(f: FeedEvent): IDataObject {
+	const step = f.step && {
+		index: f.step.index,
+		stepRunId: f.event.stepRunId,
+		idempotencyKey: f.step.idempotencyKey,
+	};
+	const summary = (SUMMARIES[f.event.type] ?? (() => f.event.type))(f);
+	return {
+		...eventJson(
+			f.event.type,
+			f.event.at,
+			f.enrollment,
+			step,
+			summary,
+			f.event.detail as IDataObject,
+		),
+		eventId: f.event.id,
+	};
+}
+
+export function stuckJson(run: StepRun, e: Enrollment): IDataObject {
+	const step = { index: run.stepIndex, stepRunId: run.id, idempotencyKey: run.idempotencyKey };
+	const summary = `Step ${run.stepIndex + 1} for ${who(e)} was emitted at ${iso(run.claimedAt)} and never confirmed as sent`;
+	return {
+		...eventJson('stuck', run.stuckAt ?? run.claimedAt, e, step, summary, {
+			claimedAt: iso(run.claimedAt),
+			attempt: run.claims,
+			status: run.status,
+		}),
+		eventId: null,
+	};
+}

@@ -1,0 +1,14 @@
+import type { INodeProperties } from 'n8n-workflow';
+import { cadenceProperties, clockAndReplyProperties } from './cadence';
+import { optionsProperty } from './options';
+import { sendingWindowProperty } from './sending-window';
+import { stepsProperty } from './steps';
+
+/** The whole cadence lives in these parameters, so an exported workflow carries it. */
+export const properties: INodeProperties[] = [
+	...cadenceProperties,
+	stepsProperty,
+	...clockAndReplyProperties,
+	sendingWindowProperty,
+	optionsProperty,
+];

@@ -1,0 +1,138 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+const AI_MODES = ['aiAssisted', 'aiFull'];
+
+/** One static step, three days after enrollment: a cadence that works the moment it is added. */
+export const DEFAULT_STEP = {
+	waitAmount: 3,
+	waitUnit: 'days',
+	composeMode: 'static',
+	staticText: 'Hi! Just following up on my last message. Is this still of interest?',
+};
+
+export const stepsProperty: INodeProperties = {
+	displayName: 'Steps',
+	name: 'steps',
+	type: 'fixedCollection',
+	typeOptions: { multipleValues: true, sortable: true },
+	placeholder: 'Add Step',
+	default: { step: [DEFAULT_STEP] },
+	description: 'The follow-ups, in order. Drag to reorder them.',
+	options: [
+		{
+			displayName: 'Step',
+			name: 'step',
+			values: [
+				{
+					displayName: 'Channel',
+					name: 'channel',
+					type: 'options',
+					default: 'automatic',
+					description: 'A hint for the nodes after the trigger about where to send this step',
+					options: [
+						{ name: 'Automatic', value: 'automatic' },
+						{ name: 'Email', value: 'email' },
+						{ name: 'Same Conversation', value: 'sameConversation' },
+						{ name: 'SMS', value: 'sms' },
+						{ name: 'WhatsApp', value: 'whatsapp' },
+					],
+				},
+				{
+					displayName: 'Instruction for the AI',
+					name: 'instruction',
+					type: 'string',
+					typeOptions: { rows: 3 },
+					default: '',
+					placeholder: 'e.g. Ask, in one short sentence, whether the question is still relevant',
+					description:
+						'What this follow-up should achieve: a task for the AI, not the message itself',
+					displayOptions: { show: { composeMode: AI_MODES } },
+				},
+				{
+					displayName: 'Message Mode',
+					name: 'composeMode',
+					type: 'options',
+					default: 'static',
+					options: [
+						{
+							name: 'AI Draft, Human Approves',
+							value: 'aiAssisted',
+							description: 'The AI writes a draft; a person approves or edits it before it is sent',
+						},
+						{
+							name: 'AI Writes and Sends',
+							value: 'aiFull',
+							description: 'The AI writes the message and it is sent without review',
+						},
+						{
+							name: 'Static Text',
+							value: 'static',
+							description: 'The Message Text is sent as written',
+						},
+					],
+				},
+				{
+					displayName: 'Message Text',
+					name: 'staticText',
+					type: 'string',
+					typeOptions: { rows: 3 },
+					default: '',
+					placeholder: 'e.g. Hi {{firstName}}, did you get a chance to look at my last message?',
+					description:
+						'Sent as written in Static Text mode; in the AI modes it is sent if the AI is unavailable. {{firstName}} and other enrollment variables are filled in.',
+				},
+				{
+					displayName: 'Run Once per Contact',
+					name: 'runOnce',
+					type: 'boolean',
+					default: false,
+					description:
+						'Whether this step is sent only once per contact and conversation, even when a reply restarts the chain',
+				},
+				{
+					displayName: 'Step Name',
+					name: 'name',
+					type: 'string',
+					default: '',
+					placeholder: 'e.g. Gentle nudge',
+					description: 'Optional; shown in the items and reports instead of "Step 2"',
+				},
+				{
+					displayName: 'Wait',
+					name: 'waitAmount',
+					type: 'number',
+					typeOptions: { minValue: 0 },
+					default: 3,
+					description:
+						'How long to wait before this step: step 1 from the clock start, later steps from the previous follow-up',
+				},
+				{
+					displayName: 'Wait Unit',
+					name: 'waitUnit',
+					type: 'options',
+					default: 'days',
+					options: [
+						{ name: 'Minutes', value: 'minutes' },
+						{ name: 'Hours', value: 'hours' },
+						{ name: 'Days', value: 'days' },
+						{
+							name: 'Business Days',
+							value: 'businessDays',
+							description: 'Skips weekends and the holidays under Sending Window',
+						},
+					],
+				},
+				{
+					displayName: 'WhatsApp Template',
+					name: 'whatsappTemplate',
+					type: 'string',
+					default: '',
+					placeholder: 'e.g. follow_up_reminder',
+					description:
+						'The approved template to send when the contact is outside WhatsApp’s 24-hour window',
+					displayOptions: { show: { channel: ['whatsapp'] } },
+				},
+			],
+		},
+	],
+};
