@@ -5,7 +5,7 @@ export * from './errors';
 export * from './timing';
 export * from './store/types';
 export * from './store/inputs';
-export { CadenceStore } from './store/store';
+export { CadenceStore, type Store } from './store/store';
 export { openStore, type StoreConfig } from './store/open';
 export { migrate } from './store/schema/migrate';
 export { MIGRATIONS } from './store/schema/migrations';

@@ -102,3 +102,10 @@ export class CadenceStore {
 
 	close = () => this.ctx.driver.close();
 }
+
+/**
+ * The Store interface every node programs against. There is one implementation on purpose: SQLite
+ * and Postgres differ only in their SqlDriver (engine/store/sql), so the domain rules cannot drift
+ * apart between backends — the contract suite runs the same tests on both to prove it.
+ */
+export type Store = Pick<CadenceStore, keyof CadenceStore>;
