@@ -11,3 +11,4 @@ export { migrate } from './store/schema/migrate';
 export { MIGRATIONS } from './store/schema/migrations';
 export { parseOrThrow } from './validation';
 export { simulateCadence, type SimulationInput, type SimulatedEvent, type SimulatedReply } from './simulate';
+export * from './compose';

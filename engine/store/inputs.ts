@@ -70,6 +70,8 @@ export type SentInput = z.input<typeof sentInputSchema>;
 export const draftInputSchema = sentInputSchema.omit({ channel: true, at: true }).extend({
 	text: z.string().max(100_000),
 	awaitingApproval: z.boolean().default(false),
+	/** Why the AI text was replaced by the static fallback (model down, timeout, guardrail). */
+	degradedReason: z.string().max(2000).nullable().default(null),
 });
 export type DraftInput = z.input<typeof draftInputSchema>;
 

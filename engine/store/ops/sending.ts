@@ -108,7 +108,7 @@ export async function recordDraft(ctx: StoreContext, input: DraftInput): Promise
 		}
 		await db.run(
 			`UPDATE step_runs SET text = ?, compose_mode = ?, model = ?, prompt_tokens = ?, completion_tokens = ?,
-			degraded = ?, approval = ?, updated_at = ? WHERE id = ?`,
+			degraded = ?, approval = ?, detail = ?, updated_at = ? WHERE id = ?`,
 			[
 				draft.text,
 				draft.composeMode ?? run.composeMode,
@@ -117,6 +117,7 @@ export async function recordDraft(ctx: StoreContext, input: DraftInput): Promise
 				draft.completionTokens,
 				draft.degraded ? 1 : 0,
 				draft.awaitingApproval ? 'awaiting' : null,
+				draft.degradedReason,
 				now,
 				run.id,
 			],
@@ -133,6 +134,7 @@ export async function recordDraft(ctx: StoreContext, input: DraftInput): Promise
 						mode: draft.composeMode ?? run.composeMode,
 						model: draft.model,
 						degraded: draft.degraded,
+						degradedReason: draft.degradedReason,
 					},
 				},
 			],

@@ -1,0 +1,135 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { compose, composeStatic } from '../../engine/compose/compose';
+import { mapConcurrent } from '../../engine/compose/concurrency';
+import type { ChatModelLike, ComposeResult } from '../../engine/compose/types';
+import type { CadenceStore } from '../../engine/store/store';
+import { toNodeError } from '../shared/errors';
+import { withStore } from '../shared/store-provider';
+import { connectedModel } from './connections';
+import { historyFor, type ItemHistory } from './history';
+import { planItem, type ItemPlan } from './item-request';
+import { readConcurrency, readParameters, type ComposeParameters } from './parameters';
+
+const SEND = 0;
+const NEEDS_APPROVAL = 1;
+
+interface Planned {
+	plan: ItemPlan;
+	params: ComposeParameters;
+	/** Static mode is settled while planning, so a missing variable fails before any write. */
+	settled: ComposeResult | null;
+}
+type Outcome = { output: number; json: IDataObject };
+
+/**
+ * Plans every item first (parameters, the step, static texts): a bad value fails naming it before
+ * anything is composed or written. Then composes the items concurrently, up to the Concurrency
+ * option, recording each cadence step's text on its step run; preview items never write.
+ */
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const node = this.getNode();
+	const concurrency = readConcurrency(this);
+	const outcomes: Array<Outcome | Planned> = items.map((item, itemIndex) => {
+		try {
+			const params = readParameters(this, itemIndex);
+			const plan = planItem(node, itemIndex, item.json, params);
+			const settled = plan.request.mode === 'static' ? composeStatic(plan.request) : null;
+			return { plan, params, settled };
+		} catch (error) {
+			return failed(this, error, itemIndex);
+		}
+	});
+
+	const toCompose = outcomes.flatMap((o, itemIndex) => ('plan' in o ? [{ itemIndex, ...o }] : []));
+	const aiNeeded = toCompose.some((p) => p.settled === null);
+	const model = aiNeeded ? await connectedModel(this) : null;
+	const run = async (store: CadenceStore | null) =>
+		mapConcurrent(toCompose, concurrency, async ({ itemIndex, ...planned }) => {
+			try {
+				outcomes[itemIndex] = await composeItem(this, itemIndex, planned, store, model);
+			} catch (error) {
+				outcomes[itemIndex] = failed(this, error, itemIndex);
+			}
+		});
+	const storeNeeded = toCompose.some(({ plan }) => plan.ref !== null && !plan.ref.preview);
+	try {
+		await (storeNeeded ? withStore(this, run) : run(null));
+	} catch (error) {
+		// Only a store that cannot be opened gets here with Continue On Fail: no item got through.
+		const nodeError = toNodeError(node, error);
+		if (!this.continueOnFail()) throw nodeError;
+		for (const { itemIndex } of toCompose) outcomes[itemIndex] = failed(this, nodeError, itemIndex);
+	}
+
+	const result: INodeExecutionData[][] = [[], []];
+	outcomes.forEach((outcome, itemIndex) => {
+		const { output, json } = outcome as Outcome;
+		result[output].push({ json, pairedItem: { item: itemIndex } });
+	});
+	return result;
+}
+
+async function composeItem(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	{ plan, params, settled }: Planned,
+	store: CadenceStore | null,
+	model: ChatModelLike | null,
+): Promise<Outcome> {
+	// Static text needs no conversation: only AI items read the history.
+	const { request, source, warning }: ItemHistory = settled
+		? { request: plan.request, source: 'none' }
+		: await historyFor(context, itemIndex, plan, params, store);
+	const composed =
+		settled ??
+		(await compose(request, { model, signal: context.getExecutionCancelSignal?.() ?? undefined }));
+	if (composed.degraded) {
+		context.logger.warn(
+			`Compose Follow-up: item ${itemIndex} degraded: ${composed.degradedReason}`,
+		);
+	}
+	if (store && plan.ref && !plan.ref.preview) {
+		await store.recordDraft({
+			stepRunId: plan.ref.stepRunId,
+			text: composed.text,
+			composeMode: composed.modeUsed,
+			model: composed.model,
+			promptTokens: composed.promptTokens,
+			completionTokens: composed.completionTokens,
+			degraded: composed.degraded,
+			degradedReason: composed.degradedReason ?? null,
+			awaitingApproval: composed.needsApproval,
+		});
+	}
+	const json = context.getInputData()[itemIndex].json;
+	return {
+		output: composed.needsApproval ? NEEDS_APPROVAL : SEND,
+		json: { ...json, message: messageJson(composed, source, warning) },
+	};
+}
+
+function messageJson(
+	composed: ComposeResult,
+	historySource: string,
+	warning?: string,
+): IDataObject {
+	return {
+		text: composed.text,
+		mode: composed.modeUsed,
+		requestedMode: composed.requestedMode,
+		model: composed.model,
+		degraded: composed.degraded,
+		degradedReason: composed.degradedReason,
+		tokens: { prompt: composed.promptTokens, completion: composed.completionTokens },
+		attempts: composed.attempts,
+		historySource,
+		...(warning ? { historyWarning: warning } : {}),
+	};
+}
+
+function failed(context: IExecuteFunctions, error: unknown, itemIndex: number): Outcome {
+	const nodeError = toNodeError(context.getNode(), error, { itemIndex });
+	if (!context.continueOnFail()) throw nodeError;
+	return { output: SEND, json: { error: nodeError.message } };
+}

@@ -1,0 +1,161 @@
+import type { INodeProperties } from 'n8n-workflow';
+import { LANGUAGE_NAMES } from '../../engine/compose/types';
+
+export const LIMITS = {
+	maxLength: { min: 20, max: 10_000 },
+	timeoutSeconds: { min: 1, max: 600 },
+	concurrency: { min: 1, max: 50 },
+} as const;
+
+export const properties: INodeProperties[] = [
+	{
+		displayName:
+			'Connect a chat model (any of n8n’s, e.g. OpenAI Chat Model) to write follow-ups with AI. Without one, or when it fails or is too slow, the step’s static text is sent and the message is marked degraded.',
+		name: 'modelNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { hide: { mode: ['static'] } },
+	},
+	{
+		displayName: 'Mode',
+		name: 'mode',
+		type: 'options',
+		default: 'fromStep',
+		options: [
+			{
+				name: 'From Cadence Step',
+				value: 'fromStep',
+				description: 'Use the mode set on the step in the Follow-up Trigger',
+			},
+			{
+				name: 'Static Text',
+				value: 'static',
+				description: 'Send the step’s text with the contact’s variables filled in',
+			},
+			{
+				name: 'AI Assisted (Draft for Approval)',
+				value: 'aiAssisted',
+				description: 'The AI writes a draft that leaves by the Needs Approval output',
+			},
+			{
+				name: 'AI Full (Send Directly)',
+				value: 'aiFull',
+				description: 'The AI writes the message and it leaves by the Send output',
+			},
+		],
+	},
+	{
+		displayName: 'Instruction',
+		name: 'instruction',
+		type: 'string',
+		typeOptions: { rows: 3 },
+		default: '',
+		placeholder: 'e.g. Ask whether the question is still relevant',
+		description:
+			'What the AI should do in this message: a task, not the text to send. Leave empty to use the instruction of the cadence step. Variables such as {{firstName}} are filled in.',
+		displayOptions: { hide: { mode: ['static'] } },
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Concurrency',
+				name: 'concurrency',
+				type: 'number',
+				typeOptions: { minValue: LIMITS.concurrency.min, maxValue: LIMITS.concurrency.max },
+				default: 4,
+				description:
+					'How many messages are written at the same time. Lower it if your AI provider reports rate limits.',
+			},
+			{
+				displayName: 'Fallback Text',
+				name: 'staticText',
+				type: 'string',
+				typeOptions: { rows: 2 },
+				default: '',
+				placeholder: 'e.g. Hi {{firstName|there}}, just checking in!',
+				description:
+					'Sent in static mode, and whenever the AI cannot deliver. Leave empty to use the static text of the cadence step. Write {{name|default}} for a variable that may be missing.',
+			},
+			{
+				displayName: 'History Source',
+				name: 'historySource',
+				type: 'options',
+				default: 'auto',
+				options: [
+					{
+						name: 'Memory When Connected, Else Cadence Store',
+						value: 'auto',
+						description:
+							'With a memory connected, the AI reads the conversation your AI agent keeps there',
+					},
+					{
+						name: 'Cadence Store',
+						value: 'store',
+						description:
+							'The messages recorded in the cadence store (Record Reply, sent follow-ups)',
+					},
+				],
+				description:
+					'Where the AI reads the conversation from. Earlier follow-ups always come from the cadence store, so they are never repeated.',
+			},
+			{
+				displayName: 'Language',
+				name: 'language',
+				type: 'options',
+				default: 'auto',
+				options: [
+					{
+						name: 'Same as Conversation',
+						value: 'auto',
+						description: 'Write in the language the contact uses, and check the draft is in it',
+					},
+					{
+						name: 'Any (Do Not Check)',
+						value: 'any',
+						description: 'Leave the language to the AI',
+					},
+					...Object.entries(LANGUAGE_NAMES).map(([value, name]) => ({ name, value })),
+				],
+			},
+			{
+				displayName: 'Maximum Length',
+				name: 'maxLength',
+				type: 'number',
+				typeOptions: { minValue: LIMITS.maxLength.min, maxValue: LIMITS.maxLength.max },
+				default: 600,
+				description:
+					'Longest AI message allowed, in characters. A longer draft is rewritten once, then the static text is used.',
+			},
+			{
+				displayName: 'Persona',
+				name: 'persona',
+				type: 'string',
+				typeOptions: { rows: 3 },
+				default: '',
+				placeholder: 'e.g. Anna from Acme support: warm, brief, never pushy',
+				description:
+					'Who the AI writes as and in what tone. Leave empty to use the persona of the cadence.',
+			},
+			{
+				displayName: 'Timeout (Seconds)',
+				name: 'timeoutSeconds',
+				type: 'number',
+				typeOptions: { minValue: LIMITS.timeoutSeconds.min, maxValue: LIMITS.timeoutSeconds.max },
+				default: 30,
+				description:
+					'How long the AI may take for one message, a rewrite included. After that the static text is used, so the cadence never waits on the AI.',
+			},
+		],
+	},
+];
+
+/** An option's default as the editor shows it, so the code never disagrees with the UI. */
+export function optionDefault(name: string): unknown {
+	const options = properties.find((p) => p.name === 'options')?.options ?? [];
+	return (options as INodeProperties[]).find((o) => o.name === name)?.default;
+}
