@@ -14,9 +14,8 @@ import type { Enrollment, ExitReason, Millis, StepStatus } from '../store/types'
  *   5. not current    – paused, or the step was handled or rescheduled elsewhere meanwhile;
  *   6. sending limit  – too many messages to this contact in the last 24 hours.
  *
- * Extension point: an AI judgement ("should we still follow up?") is a later feature. It would be
- * one more fact in `ExitFacts`, ranked after the stored facts and before the sending limit, and
- * fail-open (no verdict → continue). Nothing here pretends to do it yet.
+ * The optional AI judgement ("should we still follow up?") is asked by the Exit Check node after
+ * these stored facts and before the sending limit, and fails open: no verdict means continue.
  */
 
 export const EXIT_CHECKS = ['optOut', 'reply', 'running', 'limit'] as const;

@@ -5,6 +5,7 @@ import {
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
+import { CHAT_MODEL_INPUT } from '../shared/chat-model';
 import { sharedMethods } from '../shared/methods';
 import { execute } from './execute';
 import { properties } from './properties';
@@ -19,11 +20,12 @@ export class ExitCheck implements INodeType {
 		icon: { light: 'file:exitCheck.svg', dark: 'file:exitCheck.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{$parameter["goalReached"] === true ? "goal reached" : "reply, opt-out, limits"}}',
+		subtitle:
+			'={{ ($parameter["goalReached"] === true ? "goal reached" : "reply, opt-out, limits") + ($parameter["aiJudgement"] === true ? ", AI judgement" : "") }}',
 		description:
 			'Stop a follow-up right before it is sent when the contact replied, opted out or reached the goal',
 		defaults: { name: 'Exit Check' },
-		inputs: [NodeConnectionTypes.Main],
+		inputs: [NodeConnectionTypes.Main, CHAT_MODEL_INPUT],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Continue', 'Exit'],
 		credentials: [{ name: 'cadenceStoreApi', required: false, testedBy: 'cadenceStoreTest' }],
@@ -37,7 +39,7 @@ export class ExitCheck implements INodeType {
 			},
 			{
 				message:
-					'Items on Exit say why in exit.reason and what happened in exit.action: exited (the cadence ended for this contact), deferred (the step goes out again later by itself) or skipped (only this step is dropped).',
+					'Items on Exit say why in exit.reason and what happened in exit.action: exited (the cadence ended for this contact), deferred (the step goes out again later by itself) or skipped (only this step is dropped). With AI Judgement on, aiJudgement says what the model answered (followUp, stop, unavailable or notAsked).',
 				type: 'info',
 				location: 'outputPane',
 				whenToDisplay: 'afterExecution',

@@ -10,11 +10,13 @@ import {
 	type ExitCheck,
 	type ExitDecision,
 } from '../../engine/domain/exit-rules';
+import { DEFAULT_MODEL_TIMEOUT_MS } from '../../engine/classify';
 import { toNodeError } from '../shared/errors';
 import { mapItems } from '../shared/items';
 import { iso } from '../shared/output';
 import { readStepItem } from '../shared/step-item';
 import { withStore } from '../shared/store-provider';
+import { judgementJson, withJudgement, type JudgementSettings } from './ai-judgement';
 import { readFacts, recordDecision } from './store-facts';
 
 const CONTINUE = 0;
@@ -32,12 +34,12 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const node = this.getNode();
 	return mapItems(this, 2, async (itemIndex, item) => {
 		try {
-			const decision = await checkItem(this, itemIndex, item.json);
-			if (!decision.exit) return [{ output: CONTINUE, json: item.json }];
+			const { decision, extra } = await checkItem(this, itemIndex, item.json);
+			if (!decision.exit) return [{ output: CONTINUE, json: { ...item.json, ...extra } }];
 			const { reason, detail, action, deferredUntil } = decision;
 			const exit: IDataObject = { reason, detail, action };
 			if (action === 'deferred') exit.deferredUntil = iso(deferredUntil);
-			return [{ output: EXIT, json: { ...item.json, exit } }];
+			return [{ output: EXIT, json: { ...item.json, ...extra, exit } }];
 		} catch (error) {
 			// A gate that could not check must not let the message through: with Continue On Fail
 			// the failed item leaves by Exit, carrying the error, never by Continue.
@@ -52,7 +54,7 @@ async function checkItem(
 	context: IExecuteFunctions,
 	itemIndex: number,
 	json: IDataObject,
-): Promise<ExitDecision> {
+): Promise<{ decision: ExitDecision; extra: IDataObject }> {
 	const node = context.getNode();
 	const goalReached = readGoalReached(context, itemIndex);
 	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
@@ -63,11 +65,12 @@ async function checkItem(
 			description: 'Shorten the note; it is a label for the timeline, not the whole story.',
 		});
 	}
+	const judging = readJudgementSettings(context, itemIndex);
 	const ref = readStepItem(json);
 	// The trigger's editor preview has nothing real behind it: it always continues, untouched.
-	if (ref?.preview) return { exit: false };
+	if (ref?.preview) return { decision: { exit: false }, extra: {} };
 	// Items from any other workflow have no enrollment to read: only the user's condition applies.
-	if (!ref) return decideWithoutEnrollment(goalReached);
+	if (!ref) return { decision: decideWithoutEnrollment(goalReached), extra: {} };
 	const disabled = new Set(
 		Object.entries(CHECK_OPTIONS)
 			.filter(([option]) => options[option] === false)
@@ -75,8 +78,49 @@ async function checkItem(
 	);
 	return withStore(context, async (store) => {
 		const read = await readFacts(node, store, ref, goalReached, disabled, itemIndex);
-		return recordDecision(node, store, ref, read, decideExit(read.facts), goalNote);
+		let decision = decideExit(read.facts);
+		const extra: IDataObject = {};
+		if (judging) {
+			const judged = await withJudgement(context, store, read, decision, json, {
+				...judging,
+				itemIndex,
+			});
+			decision = judged.decision;
+			extra.aiJudgement = judgementJson(judged.judgement);
+		}
+		return { decision: await recordDecision(node, store, ref, read, decision, goalNote), extra };
 	});
+}
+
+/** Null when AI Judgement is off. */
+function readJudgementSettings(
+	context: IExecuteFunctions,
+	itemIndex: number,
+): JudgementSettings | null {
+	if (context.getNodeParameter('aiJudgement', itemIndex, false) !== true) return null;
+	const guidance = String(context.getNodeParameter('aiCriteria', itemIndex, '')).trim();
+	const seconds = Number(
+		context.getNodeParameter('modelTimeout', itemIndex, DEFAULT_MODEL_TIMEOUT_MS / 1000),
+	);
+	if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 300) {
+		throw new NodeOperationError(
+			context.getNode(),
+			`The "Model Time Limit (Seconds)" parameter must be between 1 and 300, not ${JSON.stringify(seconds)}`,
+			{ itemIndex, description: 'Give the number of seconds to wait for the chat model, e.g. 20.' },
+		);
+	}
+	if (guidance.length > 2000) {
+		throw new NodeOperationError(
+			context.getNode(),
+			'The "AI Criteria" parameter is longer than 2,000 characters',
+			{
+				itemIndex,
+				description:
+					'Keep the criteria to a few sentences; the model reads the whole conversation anyway.',
+			},
+		);
+	}
+	return { guidance, timeoutMs: Math.round(seconds * 1000) };
 }
 
 /** Expressions may give a boolean or its text; anything else is a mistake worth naming. */

@@ -11,6 +11,34 @@ export const properties: INodeProperties[] = [
 		hint: 'e.g. {{ $json.invoice.status === "paid" }}',
 	},
 	{
+		displayName: 'AI Judgement',
+		name: 'aiJudgement',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to also ask the chat model connected to the Chat Model input if, given the conversation, a follow-up still makes sense now. A clear no ends the cadence with reason "ai". If the model is missing, slow, failing or unsure, the other checks decide alone. Only for items from a Follow-up Trigger.',
+	},
+	{
+		displayName: 'AI Criteria',
+		name: 'aiCriteria',
+		type: 'string',
+		typeOptions: { rows: 2 },
+		default: '',
+		placeholder: 'e.g. Stop once they booked a call or asked for a quote',
+		description: 'Optional. Your own reasons to stop, added to what the model is asked.',
+		displayOptions: { show: { aiJudgement: [true] } },
+	},
+	{
+		displayName: 'Model Time Limit (Seconds)',
+		name: 'modelTimeout',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: 300 },
+		default: 20,
+		description:
+			'How long to wait for the chat model. After that the follow-up goes ahead by the other checks.',
+		displayOptions: { show: { aiJudgement: [true] } },
+	},
+	{
 		displayName: 'Options',
 		name: 'options',
 		type: 'collection',

@@ -55,7 +55,6 @@ export async function readFacts(
 		if (perContactPerDay !== null)
 			sentLast24h = await store.countSentToContact(enrollment.contactKey, now - DAY_MS);
 	}
-	// Extension point: an AI judgement (a later feature) would be read here and added to the facts.
 	const facts: ExitFacts = {
 		enrollment,
 		step: { index: run.stepIndex, cycle: run.cycle, status: run.status, claimedAt: ref.claimedAt },

@@ -5,6 +5,7 @@ import {
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
+import { CHAT_MODEL_INPUT } from '../shared/chat-model';
 import { sharedMethods } from '../shared/methods';
 import { execute } from './execute';
 import { properties } from './properties';
@@ -17,10 +18,10 @@ export class RecordReply implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle:
-			'={{ { policy: "each cadence’s reply policy", exit: "stop the cadence", restart: "restart the chain", pause: "pause", ignore: "ignore (auto-reply)", optOut: "opt out" }[$parameter["action"]] }}',
+			'={{ { policy: "each cadence’s reply policy", classify: "AI classifies the message", exit: "stop the cadence", restart: "restart the chain", pause: "pause", ignore: "ignore (auto-reply)", optOut: "opt out" }[$parameter["action"]] }}',
 		description: 'Record a message from a contact and stop, restart or pause their follow-ups',
 		defaults: { name: 'Record Reply' },
-		inputs: [NodeConnectionTypes.Main],
+		inputs: [NodeConnectionTypes.Main, CHAT_MODEL_INPUT],
 		outputs: [NodeConnectionTypes.Main],
 		usableAsTool: true,
 		credentials: [{ name: 'cadenceStoreApi', required: false, testedBy: 'cadenceStoreTest' }],
@@ -34,7 +35,7 @@ export class RecordReply implements INodeType {
 			},
 			{
 				message:
-					'One item per cadence the message changed, with its action (exit, restart, pause, ignore, optOut) and nextDueAt; effects is 0 when none was running.',
+					'One item per cadence the message changed, with its action (exit, restart, pause, ignore, optOut) and nextDueAt; effects is 0 when none was running. When the message was classified, classification says what it meant (category), what was done (action) and whether the chat model or the keywords decided.',
 				type: 'info',
 				location: 'outputPane',
 				whenToDisplay: 'afterExecution',

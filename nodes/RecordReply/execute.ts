@@ -4,31 +4,43 @@ import {
 	type IExecuteFunctions,
 	type INodeExecutionData,
 } from 'n8n-workflow';
+import { DEFAULT_MODEL_TIMEOUT_MS } from '../../engine/classify';
 import type { InboundInput } from '../../engine/store/inputs';
+import type { CadenceStore } from '../../engine/store/store';
 import type { ReplyEffect } from '../../engine/store/types';
 import { mapItems } from '../shared/items';
 import { iso } from '../shared/output';
 import { withStore } from '../shared/store-provider';
 import { toMillis } from '../shared/values';
+import { classificationJson, classifyIfNeeded, type ClassifiedReply } from './classification';
 import { WHAT_TO_DO, type WhatToDo } from './properties';
 
 /**
  * Records each incoming message and lets the store apply the reply rules to every running
  * enrollment of the contact, in one transaction per message. One output item per enrollment it
  * changed, so the flow can branch on what happened; one item saying so when none was running.
+ * With "Let AI Classify" (or a cadence whose reply policy is to classify), the message is read
+ * first and its meaning becomes the action; every output item then carries the classification.
  */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	return mapItems(this, 1, async (itemIndex) => {
-		const input = readReply(this, itemIndex);
-		const { message, effects } = await withStore(this, async (store) => store.recordInbound(input));
+		const reply = readReply(this, itemIndex);
+		const { message, effects, input, classified } = await withStore(this, async (store) => {
+			const classified = await classify(this, store, reply, itemIndex);
+			const input: InboundInput = classified
+				? { ...reply.input, action: classified.action, pauseUntil: classified.pauseUntil }
+				: reply.input;
+			return { ...(await store.recordInbound(input)), input, classified };
+		});
 		const base: IDataObject = {
 			contactKey: message.contactKey,
 			conversationKey: message.conversationKey,
 			messageId: message.id,
 			effects: effects.length,
 		};
+		const extra: IDataObject = classified ? { classification: classificationJson(classified) } : {};
 		if (effects.length === 0) {
-			return [{ output: 0, json: { ...base, message: nothingRan(input.action) } }];
+			return [{ output: 0, json: { ...base, message: nothingRan(input.action), ...extra } }];
 		}
 		return effects.map((effect) => ({
 			output: 0,
@@ -40,19 +52,38 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				state: effect.state,
 				nextDueAt: iso(effect.nextDueAt),
 				message: describe(effect),
+				...extra,
 			},
 		}));
 	});
 }
 
-/**
- * The message and the action to force on every running cadence (none: each cadence's policy).
- *
- * Extension point: classifying the message with AI (interested, objection, busy until a time,
- * stop, auto-reply) is a later feature. It will produce this same `action` and `pauseUntil` from
- * the text; the store already takes them as an override of the cadence's policy.
- */
-function readReply(context: IExecuteFunctions, itemIndex: number): InboundInput {
+interface Reply {
+	input: InboundInput;
+	chosen: WhatToDo;
+	timeZone: string;
+	timeoutMs: number;
+}
+
+async function classify(
+	context: IExecuteFunctions,
+	store: CadenceStore,
+	reply: Reply,
+	itemIndex: number,
+): Promise<ClassifiedReply | null> {
+	const { chosen, input } = reply;
+	if (chosen !== 'classify' && chosen !== 'policy') return null;
+	// An empty contact is reported by the store's own validation, naming the parameter.
+	if (!input.contactKey.trim()) return null;
+	return classifyIfNeeded(context, store, input, chosen, {
+		timeZone: reply.timeZone,
+		timeoutMs: reply.timeoutMs,
+		itemIndex,
+	});
+}
+
+/** The message and the action to force on every running cadence (none: each cadence's policy). */
+function readReply(context: IExecuteFunctions, itemIndex: number): Reply {
 	const node = context.getNode();
 	const chosen = String(context.getNodeParameter('action', itemIndex, 'policy'));
 	if (!(WHAT_TO_DO as readonly string[]).includes(chosen)) {
@@ -76,15 +107,53 @@ function readReply(context: IExecuteFunctions, itemIndex: number): InboundInput 
 	}
 	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const channel = String(context.getNodeParameter('channel', itemIndex, '')).trim();
-	return {
+	const input: InboundInput = {
 		contactKey: String(context.getNodeParameter('contactKey', itemIndex, '')),
 		conversationKey: String(context.getNodeParameter('conversationKey', itemIndex, '')),
 		text: String(context.getNodeParameter('text', itemIndex, '')),
 		channel: channel || null,
 		at: toMillis(node, 'Received At', options.receivedAt, itemIndex),
-		action: action === 'policy' ? undefined : action,
+		action: action === 'policy' || action === 'classify' ? undefined : action,
 		pauseUntil,
 	};
+	return {
+		input,
+		chosen: action,
+		timeZone: readTimeZone(context, options.timeZone, itemIndex),
+		timeoutMs: readTimeout(context, options.modelTimeout, itemIndex),
+	};
+}
+
+function readTimeZone(context: IExecuteFunctions, value: unknown, itemIndex: number): string {
+	const zone = String(value ?? '').trim();
+	if (!zone) return '';
+	try {
+		new Intl.DateTimeFormat('en-US', { timeZone: zone });
+		return zone;
+	} catch {
+		throw new NodeOperationError(
+			context.getNode(),
+			`The "Contact Time Zone" option is not a time zone: ${JSON.stringify(zone)}`,
+			{
+				itemIndex,
+				description:
+					'Use an IANA time zone name such as Europe/Berlin or America/New_York, or leave it empty.',
+			},
+		);
+	}
+}
+
+function readTimeout(context: IExecuteFunctions, value: unknown, itemIndex: number): number {
+	if (value === undefined || value === null || value === '') return DEFAULT_MODEL_TIMEOUT_MS;
+	const seconds = Number(value);
+	if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 300) {
+		throw new NodeOperationError(
+			context.getNode(),
+			`The "Model Time Limit (Seconds)" option must be between 1 and 300, not ${JSON.stringify(value)}`,
+			{ itemIndex, description: 'Give the number of seconds to wait for the chat model, e.g. 20.' },
+		);
+	}
+	return Math.round(seconds * 1000);
 }
 
 function describe(effect: ReplyEffect): string {

@@ -1,7 +1,18 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-/** The store's reply actions, plus "policy" for each cadence's own setting. */
-export const WHAT_TO_DO = ['policy', 'exit', 'restart', 'pause', 'ignore', 'optOut'] as const;
+/**
+ * The store's reply actions, plus "policy" for each cadence's own setting and "classify" for the
+ * action the message itself calls for.
+ */
+export const WHAT_TO_DO = [
+	'policy',
+	'classify',
+	'exit',
+	'restart',
+	'pause',
+	'ignore',
+	'optOut',
+] as const;
 export type WhatToDo = (typeof WHAT_TO_DO)[number];
 
 /** From the default to the most drastic, not alphabetical: that is how people choose. */
@@ -10,7 +21,13 @@ const WHAT_TO_DO_OPTIONS: Array<INodePropertyOptions & { value: WhatToDo }> = [
 		name: 'Use Each Cadence’s Reply Policy',
 		value: 'policy',
 		description:
-			'Do what each running cadence is set to do on a reply: stop, restart the chain or pause',
+			'Do what each running cadence is set to do on a reply: stop, restart the chain, pause, or let AI classify the message',
+	},
+	{
+		name: 'Let AI Classify the Message',
+		value: 'classify',
+		description:
+			'Read the message (with the connected chat model, or keywords without one): busy or out of office pauses until the time mentioned, stop opts out, an auto-reply is ignored, anything else follows each cadence’s policy',
 	},
 	{
 		name: 'Stop the Cadence',
@@ -84,6 +101,14 @@ export const properties: INodeProperties[] = [
 		description: 'How the contact’s running cadences react to this message',
 	},
 	{
+		displayName:
+			'Connect a chat model to the Chat Model input to classify any wording in any language. Without one, keywords recognise stop, unsubscribe, not interested, busy and out of office (English, plus common Spanish, Portuguese, French and German words).',
+		name: 'classifyNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { action: ['classify'] } },
+	},
+	{
 		displayName: 'Pause Until',
 		name: 'pauseUntil',
 		type: 'dateTime',
@@ -105,6 +130,24 @@ export const properties: INodeProperties[] = [
 				type: 'dateTime',
 				default: '',
 				description: 'When the contact wrote. Leave empty for now.',
+			},
+			{
+				displayName: 'Contact Time Zone',
+				name: 'timeZone',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. America/New_York',
+				description:
+					'Where the contact lives, so "call me tomorrow at 3" means 3 PM there. Leave empty to use the time zone they were enrolled with, else the cadence’s, else the workflow’s.',
+			},
+			{
+				displayName: 'Model Time Limit (Seconds)',
+				name: 'modelTimeout',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 300 },
+				default: 20,
+				description:
+					'How long to wait for the chat model when classifying. When it takes longer, fails or answers nonsense, the keywords decide and the output says why.',
 			},
 		],
 	},

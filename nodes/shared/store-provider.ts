@@ -3,6 +3,7 @@ import type {
 	IExecuteFunctions,
 	ILoadOptionsFunctions,
 	ITriggerFunctions,
+	IWebhookFunctions,
 } from 'n8n-workflow';
 import type { StoreConfig } from '../../engine/store/open';
 import { defaultSqlitePath, leaseStore } from '../../engine/store/shared-stores';
@@ -10,7 +11,7 @@ import type { CadenceStore } from '../../engine/store/store';
 
 export const STORE_CREDENTIAL = 'cadenceStoreApi';
 
-type AnyContext = IExecuteFunctions | ITriggerFunctions | ILoadOptionsFunctions;
+type AnyContext = IExecuteFunctions | ITriggerFunctions | ILoadOptionsFunctions | IWebhookFunctions;
 
 export function configFromCredential(data: ICredentialDataDecryptedObject): StoreConfig {
 	if (data.backend === 'postgres') {

@@ -220,6 +220,37 @@ describe.each(BACKENDS)('the send cycle on %s', (backend) => {
 		expect(types).toEqual(['enrolled', 'claimed', 'draftPending', 'edited', 'sent', 'completed']);
 	});
 
+	it('records a decision on a deferred draft, and refuses a second decision', async () => {
+		await t.store.publishCadence({
+			...prospecting,
+			steps: [
+				{ wait: { amount: 1, unit: 'days' }, instruction: 'Nudge', composeMode: 'aiAssisted' },
+			],
+		});
+		await t.store.enroll([{ cadence: 'Prospecting', contactKey: 'c' }]);
+		clock.advance(DAY);
+		const { stepRun } = await claimOne('Prospecting');
+		await t.store.recordDraft({ stepRunId: stepRun.id, text: 'draft', awaitingApproval: true });
+		await t.store.deferStep({ stepRunId: stepRun.id, until: clock.nowMs + HOUR, reason: 'night' });
+		clock.advance(HOUR);
+		await claimOne('Prospecting');
+		const edited = await t.store.recordApproval({
+			stepRunId: stepRun.id,
+			decision: 'edited',
+			text: 'better',
+			by: 'bob',
+		});
+		expect(edited).toMatchObject({
+			status: 'scheduled',
+			approval: 'edited',
+			decidedBy: 'bob',
+			text: 'better',
+		});
+		await expect(
+			t.store.recordApproval({ stepRunId: stepRun.id, decision: 'discarded', by: 'eve' }),
+		).rejects.toThrow(/already edited by bob; a decision cannot be changed/);
+	});
+
 	it('skips a discarded draft and moves on to the next step', async () => {
 		await t.store.publishCadence({
 			...prospecting,

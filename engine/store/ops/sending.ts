@@ -150,6 +150,13 @@ export async function recordApproval(ctx: StoreContext, input: ApprovalInput): P
 	const now = ctx.now();
 	return ctx.driver.transaction(async (db) => {
 		const before = await loadStepRun(db, { stepRunId: decision.stepRunId });
+		// One decision per draft: a second reviewer, or a reused link, cannot overturn the first.
+		if (before.approval !== null && !['awaiting', 'timedOut'].includes(before.approval)) {
+			throw new CadenceTransitionError(
+				`The draft of step run ${before.id} was already ${before.approval}` +
+					`${before.decidedBy ? ` by ${before.decidedBy}` : ''}; a decision cannot be changed.`,
+			);
+		}
 		const common = { approval: decision.decision, decided_by: decision.by };
 		let run: StepRun;
 		if (decision.decision === 'discarded') {
@@ -171,6 +178,15 @@ export async function recordApproval(ctx: StoreContext, input: ApprovalInput): P
 			const text =
 				decision.decision === 'edited' && decision.text !== null ? decision.text : before.text;
 			({ run } = await moveStepRun(db, before.id, 'scheduled', now, { ...common, text }));
+			if (before.status === 'scheduled') {
+				// Already queued (deferred by working hours and claimed again): the status stays, but
+				// the decision and the edited text must still be recorded.
+				await db.run(
+					'UPDATE step_runs SET approval = ?, decided_by = ?, text = ?, updated_at = ? WHERE id = ?',
+					[decision.decision, decision.by, text, now, before.id],
+				);
+				run = await loadStepRun(db, { stepRunId: before.id });
+			}
 		}
 		await appendEvents(
 			db,
