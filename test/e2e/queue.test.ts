@@ -1,0 +1,173 @@
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { StoreProbe } from './support/cadence-store';
+import { waitFor } from './support/environment';
+import { itemsAt } from './support/executions';
+import { N8nInstance } from './support/n8n-instance';
+import { deleteRedisKeys, freshDatabase, type PostgresDatabase } from './support/services';
+import { cadenceWorkflow, enrollByWebhookWorkflow, type CadenceOptions } from './support/workflows';
+
+/**
+ * n8n in queue mode, as a self-hoster scales it: main processes (triggers, webhooks) and a
+ * worker (executions) sharing Redis and n8n's Postgres database, every cadence node on the
+ * Cadence Store credential pointing at that Postgres. There are two main processes, so two
+ * Follow-up Triggers tick the same cadence at the same seconds and race for the same due steps.
+ * A batch of contacts falls due at once; each step must be handed out, run on the worker and
+ * marked sent exactly once.
+ */
+/** The machine's Redis; elsewhere with CADENCE_E2E_REDIS_HOST / CADENCE_E2E_REDIS_PORT. */
+const REDIS = {
+	host: process.env.CADENCE_E2E_REDIS_HOST || '127.0.0.1',
+	port: Number(process.env.CADENCE_E2E_REDIS_PORT || 6379),
+};
+const CONTACTS = 20;
+
+/** Decided before the tests are declared, so a missing Redis shows as a skipped test. */
+function redisAnswers(): boolean {
+	const probe = `const s = require('node:net').connect(${REDIS.port}, '${REDIS.host}', () => s.write('PING\\r\\n'));
+		s.setTimeout(2000, () => process.exit(1)); s.on('error', () => process.exit(1));
+		s.on('data', (d) => process.exit(String(d).startsWith('+PONG') ? 0 : 1));`;
+	return spawnSync(process.execPath, ['-e', probe], { timeout: 5000 }).status === 0;
+}
+
+const redisUp = redisAnswers();
+const inCi = process.env.CI === 'true';
+if (!redisUp && !inCi) {
+	process.stdout.write(
+		`\n[e2e] SKIPPED queue mode: no Redis answers on ${REDIS.host}:${REDIS.port}. ` +
+			'Start one (redis-server --port 6379) to run it; in CI (CI=true) it always runs.\n',
+	);
+}
+const describeQueueMode = redisUp || inCi ? describe : describe.skip;
+
+const CADENCE: CadenceOptions = {
+	name: 'E2E queue mode',
+	steps: [
+		{ wait: 1, text: 'Queue step 1 for {{firstName}}' },
+		{ wait: 1, text: 'Queue step 2 for {{firstName}}' },
+	],
+};
+
+describeQueueMode('queue mode (two mains + a worker, Redis, Postgres store)', () => {
+	let database: PostgresDatabase;
+	let n8n: N8nInstance;
+	let store: StoreProbe;
+	let cadenceWorkflowId: string;
+	let secondMain: string;
+	const queuePrefix = `cadence-e2e-${randomBytes(4).toString('hex')}`;
+
+	beforeAll(async () => {
+		if (!redisUp) {
+			throw new Error(
+				`No Redis answers on ${REDIS.host}:${REDIS.port}, and in CI the queue-mode test must run. ` +
+					'Start it before the tests (.ci/run does: redis-server --daemonize yes --port 6379).',
+			);
+		}
+		database = await freshDatabase('cadence_e2e');
+		n8n = await N8nInstance.start({
+			name: 'queue',
+			workers: 1,
+			env: {
+				DB_TYPE: 'postgresdb',
+				DB_POSTGRESDB_HOST: database.host,
+				DB_POSTGRESDB_PORT: String(database.port),
+				DB_POSTGRESDB_DATABASE: database.name,
+				DB_POSTGRESDB_USER: database.user,
+				DB_POSTGRESDB_PASSWORD: database.password,
+				EXECUTIONS_MODE: 'queue',
+				QUEUE_BULL_REDIS_HOST: REDIS.host,
+				QUEUE_BULL_REDIS_PORT: String(REDIS.port),
+				// Keys of its own (jobs, and n8n's cache, which remembers webhook paths): runs before
+				// or beside this one on the same Redis never see them.
+				QUEUE_BULL_PREFIX: queuePrefix,
+				N8N_REDIS_KEY_PREFIX: queuePrefix,
+			},
+		});
+		const credential = await n8n.createCredential('Cadence store (Postgres)', 'cadenceStoreApi', {
+			backend: 'postgres',
+			host: database.host,
+			port: database.port,
+			database: database.name,
+			user: database.user,
+			password: database.password,
+			ssl: false,
+			schema: 'cadence',
+		});
+		cadenceWorkflowId = (await n8n.createWorkflow(cadenceWorkflow(CADENCE, credential))).id;
+		await n8n.activate(cadenceWorkflowId);
+		const enroll = await n8n.createWorkflow(enrollByWebhookWorkflow('e2e-enroll', credential));
+		await n8n.activate(enroll.id);
+		secondMain = await n8n.addMain();
+		store = StoreProbe.postgres(database.url, 'cadence');
+	});
+
+	afterAll(async () => {
+		await store?.close();
+		await n8n?.stop();
+		await database?.drop();
+		if (redisUp) await deleteRedisKeys(queuePrefix, REDIS.host, REDIS.port);
+	});
+
+	async function sendAll(expectedSent: number) {
+		return waitFor(
+			`${expectedSent} sent steps`,
+			async () => {
+				const runs = await store.stepRuns(CADENCE.name);
+				return runs.filter((r) => r.sent_at !== null).length >= expectedSent ? runs : undefined;
+			},
+			{ timeoutMs: 90_000, intervalMs: 1000 },
+		);
+	}
+
+	test('every due step is emitted once, runs on the worker and is marked sent once', async () => {
+		try {
+			// Both main processes run the trigger (the second found the cadence already published).
+			expect(n8n.logLines(/Follow-up Trigger published "E2E queue mode"/, 'main')).toHaveLength(1);
+			await waitFor(
+				'the second main to run the Follow-up Trigger',
+				() =>
+					n8n.logLines(/Follow-up Trigger: "E2E queue mode" is unchanged/, secondMain).length > 0,
+			);
+			const contacts = Array.from({ length: CONTACTS }, (_, i) => ({
+				contact: `queue-${String(i).padStart(2, '0')}@example.com`,
+				name: `Contact ${i}`,
+				cadence: CADENCE.name,
+			}));
+			// The webhook runs on the main process; the enrollment itself on the worker.
+			const enrolled = await n8n.webhook<Array<{ outcome: string }>>('e2e-enroll', { contacts });
+			expect(enrolled.map((e) => e.outcome)).toEqual(contacts.map(() => 'enrolled'));
+
+			for (const round of [1, 2]) {
+				expect(await store.makeDue(CADENCE.name)).toBe(CONTACTS);
+				const runs = await sendAll(CONTACTS * round);
+				// One step run per contact and step, each claimed once: nothing was emitted twice.
+				expect(runs).toHaveLength(CONTACTS * round);
+				expect(runs.every((r) => r.claims === 1 && r.status === 'sent')).toBe(true);
+				const keys = runs.map((r) => `${r.enrollment_id}/${r.step_index}/${r.cycle}`);
+				expect(new Set(keys).size).toBe(keys.length);
+			}
+
+			// Two more ticks: nothing is handed out again.
+			await new Promise((r) => setTimeout(r, 11_000));
+			const runs = await store.stepRuns(CADENCE.name);
+			expect(runs).toHaveLength(CONTACTS * 2);
+			const enrollments = await store.enrollments(CADENCE.name);
+			expect(enrollments.every((e) => e.state === 'completed')).toBe(true);
+
+			// n8n's side: every trigger execution ran on the worker without error, and across all
+			// of them each step went through Mark Sent exactly once.
+			const executions = await n8n.executions(cadenceWorkflowId, { includeData: true });
+			expect(executions.filter((e) => e.status !== 'success').map((e) => e.status)).toEqual([]);
+			const marked = itemsAt(executions, 'Mark Sent').map((i) => i.stepRunId);
+			expect(marked).toHaveLength(CONTACTS * 2);
+			expect(new Set(marked).size).toBe(CONTACTS * 2);
+			for (const execution of executions) {
+				expect(
+					n8n.logLines(new RegExp(`Worker finished execution ${execution.id} `), 'worker1'),
+				).toHaveLength(1);
+			}
+		} catch (error) {
+			throw n8n.withLogs(error);
+		}
+	});
+});
