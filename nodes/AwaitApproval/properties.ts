@@ -38,7 +38,7 @@ export const properties: INodeProperties[] = [
 		type: 'string',
 		typeOptions: { rows: 4 },
 		default: '',
-		placeholder: 'e.g. {{ $json.text }}',
+		placeholder: 'e.g. {{ $json.message.text }}',
 		description:
 			'The message the reviewer approves or edits. Leave empty to use the draft Compose Follow-up wrote: this node finds the follow-up item by following the items back through the notify node.',
 	},

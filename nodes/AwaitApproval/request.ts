@@ -33,7 +33,10 @@ export function buildRequest(
 	return {
 		index: itemIndex,
 		base,
-		draft: draftParameter.trim() ? draftParameter : text(base.text),
+		// Compose Follow-up puts its draft in `message.text`; other upstream nodes may use `text`.
+		draft: draftParameter.trim()
+			? draftParameter
+			: text(isObject(base.message) ? (base.message as IDataObject).text : '') || text(base.text),
 		staticText: text(options.staticText) || text(base.staticText),
 		onTimeout: readPolicy(context, itemIndex),
 		step: ref && {

@@ -24,6 +24,9 @@ import { WHAT_TO_DO, type WhatToDo } from './properties';
  */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	return mapItems(this, 1, async (itemIndex) => {
+		if (this.getNodeParameter('author', itemIndex, 'contact') === 'agent') {
+			return [{ output: 0, json: await recordAgentMessage(this, itemIndex) }];
+		}
 		const reply = readReply(this, itemIndex);
 		const { message, effects, input, classified } = await withStore(this, async (store) => {
 			const classified = await classify(this, store, reply, itemIndex);
@@ -56,6 +59,36 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			},
 		}));
 	});
+}
+
+/**
+ * A message your agent sent (not a follow-up): kept in the conversation log, and the clock of
+ * cadences that start at the last agent message is counted from it.
+ */
+async function recordAgentMessage(
+	context: IExecuteFunctions,
+	itemIndex: number,
+): Promise<IDataObject> {
+	const node = context.getNode();
+	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const channel = String(context.getNodeParameter('channel', itemIndex, '')).trim();
+	const message = await withStore(context, async (store) =>
+		store.recordOutbound({
+			contactKey: String(context.getNodeParameter('contactKey', itemIndex, '')),
+			conversationKey: String(context.getNodeParameter('conversationKey', itemIndex, '')),
+			text: String(context.getNodeParameter('text', itemIndex, '')),
+			channel: channel || null,
+			at: toMillis(node, 'Received At', options.receivedAt, itemIndex),
+		}),
+	);
+	return {
+		contactKey: message.contactKey,
+		conversationKey: message.conversationKey,
+		messageId: message.id,
+		direction: 'outbound',
+		message:
+			'Recorded your agent’s message. Cadences that start the clock at the last agent message now count from it.',
+	};
 }
 
 interface Reply {

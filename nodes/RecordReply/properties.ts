@@ -58,6 +58,25 @@ const WHAT_TO_DO_OPTIONS: Array<INodePropertyOptions & { value: WhatToDo }> = [
 
 export const properties: INodeProperties[] = [
 	{
+		displayName: 'Message From',
+		name: 'author',
+		type: 'options',
+		options: [
+			{
+				name: 'The Contact (a Reply)',
+				value: 'contact',
+				description: 'The contact wrote: the running cadences react as set below',
+			},
+			{
+				name: 'Your Agent (Outgoing)',
+				value: 'agent',
+				description:
+					'Your agent or bot wrote to the contact: kept for the AI’s history, and cadences that start the clock at the last agent message count from it',
+			},
+		],
+		default: 'contact',
+	},
+	{
 		displayName: 'Contact ID',
 		name: 'contactKey',
 		type: 'string',
@@ -82,7 +101,7 @@ export const properties: INodeProperties[] = [
 		typeOptions: { rows: 3 },
 		default: '',
 		placeholder: 'e.g. {{ $json.message.text }}',
-		description: 'What the contact wrote. It is kept so the AI sees the whole conversation.',
+		description: 'What was written. It is kept so the AI sees the whole conversation.',
 	},
 	{
 		displayName: 'Channel',
@@ -99,6 +118,7 @@ export const properties: INodeProperties[] = [
 		options: WHAT_TO_DO_OPTIONS,
 		default: 'policy',
 		description: 'How the contact’s running cadences react to this message',
+		displayOptions: { show: { author: ['contact'] } },
 	},
 	{
 		displayName:
@@ -106,7 +126,7 @@ export const properties: INodeProperties[] = [
 		name: 'classifyNotice',
 		type: 'notice',
 		default: '',
-		displayOptions: { show: { action: ['classify'] } },
+		displayOptions: { show: { author: ['contact'], action: ['classify'] } },
 	},
 	{
 		displayName: 'Pause Until',
@@ -115,7 +135,7 @@ export const properties: INodeProperties[] = [
 		default: '',
 		description:
 			'When the follow-ups carry on. Leave empty to use the pause length set in each cadence.',
-		displayOptions: { show: { action: ['pause'] } },
+		displayOptions: { show: { author: ['contact'], action: ['pause'] } },
 	},
 	{
 		displayName: 'Options',

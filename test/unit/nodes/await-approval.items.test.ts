@@ -53,6 +53,14 @@ describe('Await Approval: which items wait', () => {
 		expect(page.response.body).toContain('>Draft for c1</textarea>');
 	});
 
+	it('reviews the draft Compose Follow-up wrote in message.text', async () => {
+		const { text: _plain, ...item } = await followUpItem();
+		const composed = { ...item, message: { text: 'Composed draft for c1', mode: 'aiAssisted' } };
+		const waiting = await run([composed]);
+		const page = await openLink(waiting, { method: 'GET', credentials: t.credentials });
+		expect(page.response.body).toContain('>Composed draft for c1</textarea>');
+	});
+
 	it('passes a preview straight to Approved with a note, without waiting or writing', async () => {
 		const real = await followUpItem();
 		const preview = { ...real, enrollmentId: 0, stepRunId: 0, preview: true };

@@ -38,6 +38,39 @@ async function enroll(cadence: string, contactKey = 'c1', conversationKey = '') 
 	return result.enrollment!;
 }
 
+describe('Record Reply › your agent’s messages', () => {
+	it('records an outgoing agent message and re-anchors cadences timed from the last agent message', async () => {
+		await t.store.publishCadence({
+			...prospecting,
+			name: 'After agent',
+			startClock: 'lastAgentMessage',
+		});
+		const [{ enrollment }] = await t.store.enroll([
+			{ cadence: 'After agent', contactKey: 'c1', startAt: Date.now() - DAY },
+		]);
+		const [out] = await run({
+			...base,
+			author: 'agent',
+			contactKey: 'c1',
+			text: 'Here is the price list',
+			options: {},
+		});
+		expect(out).toHaveLength(1);
+		expect(out[0]).toMatchObject({
+			json: { contactKey: 'c1', direction: 'outbound' },
+			pairedItem: { item: 0 },
+		});
+		const after = await t.store.getEnrollment(enrollment!.id);
+		expect(after!.nextDueAt! - after!.anchorAt).toBe(3 * DAY);
+		expect(after!.anchorAt).toBeGreaterThan(enrollment!.anchorAt);
+		const history = await t.store.getConversation({ contactKey: 'c1' });
+		expect(history.map((m) => [m.author, m.text])).toEqual([['agent', 'Here is the price list']]);
+		expect(await t.store.getTimeline(enrollment!.id)).toEqual(
+			expect.arrayContaining([expect.objectContaining({ type: 'reanchored' })]),
+		);
+	});
+});
+
 describe('Record Reply', () => {
 	it('applies each cadence’s own policy and outputs one item per enrollment it changed', async () => {
 		const stopping = await enroll('Prospecting');
