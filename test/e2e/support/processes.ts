@@ -5,14 +5,22 @@ import { e2eSetup } from './environment';
 /** An error that waiting longer cannot fix (a process exited): `waitFor` gives up at once. */
 export class Fatal extends Error {}
 
-/** The pretty-printed JSON object that ends the output (log lines may come before it). */
+/**
+ * The pretty-printed JSON object in the output (log lines may come before it, and after it: the
+ * task runner's "Registered runner" line can print once the object is out). Tries each `{` line
+ * as a start, nearest the top first, with each `}` line after it as the end, furthest first.
+ */
 export function lastJsonObject(output: string): unknown {
 	const starts = [...output.matchAll(/^\{$/gm)].map((m) => m.index ?? 0);
+	const ends = [...output.matchAll(/^\}$/gm)].map((m) => (m.index ?? 0) + 1).reverse();
 	for (const start of starts) {
-		try {
-			return JSON.parse(output.slice(start));
-		} catch {
-			// Not the start of the final object; try the next one.
+		for (const end of ends) {
+			if (end <= start) break;
+			try {
+				return JSON.parse(output.slice(start, end));
+			} catch {
+				// Not a whole object; try a nearer end, then the next start.
+			}
 		}
 	}
 	return undefined;

@@ -1,0 +1,155 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { N8nInstance, type CreatedWorkflow } from './support/n8n-instance';
+
+/**
+ * Every template of examples/ in one real n8n, as a user imports them: each workflow whose enabled
+ * trigger needs no credential (Follow-up Triggers, webhooks, the schedule) activates without an
+ * activation error, and each workflow with a Manual Trigger runs headless (`n8n execute`) without
+ * an error, its disabled credential nodes and placeholder-credential sub-nodes notwithstanding.
+ */
+const EXAMPLES = join(__dirname, '..', '..', 'examples');
+const files = readdirSync(EXAMPLES)
+	.filter((f) => f.endsWith('.json'))
+	.sort();
+
+interface TemplateNode {
+	name: string;
+	type: string;
+	disabled?: boolean;
+}
+interface Template {
+	name: string;
+	nodes: TemplateNode[];
+}
+
+const template = (file: string): Template =>
+	JSON.parse(readFileSync(join(EXAMPLES, file), 'utf8')) as Template;
+
+/** A trigger that is on and is not a manual one: what activation starts. */
+const isLiveTrigger = (n: TemplateNode) =>
+	!n.disabled &&
+	n.type !== 'n8n-nodes-base.manualTrigger' &&
+	(/trigger$/i.test(n.type) || n.type === 'n8n-nodes-base.webhook');
+const hasManualTrigger = (t: Template) =>
+	t.nodes.some((n) => n.type === 'n8n-nodes-base.manualTrigger' && !n.disabled);
+
+/** Cadences first: enrolling (the manual runs) needs their cadences published. */
+const activateOrder = [
+	...files.filter((f) => f.includes('.cadence.')),
+	...files.filter((f) => !f.includes('.cadence.')),
+].filter((f) => template(f).nodes.some(isLiveTrigger));
+const runnable = files.filter((f) => hasManualTrigger(template(f)));
+
+let n8n: N8nInstance;
+const created = new Map<string, CreatedWorkflow>();
+
+beforeAll(async () => {
+	n8n = await N8nInstance.start({ name: 'templates' });
+	for (const file of files) created.set(file, await n8n.createFromFile(join(EXAMPLES, file)));
+});
+
+afterAll(async () => {
+	for (const file of activateOrder) {
+		const wf = created.get(file);
+		if (wf) await n8n?.deactivate(wf.id).catch(() => undefined);
+	}
+	await n8n?.stop();
+});
+
+const withLogs = (body: () => Promise<void>) => async () => {
+	try {
+		await body();
+	} catch (error) {
+		throw n8n.withLogs(error);
+	}
+};
+
+test('the template list is what the README describes', () => {
+	expect(files).toHaveLength(11);
+	// The README's "activate" and "run" lists.
+	expect(activateOrder.sort()).toEqual(
+		[
+			'01-chat-inactivity.cadence.json',
+			'02-prospecting.cadence.json',
+			'03-busy-later-stop.cadence.json',
+			'03-busy-later-stop.conversation.json',
+			'04-unpaid-invoices.cadence.json',
+			'04-unpaid-invoices.events.json',
+			'05-session-check-in.cadence.json',
+			'05-session-check-in.conversation.json',
+			'06-dashboard.json',
+		].sort(),
+	);
+	expect(runnable.sort()).toEqual(
+		[
+			'01-chat-inactivity.conversation.json',
+			'02-prospecting.enroll.json',
+			'03-busy-later-stop.conversation.json',
+			'04-unpaid-invoices.events.json',
+			'05-session-check-in.conversation.json',
+			'06-dashboard.json',
+		].sort(),
+	);
+	for (const file of files) expect(created.get(file)?.id).toBeTruthy();
+});
+
+test(
+	'every workflow with a credential-free trigger activates without an activation error',
+	withLogs(async () => {
+		// Same order as the README asks: cadences, then what feeds them.
+		const order = [
+			...activateOrder.filter((f) => f.includes('.cadence.')),
+			...activateOrder.filter((f) => !f.includes('.cadence.')),
+		];
+		const failures: string[] = [];
+		for (const file of order) {
+			const wf = created.get(file)!;
+			try {
+				await n8n.activate(wf.id);
+			} catch (error) {
+				failures.push(`${file}: ${(error as Error).message}`);
+			}
+		}
+		expect(failures).toEqual([]);
+		for (const file of order) {
+			const wf = created.get(file)!;
+			const state = await n8n.api<{ active: boolean }>('GET', `/workflows/${wf.id}`);
+			expect([file, state.active]).toEqual([file, true]);
+			// n8n keeps the error of a trigger that failed to start (also after a start-up retry).
+			const activationError = await n8n.rest<unknown>(
+				'GET',
+				`/rest/active-workflows/error/${wf.id}`,
+			);
+			expect([file, activationError ?? null]).toEqual([file, null]);
+		}
+		expect(n8n.logLines(/activation error|could not be activated|problem activating/i)).toEqual([]);
+	}),
+);
+
+test(
+	'every workflow with a Manual Trigger runs headless without an error',
+	withLogs(async () => {
+		const failures: string[] = [];
+		for (const file of runnable) {
+			const wf = created.get(file)!;
+			try {
+				const run = await n8n.executeCli(wf.id);
+				const error = run.resultData.error;
+				if (error) failures.push(`${file}: ${error.message} (${error.node?.name ?? '?'})`);
+				// Every main node that ran did so without an error; the placeholder-credential
+				// sub-nodes (chat models, chat memories) fail by design and are not main nodes.
+				const ran = Object.keys(run.resultData.runData);
+				expect([file, ran.length > 1]).toEqual([file, true]);
+				for (const [name, runs] of Object.entries(run.resultData.runData)) {
+					const node = template(file).nodes.find((n) => n.name === name);
+					if (!node || /lmChat|memory/i.test(node.type)) continue;
+					for (const r of runs) if (r.error) failures.push(`${file}: ${name}: ${r.error.message}`);
+				}
+			} catch (error) {
+				failures.push(`${file}: ${(error as Error).message.slice(0, 1500)}`);
+			}
+		}
+		expect(failures).toEqual([]);
+	}),
+);
