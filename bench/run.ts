@@ -17,9 +17,10 @@ import { sectionMarkdown } from './lib/markdown';
 import { findPostgres } from './lib/postgres';
 import type { BenchContext, Mode, Section, SectionReport } from './lib/report';
 import { storeSection } from './store/section';
+import { composeSection } from './compose/section';
 
 /** Sections in the order they run. Later parts (a real n8n, Compose) are added here. */
-const SECTIONS: Section[] = [storeSection];
+const SECTIONS: Section[] = [storeSection, composeSection];
 
 /** A mistake on the command line: printed as a sentence, without a stack. */
 class UsageError extends Error {}
