@@ -173,7 +173,8 @@ export type CadenceDefinitionInput = z.input<typeof cadenceDefinitionSchema>;
 /** What the engine works with after validation: every default filled in. */
 export type CadenceDefinition = z.output<typeof cadenceDefinitionSchema>;
 
-function isKnownTimeZone(zone: string): boolean {
+/** Whether the runtime accepts `zone` as a time zone: the one check behind every zone parameter. */
+export function isKnownTimeZone(zone: string): boolean {
 	try {
 		new Intl.DateTimeFormat('en-US', { timeZone: zone });
 		return true;

@@ -95,6 +95,8 @@ export class CadenceStore {
 	stateDistribution = (input?: ReportInput) => queries.stateDistribution(this.ctx, input);
 	countSentToContact = (contactKey: string, since: number) =>
 		queries.countSentToContact(this.ctx, contactKey, since);
+	sendTimesToContact = (contactKey: string, since: number) =>
+		queries.sendTimesToContact(this.ctx, contactKey, since);
 
 	// Following the timeline
 	eventsAfter = (input: feed.EventFeedInput) => feed.eventsAfter(this.ctx, input);

@@ -1,3 +1,4 @@
+import { CadenceNotFoundError } from '../../engine/errors';
 import { NodeOperationError, type INode } from 'n8n-workflow';
 import { openAt } from '../../engine/domain/scheduling';
 import {
@@ -30,9 +31,14 @@ export async function readFacts(
 ): Promise<ReadFacts> {
 	const now = Date.now();
 	const enrollment = await store.getEnrollment(ref.enrollmentId);
-	const run = enrollment
-		? (await store.getStepRuns(enrollment.id)).find((r) => r.id === ref.stepRunId)
+	const found = enrollment
+		? await store
+				.getStepRun({ stepRunId: ref.stepRunId })
+				.catch((error: unknown) =>
+					error instanceof CadenceNotFoundError ? undefined : Promise.reject(error),
+				)
 		: undefined;
+	const run = found && found.enrollmentId === enrollment?.id ? found : undefined;
 	if (!enrollment || !run) {
 		throw new NodeOperationError(
 			node,
@@ -143,14 +149,7 @@ async function limitOpensAt(
 	facts: ExitFacts,
 ): Promise<number> {
 	const since = facts.now - DAY_MS;
-	const sendTimes: number[] = [];
-	for (const other of await store.listEnrollments({
-		contactKey: enrollment.contactKey,
-		limit: 1000,
-	})) {
-		for (const run of await store.getStepRuns(other.id))
-			if (run.sentAt !== null && run.sentAt >= since) sendTimes.push(run.sentAt);
-	}
+	const sendTimes = await store.sendTimesToContact(enrollment.contactKey, since);
 	const frees = limitFreesUpAt(sendTimes, facts.perContactPerDay ?? 1, facts.now);
 	const cadence = await store.getCadence(enrollment.cadenceId, enrollment.version);
 	return cadence ? openAt(cadence.definition, frees, enrollment.timeZone).at : frees;

@@ -4,6 +4,7 @@ import {
 	type IExecuteFunctions,
 	type INodeExecutionData,
 } from 'n8n-workflow';
+import { isKnownTimeZone } from '../../engine/cadence/definition';
 import { DEFAULT_MODEL_TIMEOUT_MS } from '../../engine/classify';
 import type { InboundInput } from '../../engine/store/inputs';
 import type { CadenceStore } from '../../engine/store/store';
@@ -159,21 +160,16 @@ function readReply(context: IExecuteFunctions, itemIndex: number): Reply {
 
 function readTimeZone(context: IExecuteFunctions, value: unknown, itemIndex: number): string {
 	const zone = String(value ?? '').trim();
-	if (!zone) return '';
-	try {
-		new Intl.DateTimeFormat('en-US', { timeZone: zone });
-		return zone;
-	} catch {
-		throw new NodeOperationError(
-			context.getNode(),
-			`The "Contact Time Zone" option is not a time zone: ${JSON.stringify(zone)}`,
-			{
-				itemIndex,
-				description:
-					'Use an IANA time zone name such as Europe/Berlin or America/New_York, or leave it empty.',
-			},
-		);
-	}
+	if (!zone || isKnownTimeZone(zone)) return zone;
+	throw new NodeOperationError(
+		context.getNode(),
+		`The "Contact Time Zone" option is not a time zone: ${JSON.stringify(zone)}`,
+		{
+			itemIndex,
+			description:
+				'Use an IANA time zone name such as Europe/Berlin or America/New_York, or leave it empty.',
+		},
+	);
 }
 
 function readTimeout(context: IExecuteFunctions, value: unknown, itemIndex: number): number {

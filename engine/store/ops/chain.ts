@@ -1,9 +1,9 @@
 import type { CadenceDefinition } from '../../cadence/definition';
-import { dueTimeFor, nextRunnableStep } from '../../domain/scheduling';
+import { dueTimeFor } from '../../domain/scheduling';
 import type { SqlExecutor } from '../sql/driver';
 import type { Enrollment } from '../types';
 import { appendEvents, type StoreContext } from './context';
-import { stepsAlreadySentOnce } from './run-once';
+import { runnableStepFrom } from './run-once';
 import { ENROLLMENT_SELECT, toEnrollment } from './rows';
 
 /**
@@ -27,14 +27,7 @@ export async function restartChain(
 	why: string,
 ): Promise<Enrollment> {
 	const definition = await ctx.definition(db, enrollment.cadenceId, enrollment.version);
-	const sentOnce = await stepsAlreadySentOnce(
-		db,
-		definition,
-		enrollment.cadenceId,
-		enrollment.contactKey,
-		enrollment.conversationKey,
-	);
-	const stepIndex = nextRunnableStep(definition, 0, sentOnce);
+	const stepIndex = await runnableStepFrom(db, definition, enrollment, 0);
 	await db.run(`UPDATE enrollments SET cycle = cycle + 1, anchor_at = ? WHERE id = ?`, [
 		anchorAt,
 		enrollment.id,
@@ -95,14 +88,7 @@ export async function advancePast(
 	now: number,
 ): Promise<void> {
 	const definition = await ctx.definition(db, enrollment.cadenceId, enrollment.version);
-	const sentOnce = await stepsAlreadySentOnce(
-		db,
-		definition,
-		enrollment.cadenceId,
-		enrollment.contactKey,
-		enrollment.conversationKey,
-	);
-	const stepIndex = nextRunnableStep(definition, doneIndex + 1, sentOnce);
+	const stepIndex = await runnableStepFrom(db, definition, enrollment, doneIndex + 1);
 	await scheduleStep(ctx, db, enrollment, definition, stepIndex, at, now, { keepPause: true });
 }
 

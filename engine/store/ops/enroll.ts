@@ -1,5 +1,5 @@
 import type { CadenceDefinition } from '../../cadence/definition';
-import { dueTimeFor, nextRunnableStep } from '../../domain/scheduling';
+import { dueTimeFor } from '../../domain/scheduling';
 import { CadenceValidationError, type FieldProblem } from '../../errors';
 import { toProblems } from '../../validation';
 import { enrollInputSchema, type EnrollInput } from '../inputs';
@@ -7,7 +7,7 @@ import type { SqlExecutor, SqlValue } from '../sql/driver';
 import type { EnrollResult, Enrollment } from '../types';
 import { appendEvents, chunk, placeholders, valuesList, type StoreContext } from './context';
 import { restartChain } from './chain';
-import { stepsAlreadySentOnce } from './run-once';
+import { runnableStepFrom } from './run-once';
 import { ENROLLMENT_SELECT, toEnrollment } from './rows';
 
 type ParsedEnroll = ReturnType<typeof enrollInputSchema.parse>;
@@ -271,14 +271,8 @@ async function insertEnrollments(
 		const params: SqlValue[] = [];
 		for (const { input, cadence } of part) {
 			const anchor = input.startAt ?? now;
-			const alreadySent = await stepsAlreadySentOnce(
-				db,
-				cadence.definition,
-				cadence.id,
-				input.contactKey,
-				input.conversationKey,
-			);
-			const stepIndex = nextRunnableStep(cadence.definition, 0, alreadySent);
+			const owner = { cadenceId: cadence.id, ...input };
+			const stepIndex = await runnableStepFrom(db, cadence.definition, owner, 0);
 			const done = stepIndex >= cadence.definition.steps.length;
 			const due = done ? null : dueTimeFor(cadence.definition, stepIndex, anchor, input.timeZone);
 			params.push(

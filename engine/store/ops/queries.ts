@@ -196,16 +196,25 @@ export async function stateDistribution(
 	}));
 }
 
+/** When each follow-up to a contact since `since` went out, across every cadence, oldest first. */
+export async function sendTimesToContact(
+	ctx: StoreContext,
+	contactKey: string,
+	since: number,
+): Promise<number[]> {
+	const rows = await ctx.driver.all<{ sent_at: number }>(
+		`SELECT r.sent_at FROM step_runs r JOIN enrollments e ON e.id = r.enrollment_id
+		WHERE e.contact_key = ? AND r.sent_at >= ? ORDER BY r.sent_at`,
+		[contactKey, since],
+	);
+	return rows.map((r) => Number(r.sent_at));
+}
+
 /** Follow-ups sent to a contact since `since`, across every cadence (for per-contact daily caps). */
 export async function countSentToContact(
 	ctx: StoreContext,
 	contactKey: string,
 	since: number,
 ): Promise<number> {
-	const [row] = await ctx.driver.all<{ n: number }>(
-		`SELECT COUNT(*) AS n FROM step_runs r JOIN enrollments e ON e.id = r.enrollment_id
-		WHERE e.contact_key = ? AND r.sent_at >= ?`,
-		[contactKey, since],
-	);
-	return Number(row.n);
+	return (await sendTimesToContact(ctx, contactKey, since)).length;
 }

@@ -1,4 +1,5 @@
 import type { CadenceDefinition } from '../../cadence/definition';
+import { nextRunnableStep } from '../../domain/scheduling';
 import type { SqlExecutor } from '../sql/driver';
 
 /**
@@ -19,4 +20,31 @@ export async function stepsAlreadySentOnce(
 		[cadenceId, contactKey, conversationKey],
 	);
 	return new Set(rows.map((r) => Number(r.step_index)));
+}
+
+/** Who a chain runs for: run-once steps are counted per cadence, contact and conversation. */
+export interface ChainOwner {
+	cadenceId: number;
+	contactKey: string;
+	conversationKey: string;
+}
+
+/**
+ * The first step at or after `from` that may still go out to this contact, or the step count when
+ * none is left. Enrolling, restarting and moving on after a send all ask this one question.
+ */
+export async function runnableStepFrom(
+	db: SqlExecutor,
+	definition: CadenceDefinition,
+	owner: ChainOwner,
+	from: number,
+): Promise<number> {
+	const sentOnce = await stepsAlreadySentOnce(
+		db,
+		definition,
+		owner.cadenceId,
+		owner.contactKey,
+		owner.conversationKey,
+	);
+	return nextRunnableStep(definition, from, sentOnce);
 }
