@@ -74,7 +74,6 @@ export interface Enrollment {
 	nextReason: string | null;
 	pausedUntil: Millis | null;
 	anchorAt: Millis;
-	claimedAt: Millis | null;
 	lastSentAt: Millis | null;
 	lastInboundAt: Millis | null;
 	createdAt: Millis;

@@ -97,7 +97,6 @@ function sandboxClaim(
 			nextReason: send.reason ?? null,
 			pausedUntil: null,
 			anchorAt: now,
-			claimedAt: now,
 			lastSentAt: null,
 			lastInboundAt: null,
 			createdAt: now,

@@ -22,8 +22,11 @@ const CADENCE = 'Atomic';
 async function snapshot(db: SqlDriver) {
 	return {
 		enrollments: await db.all(
-			`SELECT id, state, cycle, next_step, next_due_at, next_reason, claimed_at, claimed_due_at,
+			`SELECT id, state, cycle, next_step, next_due_at, next_reason, held_due_at, paused_until,
 				last_sent_at, updated_at, ended_at FROM enrollments ORDER BY id`,
+		),
+		dueQueue: await db.all(
+			'SELECT cadence_id, due_at, enrollment_id FROM due_steps ORDER BY enrollment_id',
 		),
 		stepRuns: await db.all(
 			'SELECT id, enrollment_id, status, claims, claimed_at, sent_at, text, updated_at FROM step_runs ORDER BY id',
@@ -153,14 +156,11 @@ describe.each(BACKENDS)('atomic writes on %s', (backend) => {
 
 			expect(await count(db, 'SELECT COUNT(*) AS n FROM step_runs')).toBe(0);
 			expect(await count(db, "SELECT COUNT(*) AS n FROM events WHERE type = 'claimed'")).toBe(0);
-			const rows = await db.all<{ id: unknown; next_due_at: unknown; claimed_at: unknown }>(
-				'SELECT id, next_due_at, claimed_at FROM enrollments ORDER BY id',
+			const rows = await db.all<{ enrollment_id: unknown; due_at: unknown }>(
+				'SELECT enrollment_id, due_at FROM due_steps ORDER BY enrollment_id',
 			);
 			expect(rows).toHaveLength(250);
-			for (const row of rows) {
-				expect(Number(row.next_due_at)).toBe(due.get(Number(row.id)));
-				expect(row.claimed_at).toBeNull();
-			}
+			for (const row of rows) expect(Number(row.due_at)).toBe(due.get(Number(row.enrollment_id)));
 
 			// A normal claim afterwards emits every step exactly once, as a first attempt.
 			const claimed = await claimAll(store);

@@ -3,6 +3,7 @@ import { dueTimeFor } from '../../domain/scheduling';
 import type { SqlExecutor } from '../sql/driver';
 import type { Enrollment } from '../types';
 import { appendEvents, type StoreContext } from './context';
+import { writeSchedule } from './due-queue';
 import { runnableStepFrom } from './run-once';
 import { ENROLLMENT_SELECT, toEnrollment } from './rows';
 
@@ -66,11 +67,11 @@ export async function reanchorChain(
 ): Promise<void> {
 	const definition = await ctx.definition(db, enrollment.cadenceId, enrollment.version);
 	const due = dueTimeFor(definition, enrollment.nextStep, anchorAt, enrollment.timeZone);
-	await db.run(
-		`UPDATE enrollments SET anchor_at = ?, next_due_at = ?, next_reason = ?, updated_at = ?
-		WHERE id = ?`,
-		[anchorAt, due.at, due.reason, now, enrollment.id],
-	);
+	await writeSchedule(db, enrollment.id, due.at, {
+		anchor_at: anchorAt,
+		next_reason: due.reason,
+		updated_at: now,
+	});
 	await appendEvents(
 		db,
 		[{ enrollmentId: enrollment.id, type: 'reanchored', at: now, detail: { dueAt: due.at } }],
@@ -108,11 +109,15 @@ async function scheduleStep(
 	options: { keepPause?: boolean } = {},
 ): Promise<void> {
 	if (stepIndex >= definition.steps.length) {
-		await db.run(
-			`UPDATE enrollments SET state = 'completed', next_step = ?, next_due_at = NULL, next_reason = NULL,
-			held_due_at = NULL, paused_until = NULL, ended_at = ?, updated_at = ? WHERE id = ?`,
-			[stepIndex, now, now, enrollment.id],
-		);
+		await writeSchedule(db, enrollment.id, null, {
+			state: 'completed',
+			next_step: stepIndex,
+			next_reason: null,
+			held_due_at: null,
+			paused_until: null,
+			ended_at: now,
+			updated_at: now,
+		});
 		await appendEvents(
 			db,
 			[{ enrollmentId: enrollment.id, type: 'completed', at: now }],
@@ -123,20 +128,22 @@ async function scheduleStep(
 	const due = dueTimeFor(definition, stepIndex, from, enrollment.timeZone);
 	if (options.keepPause && enrollment.state === 'paused') {
 		const until = enrollment.pausedUntil;
-		await db.run(
-			`UPDATE enrollments SET next_step = ?, next_due_at = ?, held_due_at = ?, next_reason = ?,
-			updated_at = ? WHERE id = ?`,
-			until === null
-				? [stepIndex, null, due.at, due.reason, now, enrollment.id]
-				: [stepIndex, Math.max(until, due.at), null, due.reason, now, enrollment.id],
-		);
+		await writeSchedule(db, enrollment.id, until === null ? null : Math.max(until, due.at), {
+			next_step: stepIndex,
+			held_due_at: until === null ? due.at : null,
+			next_reason: due.reason,
+			updated_at: now,
+		});
 		return;
 	}
-	await db.run(
-		`UPDATE enrollments SET state = 'active', next_step = ?, next_due_at = ?, next_reason = ?,
-		held_due_at = NULL, paused_until = NULL, updated_at = ? WHERE id = ?`,
-		[stepIndex, due.at, due.reason, now, enrollment.id],
-	);
+	await writeSchedule(db, enrollment.id, due.at, {
+		state: 'active',
+		next_step: stepIndex,
+		next_reason: due.reason,
+		held_due_at: null,
+		paused_until: null,
+		updated_at: now,
+	});
 }
 
 /** Ends an enrollment by an exit rule. Returns false when it had already ended. */
@@ -148,12 +155,21 @@ export async function exitEnrollment(
 	now: number,
 	detail?: Record<string, unknown>,
 ): Promise<boolean> {
-	const result = await db.run(
-		`UPDATE enrollments SET state = 'exited', exit_reason = ?, next_due_at = NULL, held_due_at = NULL,
-		paused_until = NULL, ended_at = ?, updated_at = ? WHERE id = ? AND state IN ('active', 'paused')`,
-		[reason, now, now, enrollmentId],
+	const exited = await writeSchedule(
+		db,
+		enrollmentId,
+		null,
+		{
+			state: 'exited',
+			exit_reason: reason,
+			held_due_at: null,
+			paused_until: null,
+			ended_at: now,
+			updated_at: now,
+		},
+		"state IN ('active', 'paused')",
 	);
-	if (result.changes === 0) return false;
+	if (!exited) return false;
 	await appendEvents(
 		db,
 		[{ enrollmentId, type: 'exited', at: now, detail: { reason, ...detail } }],

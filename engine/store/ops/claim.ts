@@ -2,8 +2,10 @@ import { parseOrThrow } from '../../validation';
 import { claimInputSchema, type ClaimInput } from '../inputs';
 import type { SqlExecutor, SqlValue } from '../sql/driver';
 import type { ClaimedStep, Enrollment, StepRun } from '../types';
-import { appendEvents, valuesList, type StoreContext } from './context';
-import { toEnrollment, toStepRun } from './rows';
+import { CadenceNotFoundError } from '../../errors';
+import { appendEvents, placeholders, valuesList, type StoreContext } from './context';
+import { takeDue } from './due-queue';
+import { ENROLLMENT_SELECT, toEnrollment, toStepRun } from './rows';
 
 const HOUR = 3_600_000;
 const RUN_COLUMNS = 10;
@@ -11,38 +13,28 @@ const RUN_COLUMNS = 10;
 /**
  * Atomically takes up to `limit` due steps of one cadence and hands each out exactly once.
  *
- * The enrollment row carries the schedule: `next_due_at` is set only while a step waits. The
- * claim clears it in the same statement that selects it, so a second claimer — another tick, or
- * another n8n process — can never see the same step. Postgres claimers skip each other's locked
- * rows; SQLite claimers queue on the write lock.
+ * A waiting step is a row of the due queue (see due-queue.ts). The claim deletes the rows it
+ * takes in the same transaction that creates their step runs, so a second claimer — another tick,
+ * or another n8n process — can never see the same step, and a crash leaves either both or neither.
  */
 export async function claimDue(ctx: StoreContext, input: ClaimInput): Promise<ClaimedStep[]> {
 	const { cadence, limit } = parseOrThrow(claimInputSchema, input, 'claim');
 	const now = ctx.now();
-	const { dialect } = ctx.driver;
 	return ctx.driver.transaction(async (db) => {
-		const cadenceId = await ctx.cadenceId(db, cadence);
-		const budget = await claimBudget(ctx, db, cadenceId, limit, now);
+		const target = await claimTarget(db, cadence);
+		const budget = await claimBudget(ctx, db, target, limit, now);
 		if (budget <= 0) return [];
 
+		const taken = await takeDue(db, ctx.driver.dialect, target.id, now, budget);
+		if (taken.length === 0) return [];
+		const ids = taken.map((t) => t.enrollmentId);
 		const claimed = (
-			await db.all(
-				`UPDATE enrollments SET claimed_due_at = next_due_at, next_due_at = NULL, claimed_at = ?,
-					state = 'active', paused_until = NULL, held_due_at = NULL, updated_at = ?
-				WHERE next_due_at IS NOT NULL AND id IN (
-					SELECT id FROM enrollments WHERE cadence_id = ? AND next_due_at <= ?
-					ORDER BY next_due_at LIMIT ?${dialect.lockForClaim})
-				RETURNING *`,
-				[now, now, cadenceId, now, budget],
-			)
-		).map((row) => ({
-			...toEnrollment({ ...row, cadence_name: '' }),
-			dueAt: Number(row.claimed_due_at),
-		}));
-		if (claimed.length === 0) return [];
+			await db.all(`${ENROLLMENT_SELECT} WHERE e.id IN (${placeholders(ids.length)})`, ids)
+		).map(toEnrollment);
+		await endTimedPauses(db, claimed, now);
 
-		const runs = await upsertStepRuns(ctx, db, claimed, now);
-		const name = await cadenceName(db, cadenceId);
+		const dueAt = new Map(taken.map((t) => [t.enrollmentId, t.dueAt]));
+		const runs = await upsertStepRuns(ctx, db, claimed, dueAt, now);
 		await appendEvents(
 			db,
 			claimed.map((e) => ({
@@ -52,15 +44,15 @@ export async function claimDue(ctx: StoreContext, input: ClaimInput): Promise<Cl
 				at: now,
 				detail: { step: e.nextStep, attempt: runs.get(e.id)!.claims, reason: e.nextReason },
 			})),
-			dialect.maxParams,
+			ctx.driver.dialect.maxParams,
 		);
 
 		const result: ClaimedStep[] = [];
-		for (const { dueAt: _dueAt, ...enrollment } of claimed) {
+		for (const enrollment of claimed) {
 			const definition = await ctx.definition(db, enrollment.cadenceId, enrollment.version);
 			result.push({
 				stepRun: runs.get(enrollment.id)!,
-				enrollment: { ...enrollment, cadenceName: name },
+				enrollment,
 				step: definition.steps[enrollment.nextStep],
 				stepCount: definition.steps.length,
 				persona: definition.persona,
@@ -71,28 +63,62 @@ export async function claimDue(ctx: StoreContext, input: ClaimInput): Promise<Cl
 	});
 }
 
+interface ClaimTarget {
+	id: number;
+	active: boolean;
+	latestVersion: number;
+}
+
+/** The cadence by name or id, with what the claim needs of it, in one read. */
+async function claimTarget(db: SqlExecutor, ref: string | number): Promise<ClaimTarget> {
+	const rows = await db.all<{ id: number; active: number; latest_version: number }>(
+		`SELECT id, active, latest_version FROM cadences WHERE ${typeof ref === 'number' ? 'id' : 'name'} = ?`,
+		[ref],
+	);
+	if (rows.length === 0) {
+		throw new CadenceNotFoundError(
+			'cadence (activate the workflow holding its Follow-up Trigger to publish it)',
+			ref,
+		);
+	}
+	const [row] = rows;
+	return {
+		id: Number(row.id),
+		active: Number(row.active) === 1,
+		latestVersion: Number(row.latest_version),
+	};
+}
+
 /** How many steps this claim may take: the limit, cut by the cadence's hourly sending cap. */
 async function claimBudget(
 	ctx: StoreContext,
 	db: SqlExecutor,
-	cadenceId: number,
+	target: ClaimTarget,
 	limit: number,
 	now: number,
 ): Promise<number> {
-	const [row] = await db.all<{ active: number; latest_version: number }>(
-		'SELECT active, latest_version FROM cadences WHERE id = ?',
-		[cadenceId],
-	);
 	// A paused cadence keeps its enrollments waiting; they go out once it is switched back on.
-	if (Number(row.active) !== 1) return 0;
-	const definition = await ctx.definition(db, cadenceId, Number(row.latest_version));
+	if (!target.active) return 0;
+	const definition = await ctx.definition(db, target.id, target.latestVersion);
 	const perHour = definition.limits.perCadencePerHour;
 	if (perHour === null) return limit;
 	const [{ recent }] = await db.all<{ recent: number }>(
 		'SELECT COUNT(*) AS recent FROM step_runs WHERE cadence_id = ? AND claimed_at > ?',
-		[cadenceId, now - HOUR],
+		[target.id, now - HOUR],
 	);
 	return Math.min(limit, perHour - Number(recent));
+}
+
+/** A pause with an end is over once its step comes due: those enrollments run again. */
+async function endTimedPauses(db: SqlExecutor, claimed: Enrollment[], now: number): Promise<void> {
+	const paused = claimed.filter((e) => e.state === 'paused');
+	if (paused.length === 0) return;
+	await db.run(
+		`UPDATE enrollments SET state = 'active', paused_until = NULL, held_due_at = NULL, updated_at = ?
+		WHERE id IN (${placeholders(paused.length)})`,
+		[now, ...paused.map((e) => e.id)],
+	);
+	for (const e of paused) Object.assign(e, { state: 'active', pausedUntil: null, updatedAt: now });
 }
 
 /**
@@ -102,14 +128,15 @@ async function claimBudget(
 async function upsertStepRuns(
 	ctx: StoreContext,
 	db: SqlExecutor,
-	claimed: Array<Enrollment & { dueAt: number }>,
+	claimed: Enrollment[],
+	dueAt: Map<number, number>,
 	now: number,
 ): Promise<Map<number, StepRun>> {
 	const params: SqlValue[] = [];
 	for (const e of claimed) {
 		const definition = await ctx.definition(db, e.cadenceId, e.version);
 		const mode = definition.steps[e.nextStep].composeMode;
-		params.push(e.id, e.cadenceId, e.nextStep, e.cycle, 'pending', e.dueAt, now, 1, mode, now);
+		params.push(e.id, e.cadenceId, e.nextStep, e.cycle, 'pending', dueAt.get(e.id)!, now, 1, mode, now);
 	}
 	const rows = await db.all(
 		`INSERT INTO step_runs (enrollment_id, cadence_id, step_index, cycle, status, due_at, claimed_at,
@@ -122,11 +149,4 @@ async function upsertStepRuns(
 		params,
 	);
 	return new Map(rows.map((row) => [Number(row.enrollment_id), toStepRun(row)]));
-}
-
-async function cadenceName(db: SqlExecutor, cadenceId: number): Promise<string> {
-	const [row] = await db.all<{ name: string }>('SELECT name FROM cadences WHERE id = ?', [
-		cadenceId,
-	]);
-	return row.name;
 }

@@ -6,6 +6,7 @@ import { enrollInputSchema, type EnrollInput } from '../inputs';
 import type { SqlExecutor, SqlValue } from '../sql/driver';
 import type { EnrollResult, Enrollment } from '../types';
 import { appendEvents, chunk, placeholders, valuesList, type StoreContext } from './context';
+import { queueEnrolled } from './due-queue';
 import { restartChain } from './chain';
 import { runnableStepFrom } from './run-once';
 import { ENROLLMENT_SELECT, toEnrollment } from './rows';
@@ -308,6 +309,7 @@ async function insertEnrollments(
 		);
 		const ids = inserted.map((r) => Number(r.id));
 		if (ids.length === 0) continue;
+		await queueEnrolled(db, ids);
 		const fresh = (
 			await db.all(`${ENROLLMENT_SELECT} WHERE e.id IN (${placeholders(ids.length)})`, ids)
 		).map(toEnrollment);

@@ -3,7 +3,7 @@ import { parseOrThrow } from '../../validation';
 import type { Dialect, SqlExecutor, SqlValue } from '../sql/driver';
 import type { Enrollment, TimelineEvent } from '../types';
 import { placeholders, type StoreContext } from './context';
-import { idempotencyKey, toEnrollment, toEvent } from './rows';
+import { ENROLLMENT_COLUMNS, idempotencyKey, toEnrollment, toEvent } from './rows';
 
 /**
  * The timeline as a feed: every event after a cursor, oldest first, with the enrollment it is
@@ -127,7 +127,7 @@ export async function eventsAfter(ctx: StoreContext, input: EventFeedInput): Pro
 		const rows = await db.all(
 			`SELECT ev.id AS ev_id, ev.enrollment_id AS ev_enrollment_id,
 				ev.step_run_id AS ev_step_run_id, ev.type AS ev_type, ev.at AS ev_at, ev.detail AS ev_detail,
-				r.step_index AS run_step_index, r.cycle AS run_cycle, e.*, c.name AS cadence_name
+				r.step_index AS run_step_index, r.cycle AS run_cycle, ${ENROLLMENT_COLUMNS}
 			FROM events ev
 			JOIN enrollments e ON e.id = ev.enrollment_id
 			JOIN cadences c ON c.id = e.cadence_id

@@ -10,6 +10,7 @@ import {
 import type { SqlExecutor, SqlValue } from '../sql/driver';
 import type { Enrollment, StepRun } from '../types';
 import { appendEvents, type StoreContext } from './context';
+import { WAITING_DUE_AT, writeSchedule } from './due-queue';
 import { advancePast, exitEnrollment, reloadEnrollment } from './chain';
 import { moveStepRun } from './step-runs';
 import { ENROLLMENT_SELECT, toEnrollment, toStepRun } from './rows';
@@ -55,19 +56,22 @@ export async function pauseEnrollment(
 		const inFlight =
 			enrollment.nextDueAt === null && held === null && (await inFlightRun(db, enrollment));
 		const due = enrollment.nextDueAt ?? held ?? (inFlight ? now : null);
-		const params: SqlValue[] =
-			action.until === undefined
-				? [null, null, due === null ? null : Number(due), 'paused until resumed']
-				: [
-						action.until,
-						due === null ? null : Math.max(action.until, Number(due)),
-						null,
-						`paused until ${new Date(action.until).toISOString()}`,
-					];
-		await db.run(
-			`UPDATE enrollments SET state = 'paused', paused_until = ?, next_due_at = ?, held_due_at = ?,
-			next_reason = ?, updated_at = ? WHERE id = ?`,
-			[...params, now, enrollment.id],
+		const waiting = due === null ? null : Number(due);
+		// Without an end the step is held until resumed; with one, it is due when the pause ends.
+		await writeSchedule(
+			db,
+			enrollment.id,
+			action.until === undefined || waiting === null ? null : Math.max(action.until, waiting),
+			{
+				state: 'paused',
+				paused_until: action.until ?? null,
+				held_due_at: action.until === undefined ? waiting : null,
+				next_reason:
+					action.until === undefined
+						? 'paused until resumed'
+						: `paused until ${new Date(action.until).toISOString()}`,
+				updated_at: now,
+			},
 		);
 		await appendEvents(
 			db,
@@ -105,11 +109,13 @@ export async function resumeEnrollment(
 			waiting === null
 				? null
 				: openAt(definition, Math.max(now, Number(waiting)), enrollment.timeZone);
-		await db.run(
-			`UPDATE enrollments SET state = 'active', paused_until = NULL, held_due_at = NULL, next_due_at = ?,
-			next_reason = ?, updated_at = ? WHERE id = ?`,
-			[due?.at ?? null, due?.reason ?? null, now, enrollment.id],
-		);
+		await writeSchedule(db, enrollment.id, due?.at ?? null, {
+			state: 'active',
+			paused_until: null,
+			held_due_at: null,
+			next_reason: due?.reason ?? null,
+			updated_at: now,
+		});
 		await appendEvents(
 			db,
 			[
@@ -190,7 +196,7 @@ export async function stuckSteps(
 		const rows = await db.all(
 			`SELECT r.* FROM step_runs r JOIN enrollments e ON e.id = r.enrollment_id
 			WHERE r.status IN ('pending', 'scheduled') AND r.claimed_at <= ?${cadenceFilter}
-			AND (r.approval IS NULL OR r.approval <> 'awaiting') AND e.next_due_at IS NULL
+			AND (r.approval IS NULL OR r.approval <> 'awaiting') AND ${WAITING_DUE_AT} IS NULL
 			AND e.state IN ('active', 'paused') AND e.next_step = r.step_index AND e.cycle = r.cycle
 			${report ? 'AND r.stuck_at IS NULL' : ''} ORDER BY r.claimed_at LIMIT ?`,
 			[...params, query.limit],
@@ -238,10 +244,10 @@ export async function retryStep(ctx: StoreContext, stepRunId: number): Promise<E
 				`Step run ${stepRunId} is not waiting for confirmation, so there is nothing to retry.`,
 			);
 		}
-		await db.run(
-			'UPDATE enrollments SET next_due_at = ?, next_reason = ?, updated_at = ? WHERE id = ?',
-			[now, 'retry of an unconfirmed step', now, enrollment.id],
-		);
+		await writeSchedule(db, enrollment.id, now, {
+			next_reason: 'retry of an unconfirmed step',
+			updated_at: now,
+		});
 		await appendEvents(
 			db,
 			[{ enrollmentId: enrollment.id, stepRunId, type: 'retried', at: now }],

@@ -11,6 +11,7 @@ import {
 import type { SqlExecutor } from '../sql/driver';
 import type { ConversationMessage, Enrollment, AppliedReply, ReplyEffect } from '../types';
 import { appendEvents, type StoreContext } from './context';
+import { writeSchedule } from './due-queue';
 import { exitEnrollment, reanchorChain, reloadEnrollment, restartChain } from './chain';
 import { suppressContact } from './signals';
 import { ENROLLMENT_SELECT, toEnrollment, toMessage } from './rows';
@@ -110,11 +111,13 @@ async function applyAction(
 	if (action === 'pause') {
 		const until = pauseUntil ?? pauseEnd(definition, enrollment, at);
 		const open = openAt(definition, until, enrollment.timeZone);
-		await db.run(
-			`UPDATE enrollments SET state = 'paused', paused_until = ?, next_due_at = ?, held_due_at = NULL,
-			next_reason = ?, updated_at = ? WHERE id = ?`,
-			[until, open.at, open.reason ?? 'paused after the reply', at, enrollment.id],
-		);
+		await writeSchedule(db, enrollment.id, open.at, {
+			state: 'paused',
+			paused_until: until,
+			held_due_at: null,
+			next_reason: open.reason ?? 'paused after the reply',
+			updated_at: at,
+		});
 		await appendEvents(
 			db,
 			[{ enrollmentId: enrollment.id, type: 'paused', at, detail: { until, resumesAt: open.at } }],

@@ -1,5 +1,6 @@
 import type { ComposeMode } from '../../cadence/definition';
 import type { Row } from '../sql/driver';
+import { WAITING_DUE_AT } from './due-queue';
 import type {
 	ConversationMessage,
 	Enrollment,
@@ -9,8 +10,9 @@ import type {
 	TimelineEvent,
 } from '../types';
 
-/** Enrollment columns, read through `enrollments e JOIN cadences c`. */
-export const ENROLLMENT_SELECT = `SELECT e.*, c.name AS cadence_name FROM enrollments e
+/** Enrollment columns, read through `enrollments e JOIN cadences c` (see due-queue.ts). */
+export const ENROLLMENT_COLUMNS = `e.*, c.name AS cadence_name, ${WAITING_DUE_AT} AS waiting_due_at`;
+export const ENROLLMENT_SELECT = `SELECT ${ENROLLMENT_COLUMNS} FROM enrollments e
 	JOIN cadences c ON c.id = e.cadence_id`;
 
 const num = (v: unknown): number => Number(v);
@@ -37,11 +39,11 @@ export function toEnrollment(row: Row): Enrollment {
 		exitReason: strOrNull(row.exit_reason),
 		cycle: num(row.cycle),
 		nextStep: num(row.next_step),
-		nextDueAt: numOrNull(row.next_due_at),
+		// The mirror in next_due_at outlives the claim; only a queued step is still due.
+		nextDueAt: numOrNull(row.waiting_due_at),
 		nextReason: strOrNull(row.next_reason),
 		pausedUntil: numOrNull(row.paused_until),
 		anchorAt: num(row.anchor_at),
-		claimedAt: numOrNull(row.claimed_at),
 		lastSentAt: numOrNull(row.last_sent_at),
 		lastInboundAt: numOrNull(row.last_inbound_at),
 		createdAt: num(row.created_at),

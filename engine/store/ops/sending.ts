@@ -15,6 +15,7 @@ import {
 import type { SqlExecutor } from '../sql/driver';
 import type { Enrollment, StepRun } from '../types';
 import { appendEvents, type StoreContext } from './context';
+import { writeSchedule } from './due-queue';
 import { advancePast, reloadEnrollment } from './chain';
 import { loadStepRun, moveStepRun } from './step-runs';
 
@@ -216,10 +217,10 @@ export async function deferStep(ctx: StoreContext, input: DeferInput): Promise<S
 		const { run } = await moveStepRun(db, deferral.stepRunId, 'scheduled', now);
 		const enrollment = await reloadEnrollment(db, run.enrollmentId);
 		if (isCurrent(enrollment, run)) {
-			await db.run(
-				'UPDATE enrollments SET next_due_at = ?, next_reason = ?, updated_at = ? WHERE id = ?',
-				[deferral.until, deferral.reason, now, enrollment.id],
-			);
+			await writeSchedule(db, enrollment.id, deferral.until, {
+				next_reason: deferral.reason,
+				updated_at: now,
+			});
 		}
 		await appendEvents(
 			db,

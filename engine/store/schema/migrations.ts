@@ -136,4 +136,26 @@ export const MIGRATIONS: Migration[] = [
 			)`,
 		],
 	},
+	{
+		version: 2,
+		name: 'a narrow due queue beside the enrollments',
+		// Claiming used to rewrite the whole enrollment row (and its indexes) to take it off the due
+		// index. Now a step waiting to be claimed is one narrow row keyed by (cadence, due time,
+		// enrollment); a claim deletes it, touching nothing else of the enrollment. On SQLite the
+		// table is stored in key order, so a claim's deletions fall on neighbouring pages.
+		statements: (d) => [
+			`CREATE TABLE due_steps (
+				cadence_id ${d.bigint} NOT NULL,
+				due_at ${d.bigint} NOT NULL,
+				enrollment_id ${d.bigint} NOT NULL,
+				PRIMARY KEY (cadence_id, due_at, enrollment_id)
+			)${d.clusteredTable}`,
+			`INSERT INTO due_steps (cadence_id, due_at, enrollment_id)
+				SELECT cadence_id, next_due_at, id FROM enrollments WHERE next_due_at IS NOT NULL`,
+			'DROP INDEX enrollments_due',
+			// Written only by the old claim; the step run keeps when a step was claimed and for when.
+			'ALTER TABLE enrollments DROP COLUMN claimed_at',
+			'ALTER TABLE enrollments DROP COLUMN claimed_due_at',
+		],
+	},
 ];

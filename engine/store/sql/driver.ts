@@ -20,6 +20,8 @@ export interface Dialect {
 	readonly lockRow: string;
 	/** Column type for an auto-assigned integer primary key. */
 	readonly idColumn: string;
+	/** Appended to CREATE TABLE for a table stored in its primary key's order (SQLite only). */
+	readonly clusteredTable: string;
 	/** Column type for epoch milliseconds and other 64-bit integers. */
 	readonly bigint: string;
 	/** The most bind parameters one statement may carry; batches are cut to fit. */

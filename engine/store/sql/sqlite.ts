@@ -15,6 +15,7 @@ const SQLITE: Dialect = {
 	lockRow: '',
 	lockForClaim: '',
 	idColumn: 'INTEGER PRIMARY KEY',
+	clusteredTable: ' WITHOUT ROWID',
 	bigint: 'INTEGER',
 	maxParams: 32_000,
 };

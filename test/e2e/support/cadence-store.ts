@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { StoreConfig } from '../../../engine/store/open';
 import type { SqlDriver, SqlValue } from '../../../engine/store/sql/driver';
 import { rawDriver } from '../../support/raw-sql';
+import { WAITING_DUE_AT } from '../../../engine/store/ops/due-queue';
 
 export interface EnrollmentRow {
 	id: number;
@@ -58,7 +59,7 @@ export class StoreProbe {
 	async enrollments(cadence: string): Promise<EnrollmentRow[]> {
 		const rows = await this.db().all<EnrollmentRow>(
 			`SELECT e.id, c.name AS cadence, e.contact_key, e.state, e.exit_reason, e.cycle, e.next_step,
-				e.next_due_at, e.next_reason, e.last_sent_at
+				${WAITING_DUE_AT} AS next_due_at, e.next_reason, e.last_sent_at
 			FROM enrollments e JOIN cadences c ON c.id = e.cadence_id
 			WHERE c.name = ? ORDER BY e.contact_key`,
 			[cadence],
@@ -97,17 +98,23 @@ export class StoreProbe {
 	 * if its wait had passed. Returns how many enrollments moved.
 	 */
 	async makeDue(cadence: string, contactKeys?: string[], at = Date.now() - 1000): Promise<number> {
-		const params: SqlValue[] = [at, cadence];
-		let where = 'next_due_at IS NOT NULL AND cadence_id = (SELECT id FROM cadences WHERE name = ?)';
+		const params: SqlValue[] = [cadence];
+		let where = `${WAITING_DUE_AT} IS NOT NULL AND e.cadence_id = (SELECT id FROM cadences WHERE name = ?)`;
 		if (contactKeys) {
-			where += ` AND contact_key IN (${contactKeys.map(() => '?').join(', ')})`;
+			where += ` AND e.contact_key IN (${contactKeys.map(() => '?').join(', ')})`;
 			params.push(...contactKeys);
 		}
-		const { changes } = await this.db().run(
-			`UPDATE enrollments SET next_due_at = ? WHERE ${where}`,
-			params,
-		);
-		return changes;
+		// A waiting step is a due-queue row plus its mirror on the enrollment: both move together.
+		return this.db().transaction(async (tx) => {
+			const ids = (
+				await tx.all<{ id: number }>(`SELECT e.id FROM enrollments e WHERE ${where}`, params)
+			).map((r) => Number(r.id));
+			if (ids.length === 0) return 0;
+			const list = ids.map(() => '?').join(', ');
+			await tx.run(`UPDATE due_steps SET due_at = ? WHERE enrollment_id IN (${list})`, [at, ...ids]);
+			await tx.run(`UPDATE enrollments SET next_due_at = ? WHERE id IN (${list})`, [at, ...ids]);
+			return ids.length;
+		});
 	}
 
 	async close(): Promise<void> {
