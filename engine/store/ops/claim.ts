@@ -3,12 +3,11 @@ import { claimInputSchema, type ClaimInput } from '../inputs';
 import type { SqlExecutor, SqlValue } from '../sql/driver';
 import type { ClaimedStep, Enrollment, StepRun } from '../types';
 import { CadenceNotFoundError } from '../../errors';
-import { appendEvents, placeholders, valuesList, type StoreContext } from './context';
+import { placeholders, type StoreContext } from './context';
 import { takeDue } from './due-queue';
 import { ENROLLMENT_SELECT, toEnrollment, toStepRun } from './rows';
 
 const HOUR = 3_600_000;
-const RUN_COLUMNS = 10;
 
 /**
  * Atomically takes up to `limit` due steps of one cadence and hands each out exactly once.
@@ -20,32 +19,20 @@ const RUN_COLUMNS = 10;
 export async function claimDue(ctx: StoreContext, input: ClaimInput): Promise<ClaimedStep[]> {
 	const { cadence, limit } = parseOrThrow(claimInputSchema, input, 'claim');
 	const now = ctx.now();
+	const { dialect } = ctx.driver;
 	return ctx.driver.transaction(async (db) => {
 		const target = await claimTarget(db, cadence);
 		const budget = await claimBudget(ctx, db, target, limit, now);
 		if (budget <= 0) return [];
 
-		const taken = await takeDue(db, ctx.driver.dialect, target.id, now, budget);
+		const taken = await takeDue(db, dialect, target.id, now, budget);
 		if (taken.length === 0) return [];
-		const ids = taken.map((t) => t.enrollmentId);
-		const claimed = (
-			await db.all(`${ENROLLMENT_SELECT} WHERE e.id IN (${placeholders(ids.length)})`, ids)
-		).map(toEnrollment);
-		await endTimedPauses(db, claimed, now);
-
-		const dueAt = new Map(taken.map((t) => [t.enrollmentId, t.dueAt]));
-		const runs = await upsertStepRuns(ctx, db, claimed, dueAt, now);
-		await appendEvents(
-			db,
-			claimed.map((e) => ({
-				enrollmentId: e.id,
-				stepRunId: runs.get(e.id)!.id,
-				type: 'claimed',
-				at: now,
-				detail: { step: e.nextStep, attempt: runs.get(e.id)!.claims, reason: e.nextReason },
-			})),
-			ctx.driver.dialect.maxParams,
+		const ids = dialect.idsParam(taken.map((t) => t.enrollmentId));
+		const claimed = (await db.all(`${ENROLLMENT_SELECT} WHERE ${dialect.inIds('e.id')}`, [ids])).map(
+			toEnrollment,
 		);
+		await endTimedPauses(db, claimed, now);
+		const runs = await upsertStepRuns(ctx, db, target, ids, now);
 
 		const result: ClaimedStep[] = [];
 		for (const enrollment of claimed) {
@@ -122,31 +109,57 @@ async function endTimedPauses(db: SqlExecutor, claimed: Enrollment[], now: numbe
 }
 
 /**
- * One step run per claimed step. A step that was deferred already has its run; claiming it again
- * counts another attempt on the same run, so its idempotency key stays the same.
+ * One step run per claimed step, and a "claimed" event on each timeline. A step that was deferred
+ * already has its run; claiming it again counts another attempt on the same run, so its
+ * idempotency key stays the same. Both statements are built from the enrollment rows in SQL, so
+ * their text does not depend on how many steps were taken.
  */
 async function upsertStepRuns(
 	ctx: StoreContext,
 	db: SqlExecutor,
-	claimed: Enrollment[],
-	dueAt: Map<number, number>,
+	target: ClaimTarget,
+	ids: string,
 	now: number,
 ): Promise<Map<number, StepRun>> {
-	const params: SqlValue[] = [];
-	for (const e of claimed) {
-		const definition = await ctx.definition(db, e.cadenceId, e.version);
-		const mode = definition.steps[e.nextStep].composeMode;
-		params.push(e.id, e.cadenceId, e.nextStep, e.cycle, 'pending', dueAt.get(e.id)!, now, 1, mode, now);
-	}
+	const { dialect } = ctx.driver;
+	const modes = await composeModes(ctx, db, target);
 	const rows = await db.all(
 		`INSERT INTO step_runs (enrollment_id, cadence_id, step_index, cycle, status, due_at, claimed_at,
 			claims, compose_mode, updated_at)
-		VALUES ${valuesList(claimed.length, RUN_COLUMNS)}
+		SELECT e.id, e.cadence_id, e.next_step, e.cycle, 'pending', e.next_due_at, ?, 1, ${modes.sql}, ?
+		FROM enrollments e WHERE ${dialect.inIds('e.id')}
 		ON CONFLICT (enrollment_id, step_index, cycle) DO UPDATE SET claimed_at = excluded.claimed_at,
 			claims = step_runs.claims + 1, due_at = excluded.due_at, stuck_at = NULL,
 			updated_at = excluded.updated_at
 		RETURNING *`,
-		params,
+		[now, ...modes.params, now, ids],
 	);
-	return new Map(rows.map((row) => [Number(row.enrollment_id), toStepRun(row)]));
+	const runs = new Map(rows.map((row) => [Number(row.enrollment_id), toStepRun(row)]));
+	await db.run(
+		`INSERT INTO events (enrollment_id, step_run_id, type, at, detail)
+		SELECT r.enrollment_id, r.id, 'claimed', ?,
+			${dialect.jsonObject("'step', r.step_index, 'attempt', r.claims, 'reason', e.next_reason")}
+		FROM step_runs r JOIN enrollments e ON e.id = r.enrollment_id
+		WHERE ${dialect.inIds('r.id')} ORDER BY r.due_at, r.id`,
+		[now, dialect.idsParam([...runs.values()].map((r) => r.id))],
+	);
+	return runs;
+}
+
+/**
+ * Each step's compose mode as an SQL expression over `e`, for every published version of the
+ * cadence (an enrollment keeps the version it was enrolled on).
+ */
+async function composeModes(
+	ctx: StoreContext,
+	db: SqlExecutor,
+	target: ClaimTarget,
+): Promise<{ sql: string; params: SqlValue[] }> {
+	const params: SqlValue[] = [];
+	for (let version = 1; version <= target.latestVersion; version++) {
+		const definition = await ctx.definition(db, target.id, version);
+		definition.steps.forEach((step, index) => params.push(version, index, step.composeMode));
+	}
+	const cases = 'WHEN e.version = ? AND e.next_step = ? THEN ? '.repeat(params.length / 3);
+	return { sql: `CASE ${cases}END`, params };
 }

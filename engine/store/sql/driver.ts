@@ -26,6 +26,14 @@ export interface Dialect {
 	readonly bigint: string;
 	/** The most bind parameters one statement may carry; batches are cut to fit. */
 	readonly maxParams: number;
+	/**
+	 * `column` is one of a list of ids passed as one parameter (`idsParam`): the statement's text
+	 * stays the same however many ids there are, so the database parses and plans it once.
+	 */
+	inIds(column: string): string;
+	idsParam(ids: readonly number[]): string;
+	/** A JSON object as text, built in SQL from `'key', value, …` pairs. */
+	jsonObject(pairs: string): string;
 }
 
 export interface SqlDriver extends SqlExecutor {

@@ -25,6 +25,9 @@ const POSTGRES: Dialect = {
 	clusteredTable: '',
 	bigint: 'BIGINT',
 	maxParams: 60_000,
+	inIds: (column) => `${column} = ANY(CAST(? AS BIGINT[]))`,
+	idsParam: (ids) => `{${ids.join(',')}}`,
+	jsonObject: (pairs) => `CAST(json_build_object(${pairs}) AS TEXT)`,
 };
 
 const INT8_OID = 20;

@@ -18,6 +18,9 @@ const SQLITE: Dialect = {
 	clusteredTable: ' WITHOUT ROWID',
 	bigint: 'INTEGER',
 	maxParams: 32_000,
+	inIds: (column) => `${column} IN (SELECT value FROM json_each(?))`,
+	idsParam: (ids) => JSON.stringify(ids),
+	jsonObject: (pairs) => `json_object(${pairs})`,
 };
 
 /**
