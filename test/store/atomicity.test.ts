@@ -191,7 +191,8 @@ describe.each(BACKENDS)('atomic writes on %s', (backend) => {
 					expect(await snapshot(db)).toEqual(before);
 				}
 			}
-			expect(faults).toBeGreaterThanOrEqual(5);
+			// Postgres claims in one statement after reading the cadence; elsewhere it takes several.
+			expect(faults).toBeGreaterThanOrEqual(db.dialect.writableCte ? 2 : 5);
 			expect(succeeded).toHaveLength(25);
 
 			const all = [...succeeded, ...(await claimAll(store))];

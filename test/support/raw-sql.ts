@@ -36,13 +36,14 @@ export async function tableNames(driver: SqlDriver, config: StoreConfig): Promis
 }
 
 /**
- * Wraps a real driver and throws inside a transaction on the first statement that `failOn`
- * matches while armed — the database error a crash, a dropped connection or a constraint would
- * raise half-way through an operation.
+ * Wraps a real driver and throws on the first statement that `failOn` matches while armed — the
+ * database error a crash, a dropped connection or a constraint would raise half-way through an
+ * operation. Statements outside a transaction count too: an operation written as one statement
+ * (a Postgres claim) is atomic on its own.
  */
 export class FaultyDriver implements SqlDriver {
 	readonly dialect: SqlDriver['dialect'];
-	/** Statements run inside transactions since the last `arm`, in order. */
+	/** Statements run since the last `arm`, in order. */
 	readonly seen: string[] = [];
 	private failOn: ((sql: string, index: number) => boolean) | null = null;
 	private fired = 0;
@@ -65,8 +66,14 @@ export class FaultyDriver implements SqlDriver {
 		return this.fired;
 	}
 
-	all = <T = Row>(sql: string, params?: readonly SqlValue[]) => this.inner.all<T>(sql, params);
-	run: SqlDriver['run'] = (sql, params) => this.inner.run(sql, params);
+	all = async <T = Row>(sql: string, params?: readonly SqlValue[]) => {
+		this.check(sql);
+		return this.inner.all<T>(sql, params);
+	};
+	run: SqlDriver['run'] = async (sql, params) => {
+		this.check(sql);
+		return this.inner.run(sql, params);
+	};
 	withMigrationLock: SqlDriver['withMigrationLock'] = (work) => this.inner.withMigrationLock(work);
 	close = () => this.inner.close();
 

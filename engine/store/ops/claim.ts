@@ -1,11 +1,16 @@
 import { parseOrThrow } from '../../validation';
 import { claimInputSchema, type ClaimInput } from '../inputs';
-import type { SqlExecutor, SqlValue } from '../sql/driver';
-import type { ClaimedStep, Enrollment, StepRun } from '../types';
 import { CadenceNotFoundError } from '../../errors';
-import { placeholders, type StoreContext } from './context';
-import { takeDue } from './due-queue';
-import { ENROLLMENT_SELECT, toEnrollment, toStepRun } from './rows';
+import type { SqlExecutor } from '../sql/driver';
+import type { ClaimedStep } from '../types';
+import {
+	claimInOneStatement,
+	claimInSteps,
+	type ClaimedRow,
+	type ClaimTarget,
+	type ClaimWrites,
+} from './claim-writes';
+import type { StoreContext } from './context';
 
 const HOUR = 3_600_000;
 
@@ -13,47 +18,45 @@ const HOUR = 3_600_000;
  * Atomically takes up to `limit` due steps of one cadence and hands each out exactly once.
  *
  * A waiting step is a row of the due queue (see due-queue.ts). The claim deletes the rows it
- * takes in the same transaction that creates their step runs, so a second claimer — another tick,
- * or another n8n process — can never see the same step, and a crash leaves either both or neither.
+ * takes in the same atomic write that creates their step runs, so a second claimer — another
+ * tick, or another n8n process — can never see the same step, and a crash leaves both or neither.
  */
 export async function claimDue(ctx: StoreContext, input: ClaimInput): Promise<ClaimedStep[]> {
 	const { cadence, limit } = parseOrThrow(claimInputSchema, input, 'claim');
 	const now = ctx.now();
-	const { dialect } = ctx.driver;
-	return ctx.driver.transaction(async (db) => {
-		const target = await claimTarget(db, cadence);
-		const budget = await claimBudget(ctx, db, target, limit, now);
-		if (budget <= 0) return [];
+	const { driver } = ctx;
+	// Postgres writes the whole claim in one statement, atomic without a transaction around it;
+	// elsewhere the steps share one transaction.
+	const rows = driver.dialect.writableCte
+		? await claimWith(ctx, driver, cadence, limit, now, claimInOneStatement)
+		: await driver.transaction((db) => claimWith(ctx, db, cadence, limit, now, claimInSteps));
 
-		const taken = await takeDue(db, dialect, target.id, now, budget);
-		if (taken.length === 0) return [];
-		const ids = dialect.idsParam(taken.map((t) => t.enrollmentId));
-		const claimed = (await db.all(`${ENROLLMENT_SELECT} WHERE ${dialect.inIds('e.id')}`, [ids])).map(
-			toEnrollment,
-		);
-		await endTimedPauses(db, claimed, now);
-		const runs = await upsertStepRuns(ctx, db, target, ids, now);
-
-		const result: ClaimedStep[] = [];
-		for (const enrollment of claimed) {
-			const definition = await ctx.definition(db, enrollment.cadenceId, enrollment.version);
-			result.push({
-				stepRun: runs.get(enrollment.id)!,
-				enrollment,
-				step: definition.steps[enrollment.nextStep],
-				stepCount: definition.steps.length,
-				persona: definition.persona,
-				isLastStep: enrollment.nextStep === definition.steps.length - 1,
-			});
-		}
-		return result.sort((a, b) => a.stepRun.dueAt - b.stepRun.dueAt || a.stepRun.id - b.stepRun.id);
-	});
+	const result: ClaimedStep[] = [];
+	for (const { enrollment, run } of rows) {
+		const definition = await ctx.definition(driver, enrollment.cadenceId, enrollment.version);
+		result.push({
+			stepRun: run,
+			enrollment,
+			step: definition.steps[enrollment.nextStep],
+			stepCount: definition.steps.length,
+			persona: definition.persona,
+			isLastStep: enrollment.nextStep === definition.steps.length - 1,
+		});
+	}
+	return result.sort((a, b) => a.stepRun.dueAt - b.stepRun.dueAt || a.stepRun.id - b.stepRun.id);
 }
 
-interface ClaimTarget {
-	id: number;
-	active: boolean;
-	latestVersion: number;
+async function claimWith(
+	ctx: StoreContext,
+	db: SqlExecutor,
+	ref: string | number,
+	limit: number,
+	now: number,
+	writes: ClaimWrites,
+): Promise<ClaimedRow[]> {
+	const target = await claimTarget(db, ref);
+	const budget = await claimBudget(ctx, db, target, limit, now);
+	return budget <= 0 ? [] : writes(ctx, db, target, budget, now);
 }
 
 /** The cadence by name or id, with what the claim needs of it, in one read. */
@@ -94,72 +97,4 @@ async function claimBudget(
 		[target.id, now - HOUR],
 	);
 	return Math.min(limit, perHour - Number(recent));
-}
-
-/** A pause with an end is over once its step comes due: those enrollments run again. */
-async function endTimedPauses(db: SqlExecutor, claimed: Enrollment[], now: number): Promise<void> {
-	const paused = claimed.filter((e) => e.state === 'paused');
-	if (paused.length === 0) return;
-	await db.run(
-		`UPDATE enrollments SET state = 'active', paused_until = NULL, held_due_at = NULL, updated_at = ?
-		WHERE id IN (${placeholders(paused.length)})`,
-		[now, ...paused.map((e) => e.id)],
-	);
-	for (const e of paused) Object.assign(e, { state: 'active', pausedUntil: null, updatedAt: now });
-}
-
-/**
- * One step run per claimed step, and a "claimed" event on each timeline. A step that was deferred
- * already has its run; claiming it again counts another attempt on the same run, so its
- * idempotency key stays the same. Both statements are built from the enrollment rows in SQL, so
- * their text does not depend on how many steps were taken.
- */
-async function upsertStepRuns(
-	ctx: StoreContext,
-	db: SqlExecutor,
-	target: ClaimTarget,
-	ids: string,
-	now: number,
-): Promise<Map<number, StepRun>> {
-	const { dialect } = ctx.driver;
-	const modes = await composeModes(ctx, db, target);
-	const rows = await db.all(
-		`INSERT INTO step_runs (enrollment_id, cadence_id, step_index, cycle, status, due_at, claimed_at,
-			claims, compose_mode, updated_at)
-		SELECT e.id, e.cadence_id, e.next_step, e.cycle, 'pending', e.next_due_at, ?, 1, ${modes.sql}, ?
-		FROM enrollments e WHERE ${dialect.inIds('e.id')}
-		ON CONFLICT (enrollment_id, step_index, cycle) DO UPDATE SET claimed_at = excluded.claimed_at,
-			claims = step_runs.claims + 1, due_at = excluded.due_at, stuck_at = NULL,
-			updated_at = excluded.updated_at
-		RETURNING *`,
-		[now, ...modes.params, now, ids],
-	);
-	const runs = new Map(rows.map((row) => [Number(row.enrollment_id), toStepRun(row)]));
-	await db.run(
-		`INSERT INTO events (enrollment_id, step_run_id, type, at, detail)
-		SELECT r.enrollment_id, r.id, 'claimed', ?,
-			${dialect.jsonObject("'step', r.step_index, 'attempt', r.claims, 'reason', e.next_reason")}
-		FROM step_runs r JOIN enrollments e ON e.id = r.enrollment_id
-		WHERE ${dialect.inIds('r.id')} ORDER BY r.due_at, r.id`,
-		[now, dialect.idsParam([...runs.values()].map((r) => r.id))],
-	);
-	return runs;
-}
-
-/**
- * Each step's compose mode as an SQL expression over `e`, for every published version of the
- * cadence (an enrollment keeps the version it was enrolled on).
- */
-async function composeModes(
-	ctx: StoreContext,
-	db: SqlExecutor,
-	target: ClaimTarget,
-): Promise<{ sql: string; params: SqlValue[] }> {
-	const params: SqlValue[] = [];
-	for (let version = 1; version <= target.latestVersion; version++) {
-		const definition = await ctx.definition(db, target.id, version);
-		definition.steps.forEach((step, index) => params.push(version, index, step.composeMode));
-	}
-	const cases = 'WHEN e.version = ? AND e.next_step = ? THEN ? '.repeat(params.length / 3);
-	return { sql: `CASE ${cases}END`, params };
 }

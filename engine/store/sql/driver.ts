@@ -32,6 +32,8 @@ export interface Dialect {
 	 */
 	inIds(column: string): string;
 	idsParam(ids: readonly number[]): string;
+	/** Whether one statement can chain writes (`WITH … DELETE … RETURNING`, then INSERT …). */
+	readonly writableCte: boolean;
 	/** A JSON object as text, built in SQL from `'key', value, …` pairs. */
 	jsonObject(pairs: string): string;
 }

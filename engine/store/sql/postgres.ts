@@ -27,6 +27,7 @@ const POSTGRES: Dialect = {
 	maxParams: 60_000,
 	inIds: (column) => `${column} = ANY(CAST(? AS BIGINT[]))`,
 	idsParam: (ids) => `{${ids.join(',')}}`,
+	writableCte: true,
 	jsonObject: (pairs) => `CAST(json_build_object(${pairs}) AS TEXT)`,
 };
 

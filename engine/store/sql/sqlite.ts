@@ -20,6 +20,7 @@ const SQLITE: Dialect = {
 	maxParams: 32_000,
 	inIds: (column) => `${column} IN (SELECT value FROM json_each(?))`,
 	idsParam: (ids) => JSON.stringify(ids),
+	writableCte: false,
 	jsonObject: (pairs) => `json_object(${pairs})`,
 };
 

@@ -1,0 +1,157 @@
+import type { SqlExecutor, SqlValue } from '../sql/driver';
+import type { Enrollment, StepRun } from '../types';
+import type { StoreContext } from './context';
+import { takeDue } from './due-queue';
+import { ENROLLMENT_SELECT, toEnrollment, toStepRun } from './rows';
+
+/**
+ * The writes of a claim: take due steps off the queue, end timed pauses that ran out, create or
+ * count the step runs, and put a "claimed" event on each timeline. A step that was deferred
+ * already has its run; claiming it again counts another attempt on the same run, so its
+ * idempotency key stays the same. Two ways to the same rows: one statement where the database
+ * can chain writes (Postgres), a few statements in the caller's transaction elsewhere.
+ */
+
+export interface ClaimTarget {
+	id: number;
+	active: boolean;
+	latestVersion: number;
+}
+
+export interface ClaimedRow {
+	enrollment: Enrollment;
+	run: StepRun;
+}
+
+export type ClaimWrites = (
+	ctx: StoreContext,
+	db: SqlExecutor,
+	target: ClaimTarget,
+	budget: number,
+	now: number,
+) => Promise<ClaimedRow[]>;
+
+/** The conflict clause both ways share: a second claim of the same step is another attempt. */
+const UPSERT_RUN = `ON CONFLICT (enrollment_id, step_index, cycle) DO UPDATE SET
+	claimed_at = excluded.claimed_at, claims = step_runs.claims + 1, due_at = excluded.due_at,
+	stuck_at = NULL, updated_at = excluded.updated_at`;
+
+const RUN_COLUMNS = `enrollment_id, cadence_id, step_index, cycle, status, due_at, claimed_at, claims,
+	compose_mode, updated_at`;
+
+const CLAIMED_DETAIL = "'step', r.step_index, 'attempt', r.claims, 'reason', e.next_reason";
+
+/** Step by step, inside the caller's transaction (SQLite holds the write lock throughout). */
+export const claimInSteps: ClaimWrites = async (ctx, db, target, budget, now) => {
+	const { dialect } = ctx.driver;
+	const taken = await takeDue(db, dialect, target.id, now, budget);
+	if (taken.length === 0) return [];
+	const ids = dialect.idsParam(taken.map((t) => t.enrollmentId));
+	const enrollments = (
+		await db.all(`${ENROLLMENT_SELECT} WHERE ${dialect.inIds('e.id')}`, [ids])
+	).map(toEnrollment);
+	await endTimedPauses(ctx, db, enrollments, ids, now);
+
+	const modes = await composeModes(ctx, db, target);
+	const runs = new Map(
+		(
+			await db.all(
+				`INSERT INTO step_runs (${RUN_COLUMNS})
+				SELECT e.id, e.cadence_id, e.next_step, e.cycle, 'pending', e.next_due_at, ?, 1, ${modes.sql}, ?
+				FROM enrollments e WHERE ${dialect.inIds('e.id')}
+				${UPSERT_RUN}
+				RETURNING *`,
+				[now, ...modes.params, now, ids],
+			)
+		).map((row) => [Number(row.enrollment_id), toStepRun(row)]),
+	);
+	await db.run(
+		`INSERT INTO events (enrollment_id, step_run_id, type, at, detail)
+		SELECT r.enrollment_id, r.id, 'claimed', ?, ${dialect.jsonObject(CLAIMED_DETAIL)}
+		FROM step_runs r JOIN enrollments e ON e.id = r.enrollment_id
+		WHERE ${dialect.inIds('r.id')} ORDER BY r.due_at, r.id`,
+		[now, dialect.idsParam([...runs.values()].map((r) => r.id))],
+	);
+	return enrollments.map((enrollment) => ({ enrollment, run: runs.get(enrollment.id)! }));
+};
+
+/**
+ * All of it in one statement of chained writes (Postgres: `dialect.writableCte`): one round trip,
+ * atomic on its own. Every part reads the rows as they were before the statement, so the
+ * enrollments come back as read — a timed pause that just ended is marked active here, as the
+ * statement also wrote it. The run comes back as one JSON column beside the enrollment's. Rows
+ * are addressed by their physical id (ctid, stable while locked) and arrays, so each part is an
+ * index or row lookup whatever the planner guesses about the chained results.
+ */
+export const claimInOneStatement: ClaimWrites = async (ctx, db, target, budget, now) => {
+	const { dialect } = ctx.driver;
+	const modes = await composeModes(ctx, db, target);
+	const rows = await db.all<Record<string, unknown> & { run: string }>(
+		`WITH taken AS (
+			DELETE FROM due_steps WHERE ctid = ANY(ARRAY(
+				SELECT ctid FROM due_steps WHERE cadence_id = ? AND due_at <= ?
+				ORDER BY due_at, enrollment_id LIMIT ?${dialect.lockForClaim}))
+			RETURNING enrollment_id, due_at
+		), resumed AS (
+			UPDATE enrollments SET state = 'active', paused_until = NULL, held_due_at = NULL, updated_at = ?
+			WHERE id = ANY(ARRAY(SELECT enrollment_id FROM taken)) AND state = 'paused'
+			RETURNING id
+		), runs AS (
+			INSERT INTO step_runs (${RUN_COLUMNS})
+			SELECT e.id, e.cadence_id, e.next_step, e.cycle, 'pending', t.due_at, ?, 1, ${modes.sql}, ?
+			FROM taken t JOIN enrollments e ON e.id = t.enrollment_id
+			${UPSERT_RUN}
+			RETURNING *
+		), claimed_events AS (
+			INSERT INTO events (enrollment_id, step_run_id, type, at, detail)
+			SELECT r.enrollment_id, r.id, 'claimed', ?, ${dialect.jsonObject(CLAIMED_DETAIL)}
+			FROM runs r JOIN enrollments e ON e.id = r.enrollment_id ORDER BY r.due_at, r.id
+		)
+		SELECT CAST(row_to_json(r) AS TEXT) AS run, e.*, c.name AS cadence_name, NULL AS waiting_due_at
+		FROM runs r JOIN enrollments e ON e.id = r.enrollment_id JOIN cadences c ON c.id = e.cadence_id`,
+		[target.id, now, budget, now, now, ...modes.params, now, now],
+	);
+	return rows.map((row) => {
+		const enrollment = toEnrollment(row);
+		if (enrollment.state === 'paused') {
+			Object.assign(enrollment, { state: 'active', pausedUntil: null, updatedAt: now });
+		}
+		return { enrollment, run: toStepRun(JSON.parse(row.run) as Record<string, unknown>) };
+	});
+};
+
+/** A pause with an end is over once its step comes due: those enrollments run again. */
+async function endTimedPauses(
+	ctx: StoreContext,
+	db: SqlExecutor,
+	enrollments: Enrollment[],
+	ids: string,
+	now: number,
+): Promise<void> {
+	const paused = enrollments.filter((e) => e.state === 'paused');
+	if (paused.length === 0) return;
+	await db.run(
+		`UPDATE enrollments SET state = 'active', paused_until = NULL, held_due_at = NULL, updated_at = ?
+		WHERE ${ctx.driver.dialect.inIds('id')} AND state = 'paused'`,
+		[now, ids],
+	);
+	for (const e of paused) Object.assign(e, { state: 'active', pausedUntil: null, updatedAt: now });
+}
+
+/**
+ * Each step's compose mode as an SQL expression over `e`, for every published version of the
+ * cadence (an enrollment keeps the version it was enrolled on).
+ */
+async function composeModes(
+	ctx: StoreContext,
+	db: SqlExecutor,
+	target: ClaimTarget,
+): Promise<{ sql: string; params: SqlValue[] }> {
+	const params: SqlValue[] = [];
+	for (let version = 1; version <= target.latestVersion; version++) {
+		const definition = await ctx.definition(db, target.id, version);
+		definition.steps.forEach((step, index) => params.push(version, index, step.composeMode));
+	}
+	const cases = 'WHEN e.version = ? AND e.next_step = ? THEN ? '.repeat(params.length / 3);
+	return { sql: `CASE ${cases}END`, params };
+}
