@@ -1,3 +1,5 @@
+import { cadenceDefinitionSchema } from '../../engine/cadence/definition';
+import { contentHash } from '../../engine/cadence/content-hash';
 import { openStore } from '../../engine/store/open';
 import { migrate } from '../../engine/store/schema/migrate';
 import { MIGRATIONS, type Migration } from '../../engine/store/schema/migrations';
@@ -6,7 +8,8 @@ import type { CadenceStore } from '../../engine/store/store';
 import { BACKENDS, freshLocation, type Location } from '../support/backends';
 import { raceInProcesses } from '../support/processes';
 import { count, rawDriver, tableNames } from '../support/raw-sql';
-import { VirtualClock } from '../support/virtual-clock';
+import { parseOrThrow } from '../../engine/validation';
+import { HOUR, VirtualClock } from '../support/virtual-clock';
 
 /**
  * Embedded, numbered migrations: a fresh location is brought up to date on open, a second open
@@ -131,6 +134,49 @@ describe.each(BACKENDS)('migrations on %s', (backend) => {
 		const db = track(rawDriver(location.config));
 		expect(await versions(db)).toEqual(MIGRATIONS.map((m) => m.version));
 		expect(await tableNames(db, location.config)).toEqual(expect.arrayContaining(TABLES_OF_V1));
+	});
+
+	it('a store written before the due queue keeps every waiting step through the upgrade', async () => {
+		const db = track(rawDriver(location.config));
+		await migrate(db, clock.nowMs, MIGRATIONS.slice(0, 1));
+		const definition = parseOrThrow(
+			cadenceDefinitionSchema,
+			{ name: 'Old', steps: [{ wait: { amount: 1, unit: 'hours' }, staticText: 'hi' }] },
+			'cadence',
+		);
+		await db.run(
+			`INSERT INTO cadences (id, name, latest_version, active, created_at, updated_at)
+			VALUES (1, 'Old', 1, 1, 0, 0)`,
+		);
+		await db.run(
+			`INSERT INTO cadence_versions (cadence_id, version, content_hash, definition, published_at)
+			VALUES (1, 1, ?, ?, 0)`,
+			[contentHash(definition), JSON.stringify(definition)],
+		);
+		// Version 1 kept the schedule on the row: next_due_at was set only while a step waited.
+		const rows: Array<[number, string, string, number | null, number | null]> = [
+			[1, 'later', 'active', clock.nowMs + 2 * HOUR, null],
+			[2, 'sooner', 'active', clock.nowMs + HOUR, null],
+			[3, 'in-flight', 'active', null, clock.nowMs],
+			[4, 'finished', 'completed', null, null],
+		];
+		for (const [id, contact, state, due, claimedAt] of rows) {
+			await db.run(
+				`INSERT INTO enrollments (id, cadence_id, version, contact_key, conversation_key, contact_name,
+					agent, variables, state, cycle, next_step, next_due_at, anchor_at, claimed_at, created_at,
+					updated_at) VALUES (?, 1, 1, ?, '', '', '', '{}', ?, 1, 0, ?, 0, ?, 0, 0)`,
+				[id, contact, state, due, claimedAt],
+			);
+		}
+
+		const store = track(await openStore(location.config, clock.read));
+		expect(await versions(db)).toEqual(MIGRATIONS.map((m) => m.version));
+		expect((await store.getEnrollment(1))?.nextDueAt).toBe(clock.nowMs + 2 * HOUR);
+		expect((await store.getEnrollment(3))?.nextDueAt).toBeNull();
+		clock.advance(3 * HOUR);
+		const claimed = await store.claimDue({ cadence: 'Old', limit: 10 });
+		expect(claimed.map((c) => c.enrollment.contactKey)).toEqual(['sooner', 'later']);
+		expect(await store.claimDue({ cadence: 'Old', limit: 10 })).toEqual([]);
 	});
 
 	it('a new migration appended later applies on its own', async () => {
