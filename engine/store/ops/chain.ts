@@ -1,6 +1,6 @@
 import type { CadenceDefinition } from '../../cadence/definition';
 import { dueTimeFor } from '../../domain/scheduling';
-import type { SqlExecutor } from '../sql/driver';
+import type { SqlExecutor, SqlValue } from '../sql/driver';
 import type { Enrollment } from '../types';
 import { appendEvents, type StoreContext } from './context';
 import { writeSchedule } from './due-queue';
@@ -79,7 +79,10 @@ export async function reanchorChain(
 	);
 }
 
-/** After step `doneIndex` went out (or was skipped) at `at`, schedules the following one. */
+/**
+ * After step `doneIndex` went out (or was skipped) at `at`, schedules the following one. `also`
+ * are further columns of the enrollment to write in the same update (the send's timestamp).
+ */
 export async function advancePast(
 	ctx: StoreContext,
 	db: SqlExecutor,
@@ -87,10 +90,14 @@ export async function advancePast(
 	doneIndex: number,
 	at: number,
 	now: number,
+	also: Record<string, SqlValue> = {},
 ): Promise<void> {
 	const definition = await ctx.definition(db, enrollment.cadenceId, enrollment.version);
 	const stepIndex = await runnableStepFrom(db, definition, enrollment, doneIndex + 1);
-	await scheduleStep(ctx, db, enrollment, definition, stepIndex, at, now, { keepPause: true });
+	await scheduleStep(ctx, db, enrollment, definition, stepIndex, at, now, {
+		keepPause: true,
+		also,
+	});
 }
 
 /**
@@ -106,10 +113,12 @@ async function scheduleStep(
 	stepIndex: number,
 	from: number,
 	now: number,
-	options: { keepPause?: boolean } = {},
+	options: { keepPause?: boolean; also?: Record<string, SqlValue> } = {},
 ): Promise<void> {
+	const also = options.also ?? {};
 	if (stepIndex >= definition.steps.length) {
 		await writeSchedule(db, enrollment.id, null, {
+			...also,
 			state: 'completed',
 			next_step: stepIndex,
 			next_reason: null,
@@ -129,6 +138,7 @@ async function scheduleStep(
 	if (options.keepPause && enrollment.state === 'paused') {
 		const until = enrollment.pausedUntil;
 		await writeSchedule(db, enrollment.id, until === null ? null : Math.max(until, due.at), {
+			...also,
 			next_step: stepIndex,
 			held_due_at: until === null ? due.at : null,
 			next_reason: due.reason,
@@ -137,6 +147,7 @@ async function scheduleStep(
 		return;
 	}
 	await writeSchedule(db, enrollment.id, due.at, {
+		...also,
 		state: 'active',
 		next_step: stepIndex,
 		next_reason: due.reason,

@@ -42,16 +42,23 @@ function isCurrent(enrollment: Enrollment, run: StepRun): boolean {
 export async function markSent(ctx: StoreContext, input: SentInput): Promise<StepRun> {
 	const sent = parseOrThrow(sentInputSchema, input, 'sent step');
 	const at = ctx.now(sent.at);
+	// What the send reports replaces what the draft recorded; what it leaves out is kept.
+	const reported = Object.entries({
+		text: sent.text,
+		compose_mode: sent.composeMode,
+		model: sent.model,
+		prompt_tokens: sent.promptTokens,
+		completion_tokens: sent.completionTokens,
+		degraded: sent.degraded ? 1 : null,
+	}).filter((entry): entry is [string, string | number] => entry[1] !== undefined && entry[1] !== null);
 	return ctx.driver.transaction(async (db) => {
-		const before = await loadStepRun(db, { stepRunId: sent.stepRunId });
-		const { run, changed } = await moveStepRun(db, sent.stepRunId, 'sent', at, {
-			text: sent.text ?? before.text,
-			compose_mode: sent.composeMode ?? before.composeMode,
-			model: sent.model ?? before.model,
-			prompt_tokens: sent.promptTokens ?? before.promptTokens,
-			completion_tokens: sent.completionTokens ?? before.completionTokens,
-			degraded: sent.degraded || before.degraded ? 1 : 0,
-		});
+		const { run, changed } = await moveStepRun(
+			db,
+			sent.stepRunId,
+			'sent',
+			at,
+			Object.fromEntries(reported),
+		);
 		if (!changed) return run;
 		await afterSend(ctx, db, run, at, sent.channel);
 		return run;
@@ -73,11 +80,6 @@ async function afterSend(
 			[enrollment.contactKey, enrollment.conversationKey, run.text, channel, run.id, at],
 		);
 	}
-	await db.run('UPDATE enrollments SET last_sent_at = ?, updated_at = ? WHERE id = ?', [
-		at,
-		at,
-		enrollment.id,
-	]);
 	await appendEvents(
 		db,
 		[
@@ -93,7 +95,16 @@ async function afterSend(
 	);
 	// A send confirmed after the contact replied or the enrollment ended is recorded, but it must
 	// not bring the chain back to life.
-	if (isCurrent(enrollment, run)) await advancePast(ctx, db, enrollment, run.stepIndex, at, at);
+	const sentAt = { last_sent_at: at, updated_at: at };
+	if (isCurrent(enrollment, run)) {
+		await advancePast(ctx, db, enrollment, run.stepIndex, at, at, sentAt);
+	} else {
+		await db.run('UPDATE enrollments SET last_sent_at = ?, updated_at = ? WHERE id = ?', [
+			at,
+			at,
+			enrollment.id,
+		]);
+	}
 }
 
 /** Records a composed text; AI-assisted drafts wait for a reviewer with approval "awaiting". */

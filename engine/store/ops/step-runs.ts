@@ -50,12 +50,14 @@ export async function moveStepRun(
 		assignments.push(`${column} = ?`);
 		params.push(value);
 	}
-	const result = await db.run(
+	const moved = await db.all(
 		`UPDATE step_runs SET ${assignments.join(', ')}
-		WHERE id = ? AND status IN (${placeholders(allowed.length)})`,
+		WHERE id = ? AND status IN (${placeholders(allowed.length)})
+		RETURNING *`,
 		[...params, stepRunId, ...allowed],
 	);
+	if (moved.length > 0) return { run: toStepRun(moved[0]), changed: true };
 	const run = await loadStepRun(db, { stepRunId });
-	if (result.changes === 0 && run.status !== status) assertCanMove(stepRunId, run.status, status);
-	return { run, changed: result.changes > 0 };
+	if (run.status !== status) assertCanMove(stepRunId, run.status, status);
+	return { run, changed: false };
 }
