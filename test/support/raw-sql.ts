@@ -70,6 +70,10 @@ export class FaultyDriver implements SqlDriver {
 		this.check(sql);
 		return this.inner.all<T>(sql, params);
 	};
+	allPrepared = async <T = Row>(sql: string, params?: readonly SqlValue[]) => {
+		this.check(sql);
+		return this.inner.allPrepared<T>(sql, params);
+	};
 	run: SqlDriver['run'] = async (sql, params) => {
 		this.check(sql);
 		return this.inner.run(sql, params);

@@ -86,7 +86,7 @@ export const claimInSteps: ClaimWrites = async (ctx, db, target, budget, now) =>
 export const claimInOneStatement: ClaimWrites = async (ctx, db, target, budget, now) => {
 	const { dialect } = ctx.driver;
 	const modes = await composeModes(ctx, db, target);
-	const rows = await db.all<Record<string, unknown> & { run: string }>(
+	const rows = await ctx.driver.allPrepared<Record<string, unknown> & { run: string }>(
 		`WITH taken AS (
 			DELETE FROM due_steps WHERE ctid = ANY(ARRAY(
 				SELECT ctid FROM due_steps WHERE cadence_id = ? AND due_at <= ?

@@ -156,6 +156,11 @@ export const MIGRATIONS: Migration[] = [
 			// Written only by the old claim; the step run keeps when a step was claimed and for when.
 			'ALTER TABLE enrollments DROP COLUMN claimed_at',
 			'ALTER TABLE enrollments DROP COLUMN claimed_due_at',
+			// Step runs are created only by the claim, from enrollment rows, and enrollments are never
+			// deleted: the foreign key's check (a trigger call per claimed step) guarded nothing.
+			...(d.dropsConstraints
+				? ['ALTER TABLE step_runs DROP CONSTRAINT IF EXISTS step_runs_enrollment_id_fkey']
+				: []),
 		],
 	},
 ];

@@ -32,6 +32,8 @@ export interface Dialect {
 	 */
 	inIds(column: string): string;
 	idsParam(ids: readonly number[]): string;
+	/** Whether ALTER TABLE can drop a constraint (SQLite keeps them in the table's definition). */
+	readonly dropsConstraints: boolean;
 	/** Whether one statement can chain writes (`WITH … DELETE … RETURNING`, then INSERT …). */
 	readonly writableCte: boolean;
 	/** A JSON object as text, built in SQL from `'key', value, …` pairs. */
@@ -45,6 +47,11 @@ export interface SqlDriver extends SqlExecutor {
 	 * write lock is taken up front (BEGIN IMMEDIATE) so two processes never interleave a claim.
 	 */
 	transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+	/**
+	 * Runs one statement on its own (not inside `transaction`) that the store runs again and again
+	 * with the same text: where it pays, the database parses and plans it once per connection.
+	 */
+	allPrepared<T = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
 	/** Serialises schema migrations across processes that open the store at the same moment. */
 	withMigrationLock<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
 	close(): Promise<void>;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Pool, types as pgTypes, type PoolClient, type PoolConfig } from 'pg';
 import { CadenceStoreError } from '../../errors';
 import type { Dialect, Row, SqlDriver, SqlExecutor, SqlValue } from './driver';
@@ -27,6 +28,7 @@ const POSTGRES: Dialect = {
 	maxParams: 60_000,
 	inIds: (column) => `${column} = ANY(CAST(? AS BIGINT[]))`,
 	idsParam: (ids) => `{${ids.join(',')}}`,
+	dropsConstraints: true,
 	writableCte: true,
 	jsonObject: (pairs) => `CAST(json_build_object(${pairs}) AS TEXT)`,
 };
@@ -44,6 +46,7 @@ export class PostgresDriver implements SqlDriver {
 	readonly dialect = POSTGRES;
 	readonly schema: string;
 	private readonly pool: Pool;
+	private preparing = true;
 
 	constructor(options: PostgresOptions) {
 		this.schema = options.schema ?? 'cadence';
@@ -73,6 +76,22 @@ export class PostgresDriver implements SqlDriver {
 
 	async all<T = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
 		return this.query<T>(this.pool, sql, params);
+	}
+
+	async allPrepared<T = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+		if (!this.preparing) return this.all<T>(sql, params);
+		const text = toNumberedPlaceholders(sql);
+		// Named by content, so a changed statement (a cadence's new version) is a new name.
+		const name = `cadence_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
+		try {
+			return (await this.pool.query({ name, text, values: params as SqlValue[] })).rows as T[];
+		} catch (error) {
+			// A pooler in transaction mode (older PgBouncer) cannot keep a prepared statement across
+			// transactions. The statement did not run, so it is run unprepared, as are all from now.
+			if ((error as { code?: string }).code !== PREPARED_STATEMENT_MISSING) throw mapError(error);
+			this.preparing = false;
+			return this.all<T>(sql, params);
+		}
 	}
 
 	async run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
@@ -140,13 +159,19 @@ export class PostgresDriver implements SqlDriver {
 		try {
 			return await on.query(toNumberedPlaceholders(sql), params as SqlValue[]);
 		} catch (error) {
-			if (isConnectionError(error)) throw unreachable(error);
-			throw new CadenceStoreError(
-				`The Postgres cadence store rejected a query: ${(error as Error).message}`,
-				error,
-			);
+			throw mapError(error);
 		}
 	}
+}
+
+const PREPARED_STATEMENT_MISSING = '26000';
+
+function mapError(error: unknown): Error {
+	if (isConnectionError(error)) return unreachable(error);
+	return new CadenceStoreError(
+		`The Postgres cadence store rejected a query: ${(error as Error).message}`,
+		error,
+	);
 }
 
 /** `?` → `$1, $2, …`; the store never puts a literal question mark inside its SQL text. */

@@ -20,6 +20,7 @@ const SQLITE: Dialect = {
 	maxParams: 32_000,
 	inIds: (column) => `${column} IN (SELECT value FROM json_each(?))`,
 	idsParam: (ids) => JSON.stringify(ids),
+	dropsConstraints: false,
 	writableCte: false,
 	jsonObject: (pairs) => `json_object(${pairs})`,
 };
@@ -99,6 +100,11 @@ export class SqliteDriver implements SqlDriver {
 
 	async all<T = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
 		return this.serial(() => this.allNow<T>(sql, params));
+	}
+
+	/** Every statement is prepared once and cached here already. */
+	async allPrepared<T = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+		return this.all<T>(sql, params);
 	}
 
 	async run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
