@@ -140,9 +140,7 @@ describe.each(BACKENDS)('concurrent claimers on %s', (backend) => {
 			expect(await count(raw, "SELECT COUNT(*) AS n FROM events WHERE type = 'claimed'")).toBe(
 				CONTACTS,
 			);
-			expect(
-				await count(raw, 'SELECT COUNT(*) AS n FROM due_steps'),
-			).toBe(0);
+			expect(await count(raw, 'SELECT COUNT(*) AS n FROM due_steps')).toBe(0);
 		} finally {
 			await raw.close();
 		}

@@ -50,7 +50,9 @@ export async function markSent(ctx: StoreContext, input: SentInput): Promise<Ste
 		prompt_tokens: sent.promptTokens,
 		completion_tokens: sent.completionTokens,
 		degraded: sent.degraded ? 1 : null,
-	}).filter((entry): entry is [string, string | number] => entry[1] !== undefined && entry[1] !== null);
+	}).filter(
+		(entry): entry is [string, string | number] => entry[1] !== undefined && entry[1] !== null,
+	);
 	return ctx.driver.transaction(async (db) => {
 		const { run, changed } = await moveStepRun(
 			db,

@@ -87,8 +87,10 @@ export class PostgresDriver implements SqlDriver {
 			return (await this.pool.query({ name, text, values: params as SqlValue[] })).rows as T[];
 		} catch (error) {
 			// A pooler in transaction mode (older PgBouncer) cannot keep a prepared statement across
-			// transactions. The statement did not run, so it is run unprepared, as are all from now.
-			if ((error as { code?: string }).code !== PREPARED_STATEMENT_MISSING) throw mapError(error);
+			// transactions. The statement did not run, so it runs unprepared, as do all from now on.
+			if (!POOLER_CANNOT_PREPARE.includes((error as { code?: string }).code ?? '')) {
+				throw mapError(error);
+			}
 			this.preparing = false;
 			return this.all<T>(sql, params);
 		}
@@ -164,7 +166,8 @@ export class PostgresDriver implements SqlDriver {
 	}
 }
 
-const PREPARED_STATEMENT_MISSING = '26000';
+/** A prepared statement missing on, or already on, the server connection a pooler handed us. */
+const POOLER_CANNOT_PREPARE = ['26000', '42P05'];
 
 function mapError(error: unknown): Error {
 	if (isConnectionError(error)) return unreachable(error);
