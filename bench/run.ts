@@ -1,8 +1,9 @@
 /**
  * `npm run bench` — what the cadence store costs, measured beside what a user would pick instead.
  *
- *   npm run bench                  quick mode: CI-size runs, about two minutes
- *   npm run bench -- --full        full mode: the figures for docs/benchmarks.md (up to ~20 minutes)
+ *   npm run bench                  quick mode: CI-size runs, about five minutes with the n8n section
+ *   npm run bench -- --full        full mode: the figures for docs/benchmarks.md (about 40 minutes;
+ *                                  `--runs=1` for a third of that)
  *   npm run bench -- --only=store  run some sections only (comma-separated ids)
  *   npm run bench -- --runs=3      repeat each measurement and report medians (full mode: 3)
  *   npm run bench -- --markdown=results.md   also write the report to a file
@@ -18,9 +19,10 @@ import { findPostgres } from './lib/postgres';
 import type { BenchContext, Mode, Section, SectionReport } from './lib/report';
 import { storeSection } from './store/section';
 import { composeSection } from './compose/section';
+import { n8nSection } from './n8n/section';
 
-/** Sections in the order they run. Later parts (a real n8n, Compose) are added here. */
-const SECTIONS: Section[] = [storeSection, composeSection];
+/** Sections in the order they run. */
+const SECTIONS: Section[] = [storeSection, composeSection, n8nSection];
 
 /** A mistake on the command line: printed as a sentence, without a stack. */
 class UsageError extends Error {}
