@@ -70,29 +70,25 @@ export async function getCadence(
 	version?: number,
 ): Promise<PublishedCadence | null> {
 	const db = ctx.driver;
-	const rows = await db.all<CadenceRow>(
-		typeof ref === 'number'
-			? 'SELECT * FROM cadences WHERE id = ?'
-			: 'SELECT * FROM cadences WHERE name = ?',
-		[ref],
+	// One read for the cadence and its version's row; the definition itself is immutable, so it
+	// comes from the context's cache after the first time (Exit Check asks once per item).
+	const rows = await db.all<{ id: number; active: number; version: number; published_at: number }>(
+		`SELECT c.id, c.active, v.version, v.published_at FROM cadences c
+		JOIN cadence_versions v ON v.cadence_id = c.id AND v.version = COALESCE(?, c.latest_version)
+		WHERE ${typeof ref === 'number' ? 'c.id' : 'c.name'} = ?`,
+		[version ?? null, ref],
 	);
 	if (rows.length === 0) return null;
-	const cadence = rows[0];
-	const wanted = version ?? Number(cadence.latest_version);
-	const versions = await db.all<{ definition: string; published_at: number }>(
-		'SELECT definition, published_at FROM cadence_versions WHERE cadence_id = ? AND version = ?',
-		[Number(cadence.id), wanted],
-	);
-	if (versions.length === 0) return null;
-	const definition = JSON.parse(versions[0].definition) as CadenceDefinition;
+	const [row] = rows;
+	const definition = await ctx.definition(db, Number(row.id), Number(row.version));
 	const published = toPublished(
-		Number(cadence.id),
+		Number(row.id),
 		definition,
-		wanted,
-		Number(versions[0].published_at),
+		Number(row.version),
+		Number(row.published_at),
 		false,
 	);
-	return { ...published, active: Number(cadence.active) === 1 };
+	return { ...published, active: Number(row.active) === 1 };
 }
 
 export async function listCadences(
