@@ -18,6 +18,7 @@ import { appendEvents, type StoreContext } from './context';
 import { writeSchedule } from './due-queue';
 import { advancePast, reloadEnrollment } from './chain';
 import { loadStepRun, moveStepRun } from './step-runs';
+import { toStepRun } from './rows';
 
 /**
  * What happens to a claimed step: composed, approved, deferred, sent, delivered, read, failed or
@@ -114,18 +115,15 @@ export async function recordDraft(ctx: StoreContext, input: DraftInput): Promise
 	const draft = parseOrThrow(draftInputSchema, input, 'draft');
 	const now = ctx.now();
 	return ctx.driver.transaction(async (db) => {
-		const run = await loadStepRun(db, { stepRunId: draft.stepRunId });
-		if (run.status !== 'pending' && run.status !== 'scheduled') {
-			throw new CadenceTransitionError(
-				`Step run ${run.id} is already "${run.status}"; a draft can only be recorded before it is sent.`,
-			);
-		}
-		await db.run(
-			`UPDATE step_runs SET text = ?, compose_mode = ?, model = ?, prompt_tokens = ?, completion_tokens = ?,
-			degraded = ?, approval = ?, detail = ?, updated_at = ? WHERE id = ?`,
+		// Only a step not yet sent takes a draft; the condition is part of the write.
+		const updated = await db.all(
+			`UPDATE step_runs SET text = ?, compose_mode = COALESCE(?, compose_mode), model = ?,
+			prompt_tokens = ?, completion_tokens = ?, degraded = ?, approval = ?, detail = ?, updated_at = ?
+			WHERE id = ? AND status IN ('pending', 'scheduled')
+			RETURNING *`,
 			[
 				draft.text,
-				draft.composeMode ?? run.composeMode,
+				draft.composeMode ?? null,
 				draft.model,
 				draft.promptTokens,
 				draft.completionTokens,
@@ -133,9 +131,16 @@ export async function recordDraft(ctx: StoreContext, input: DraftInput): Promise
 				draft.awaitingApproval ? 'awaiting' : null,
 				draft.degradedReason,
 				now,
-				run.id,
+				draft.stepRunId,
 			],
 		);
+		if (updated.length === 0) {
+			const run = await loadStepRun(db, { stepRunId: draft.stepRunId });
+			throw new CadenceTransitionError(
+				`Step run ${run.id} is already "${run.status}"; a draft can only be recorded before it is sent.`,
+			);
+		}
+		const run = toStepRun(updated[0]);
 		await appendEvents(
 			db,
 			[
@@ -145,7 +150,7 @@ export async function recordDraft(ctx: StoreContext, input: DraftInput): Promise
 					type: draft.awaitingApproval ? 'draftPending' : 'composed',
 					at: now,
 					detail: {
-						mode: draft.composeMode ?? run.composeMode,
+						mode: run.composeMode,
 						model: draft.model,
 						degraded: draft.degraded,
 						degradedReason: draft.degradedReason,
@@ -154,7 +159,7 @@ export async function recordDraft(ctx: StoreContext, input: DraftInput): Promise
 			],
 			ctx.driver.dialect.maxParams,
 		);
-		return loadStepRun(db, { stepRunId: run.id });
+		return run;
 	});
 }
 
