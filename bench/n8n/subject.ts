@@ -20,7 +20,8 @@ export const totalBytes = (f: SubjectFigures) => f.bytesByTable.reduce((sum, [, 
  * n8n's default database pool is 2 connections. With it, 1,000 Wait-node executions resuming at
  * the same moment queue for a connection longer than n8n's 20 s connection timeout ("timeout
  * exceeded when trying to connect"): on this machine 621 could not be resumed and stayed marked
- * running, 374 ended in an error, 5 were still waiting. A self-hoster with that many contacts raises the pool, so both subjects get 10.
+ * running, 374 ended in an error, 5 were still waiting. A self-hoster with that many contacts
+ * raises the pool, so both subjects get 10.
  */
 export const POOL_SIZE = 10;
 
