@@ -46,7 +46,7 @@ export const claimInSteps: ClaimWrites = async (ctx, db, target, budget, now) =>
 	const { dialect } = ctx.driver;
 	const taken = await takeDue(db, dialect, target.id, now, budget);
 	if (taken.length === 0) return [];
-	const ids = dialect.idsParam(taken.map((t) => t.enrollmentId));
+	const ids = dialect.idsParam(taken);
 	const enrollments = (
 		await db.all(`${ENROLLMENT_SELECT} WHERE ${dialect.inIds('e.id')}`, [ids])
 	).map(toEnrollment);

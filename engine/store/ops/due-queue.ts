@@ -64,8 +64,9 @@ export async function queueEnrolled(db: SqlExecutor, enrollmentIds: number[]): P
 }
 
 /**
- * Takes up to `limit` steps of one cadence due by `now`, earliest first, off the queue. Postgres
- * claimers skip rows another claimer has locked; SQLite claimers hold the write lock.
+ * Takes up to `limit` steps of one cadence due by `now`, earliest first, off the queue, and
+ * returns their enrollments' ids. Postgres claimers skip rows another claimer has locked; SQLite
+ * claimers hold the write lock.
  */
 export async function takeDue(
 	db: SqlExecutor,
@@ -73,13 +74,13 @@ export async function takeDue(
 	cadenceId: number,
 	now: number,
 	limit: number,
-): Promise<Array<{ enrollmentId: number; dueAt: number }>> {
-	const rows = await db.all<{ enrollment_id: number; due_at: number }>(
+): Promise<number[]> {
+	const rows = await db.all<{ enrollment_id: number }>(
 		`DELETE FROM due_steps WHERE cadence_id = ? AND (due_at, enrollment_id) IN (
 			SELECT due_at, enrollment_id FROM due_steps WHERE cadence_id = ? AND due_at <= ?
 			ORDER BY due_at, enrollment_id LIMIT ?${dialect.lockForClaim})
-		RETURNING enrollment_id, due_at`,
+		RETURNING enrollment_id`,
 		[cadenceId, cadenceId, now, limit],
 	);
-	return rows.map((r) => ({ enrollmentId: Number(r.enrollment_id), dueAt: Number(r.due_at) }));
+	return rows.map((r) => Number(r.enrollment_id));
 }

@@ -1,34 +1,19 @@
-// Once per end-to-end run: the pinned n8n (installed when missing), a fresh build of this
-// package installed into a user-folder template the way Settings → Community Nodes installs it,
-// and a real PostgreSQL for the queue-mode test. Test files read it all from CADENCE_E2E_SETUP.
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { buildAndInstall } from '../../../scripts/n8n-package.mjs';
-import { ensureRuntime } from '../../../scripts/n8n-runtime.mjs';
+// Once per end-to-end run: the pinned n8n and this package installed into a user-folder template
+// (prepare.mjs), and a real PostgreSQL for the queue-mode test. Test files read it all from
+// CADENCE_E2E_SETUP.
 import findPostgres from '../../support/postgres-global-setup.js';
+import { prepareN8nRun } from './prepare.mjs';
 
 export default async function globalSetup() {
-	const runtime = await ensureRuntime();
-	const workRoot = mkdtempSync(join(tmpdir(), 'cadence-e2e-'));
-	const templateUserFolder = join(workRoot, 'template');
-	mkdirSync(templateUserFolder);
-	const started = Date.now();
 	// CADENCE_E2E_BUILD=0 tests the dist/ that is there (CI has just built it).
-	const packageVersion = buildAndInstall(templateUserFolder, {
+	const { n8nVersion, setup, seconds } = await prepareN8nRun({
+		prefix: 'cadence-e2e-',
 		build: process.env.CADENCE_E2E_BUILD !== '0',
 	});
 	process.stdout.write(
-		`\n[e2e] n8n-nodes-cadence ${packageVersion} built, packed and installed in ` +
-			`${((Date.now() - started) / 1000).toFixed(1)} s; n8n ${runtime.version} from ${runtime.dir}\n`,
+		`\n[e2e] n8n-nodes-cadence ${setup.packageVersion} built, packed and installed in ` +
+			`${seconds.toFixed(1)} s; n8n ${n8nVersion} from ${setup.runtimeDir}\n`,
 	);
 	await findPostgres();
-	process.env.CADENCE_E2E_SETUP = JSON.stringify({
-		runtimeDir: runtime.dir,
-		n8nBin: runtime.n8nBin,
-		node: runtime.node,
-		templateUserFolder,
-		workRoot,
-		packageVersion,
-	});
+	process.env.CADENCE_E2E_SETUP = JSON.stringify(setup);
 }
