@@ -163,4 +163,24 @@ export const MIGRATIONS: Migration[] = [
 				: []),
 		],
 	},
+	{
+		version: 3,
+		name: 'the dashboard: its signing secret and the action tokens already used',
+		// The dashboard page signs each action form with a secret kept here, so every n8n process
+		// sharing the store (queue mode, multi-main) accepts the others' pages. A token's nonce is
+		// written once when its action runs: a replayed form finds it and changes nothing.
+		statements: (d) => [
+			`CREATE TABLE store_secrets (
+				name TEXT PRIMARY KEY,
+				value TEXT NOT NULL,
+				created_at ${d.bigint} NOT NULL
+			)`,
+			`CREATE TABLE used_action_tokens (
+				nonce TEXT PRIMARY KEY,
+				used_at ${d.bigint} NOT NULL,
+				expires_at ${d.bigint} NOT NULL
+			)`,
+			'CREATE INDEX used_action_tokens_expiry ON used_action_tokens (expires_at)',
+		],
+	},
 ];
