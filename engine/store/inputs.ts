@@ -180,6 +180,8 @@ export const enrollmentActionSchema = z.object({
 	reason: z.string().max(500).optional(),
 	/** exit: which rule stopped the enrollment. */
 	exitReason: z.enum(EXIT_REASONS).optional(),
+	/** Who did it (e.g. the dashboard's signed-in user), kept in the timeline event. */
+	by: z.string().trim().max(200).optional(),
 });
 export type EnrollmentAction = z.input<typeof enrollmentActionSchema>;
 

@@ -80,7 +80,11 @@ export async function pauseEnrollment(
 					enrollmentId: enrollment.id,
 					type: 'paused',
 					at: now,
-					detail: { until: action.until ?? null, reason: action.reason ?? null },
+					detail: {
+						until: action.until ?? null,
+						reason: action.reason ?? null,
+						by: action.by ?? null,
+					},
 				},
 			],
 			ctx.driver.dialect.maxParams,
@@ -123,7 +127,7 @@ export async function resumeEnrollment(
 					enrollmentId: enrollment.id,
 					type: 'resumed',
 					at: now,
-					detail: { dueAt: due?.at ?? null },
+					detail: { dueAt: due?.at ?? null, by: action.by ?? null },
 				},
 			],
 			ctx.driver.dialect.maxParams,
@@ -149,7 +153,11 @@ export async function skipStep(ctx: StoreContext, input: EnrollmentAction): Prom
 					stepRunId: run?.id ?? null,
 					type: 'skipped',
 					at: now,
-					detail: { step: enrollment.nextStep, reason: action.reason ?? null },
+					detail: {
+						step: enrollment.nextStep,
+						reason: action.reason ?? null,
+						by: action.by ?? null,
+					},
 				},
 			],
 			ctx.driver.dialect.maxParams,
@@ -169,7 +177,10 @@ export async function exitByRule(ctx: StoreContext, input: EnrollmentAction): Pr
 		const reason = action.exitReason ?? 'cancelled';
 		if (run)
 			await moveStepRun(db, run.id, 'skipped', now, { detail: `enrollment exited: ${reason}` });
-		await exitEnrollment(ctx, db, enrollment.id, reason, now, { note: action.reason ?? null });
+		await exitEnrollment(ctx, db, enrollment.id, reason, now, {
+			note: action.reason ?? null,
+			by: action.by ?? null,
+		});
 		return reloadEnrollment(db, enrollment.id);
 	});
 }
