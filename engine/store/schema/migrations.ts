@@ -183,4 +183,26 @@ export const MIGRATIONS: Migration[] = [
 			'CREATE INDEX used_action_tokens_expiry ON used_action_tokens (expires_at)',
 		],
 	},
+	{
+		version: 4,
+		name: 'in-flight steps: hand-off to the send path, approval deadlines, stuck alerts delivered',
+		// handed_at: when the step left the cadence nodes for the channel. A step claimed but never
+		// handed over cannot have been sent, so it is safe to emit again; one handed over and not
+		// confirmed is ambiguous and is reported stuck. Steps in flight during the upgrade are
+		// treated as handed over: nothing that may have been sent is ever emitted again.
+		// approval_deadline / approval_timeout: Await Approval's time limit and policy, applied by
+		// the trigger's check (n8n does not run the waiting node again when its limit passes).
+		// stuck_alerted_at: the execution carrying the stuck alert finished; until then the
+		// alert is emitted again.
+		statements: (d) => [
+			`ALTER TABLE step_runs ADD COLUMN handed_at ${d.bigint}`,
+			`ALTER TABLE step_runs ADD COLUMN approval_deadline ${d.bigint}`,
+			'ALTER TABLE step_runs ADD COLUMN approval_timeout TEXT',
+			`ALTER TABLE step_runs ADD COLUMN stuck_alerted_at ${d.bigint}`,
+			`UPDATE step_runs SET handed_at = claimed_at WHERE status IN ('pending', 'scheduled')`,
+			'UPDATE step_runs SET stuck_alerted_at = stuck_at WHERE stuck_at IS NOT NULL',
+			`CREATE INDEX step_runs_awaiting_deadline ON step_runs (cadence_id, approval_deadline)
+				WHERE approval = 'awaiting'`,
+		],
+	},
 ];
