@@ -22,6 +22,8 @@ import { StoreContext } from './ops/context';
 import * as cadences from './ops/cadences';
 import { claimDue } from './ops/claim';
 import { enroll } from './ops/enroll';
+import * as dashboard from './ops/dashboard';
+import * as dashboardTokens from './ops/dashboard-tokens';
 import * as feed from './ops/event-feed';
 import * as manage from './ops/manage';
 import * as queries from './ops/queries';
@@ -97,6 +99,14 @@ export class CadenceStore {
 		queries.countSentToContact(this.ctx, contactKey, since);
 	sendTimesToContact = (contactKey: string, since: number) =>
 		queries.sendTimesToContact(this.ctx, contactKey, since);
+
+	// The dashboard page
+	listFollowUps = (input?: dashboard.FollowUpQuery) => dashboard.listFollowUps(this.ctx, input);
+	followUpFacets = () => dashboard.followUpFacets(this.ctx);
+	agentCounts = () => dashboard.agentCounts(this.ctx);
+	storeSecret = (name: string) => dashboardTokens.storeSecret(this.ctx, name);
+	useActionToken = (nonce: string, expiresAt: number) =>
+		dashboardTokens.useActionToken(this.ctx, nonce, expiresAt);
 
 	// Following the timeline
 	eventsAfter = (input: feed.EventFeedInput) => feed.eventsAfter(this.ctx, input);
