@@ -39,6 +39,11 @@ export interface InstanceOptions {
 	env?: Record<string, string>;
 	/** How many `n8n worker` processes to start beside the main one (queue mode). */
 	workers?: number;
+	/**
+	 * A user folder whose `.n8n` is copied instead of the global setup's (e.g. one a test
+	 * installed the package into with the README's commands).
+	 */
+	userFolderTemplate?: string;
 }
 
 export interface CreatedWorkflow {
@@ -76,7 +81,8 @@ export class N8nInstance {
 	static async start(options: InstanceOptions): Promise<N8nInstance> {
 		const setup = e2eSetup();
 		const userFolder = mkdtempSync(join(setup.workRoot, `${options.name}-`));
-		cpSync(join(setup.templateUserFolder, '.n8n'), join(userFolder, '.n8n'), { recursive: true });
+		const template = options.userFolderTemplate ?? setup.templateUserFolder;
+		cpSync(join(template, '.n8n'), join(userFolder, '.n8n'), { recursive: true });
 		const port = await freePort();
 		const bcrypt = requireFromRuntime<{ hashSync(password: string, rounds: number): string }>(
 			'bcryptjs',
