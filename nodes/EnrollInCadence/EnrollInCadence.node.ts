@@ -16,8 +16,9 @@ export class EnrollInCadence implements INodeType {
 		icon: { light: 'file:enrollInCadence.svg', dark: 'file:enrollInCadence.dark.svg' },
 		group: ['transform'],
 		version: 1,
+		// $parameter gives a resource locator's plain value (the cadence name), not its object.
 		subtitle:
-			'={{"into " + ($parameter["cadence"].cachedResultName || $parameter["cadence"].value)}}',
+			'={{ $parameter["cadence"] ? "into " + $parameter["cadence"] : "no cadence picked" }}',
 		description: 'Start a follow-up cadence for each contact that comes in',
 		defaults: { name: 'Enroll In Cadence' },
 		inputs: [NodeConnectionTypes.Main],

@@ -16,7 +16,7 @@ export class FollowUpTrigger implements INodeType {
 		icon: { light: 'file:followUpTrigger.svg', dark: 'file:followUpTrigger.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{$parameter["cadenceName"]}}',
+		subtitle: '={{ $parameter["cadenceName"] || "no cadence name yet" }}',
 		description:
 			'Holds a follow-up cadence and starts the workflow for every follow-up that is due',
 		eventTriggerDescription: 'Waiting for follow-ups to fall due',

@@ -20,7 +20,13 @@ export function cadenceLocator(overrides: Partial<INodeProperties> = {}): INodeP
 				name: 'list',
 				type: 'list',
 				placeholder: 'Select a cadence…',
-				typeOptions: { searchListMethod: 'searchCadences', searchable: true },
+				typeOptions: {
+					searchListMethod: 'searchCadences',
+					searchable: true,
+					// The credential is optional (no credential = the default SQLite store), but the
+					// editor refuses to load a list while a node's credential is unset unless told so.
+					skipCredentialsCheckInRLC: true,
+				},
 			},
 			{
 				displayName: 'By Name',
