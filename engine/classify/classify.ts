@@ -11,12 +11,12 @@ import {
 } from './categories';
 import { classifyByKeywords } from './keywords';
 import {
-	askModel,
+	askForText,
 	excerpt,
 	extractJsonObject,
 	type ChatModelLike,
 	type PromptMessage,
-} from './model-call';
+} from '../ai';
 import { resolveTimePhrase } from './time-phrases';
 
 /**
@@ -40,6 +40,8 @@ export interface ClassifyInput {
 	history?: HistoryLine[];
 	model?: ChatModelLike | null;
 	timeoutMs?: number;
+	/** The execution's cancel signal, passed on to the model call. */
+	signal?: AbortSignal;
 	/** Below this confidence the model's answer is not trusted and the keywords decide. */
 	minConfidence?: number;
 }
@@ -77,11 +79,10 @@ const answerSchema = z.object({
 
 export async function classifyReply(input: ClassifyInput): Promise<Classification> {
 	if (!input.model) return fromKeywords(input, null);
-	const answer = await askModel(
-		input.model,
-		prompt(input),
-		input.timeoutMs ?? DEFAULT_MODEL_TIMEOUT_MS,
-	);
+	const answer = await askForText(input.model, prompt(input), {
+		timeoutMs: input.timeoutMs ?? DEFAULT_MODEL_TIMEOUT_MS,
+		signal: input.signal,
+	});
 	if (!answer.ok) return fromKeywords(input, answer.reason);
 	const parsed = answerSchema.safeParse(extractJsonObject(answer.text));
 	const category = parsed.success ? normalizeCategory(parsed.data.category) : null;

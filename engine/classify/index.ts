@@ -6,6 +6,6 @@ export { judgeFollowUp } from './judge';
 export type { JudgeInput, Judgement } from './judge';
 export { classifyByKeywords } from './keywords';
 export type { KeywordVerdict } from './keywords';
-export type { ChatModelLike, PromptMessage } from './model-call';
+export type { ChatModelLike, PromptMessage } from '../ai';
 export { resolveTimePhrase } from './time-phrases';
 export type { PhraseContext, ResolvedTime } from './time-phrases';

@@ -3,12 +3,12 @@ import { z } from 'zod/v4';
 import type { Millis } from '../store/types';
 import type { HistoryLine } from './classify';
 import {
-	askModel,
+	askForText,
 	excerpt,
 	extractJsonObject,
 	type ChatModelLike,
 	type PromptMessage,
-} from './model-call';
+} from '../ai';
 
 /**
  * Exit Check's optional AI judgement: "given the conversation, does a follow-up make sense now?"
@@ -27,6 +27,8 @@ export interface JudgeInput {
 	guidance?: string;
 	model: ChatModelLike;
 	timeoutMs: number;
+	/** The execution's cancel signal, passed on to the model call. */
+	signal?: AbortSignal;
 	minConfidence?: number;
 }
 
@@ -58,7 +60,10 @@ const answerSchema = z
 	.refine((a) => a.verdict !== undefined, { message: 'no followUp field' });
 
 export async function judgeFollowUp(input: JudgeInput): Promise<Judgement> {
-	const answer = await askModel(input.model, prompt(input), input.timeoutMs);
+	const answer = await askForText(input.model, prompt(input), {
+		timeoutMs: input.timeoutMs,
+		signal: input.signal,
+	});
 	if (!answer.ok) return { verdict: 'unavailable', reason: answer.reason };
 	const parsed = answerSchema.safeParse(extractJsonObject(answer.text));
 	if (!parsed.success) {

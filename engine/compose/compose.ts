@@ -1,6 +1,6 @@
 import { CadenceValidationError } from '../errors';
 import { checkDraft, expectedLanguage } from './guardrails';
-import { callModel } from './model-call';
+import { callModel } from '../ai';
 import { addCounts, extractText, modelNameOf, usageOf } from './model-output';
 import { buildPrompt, regenerationPrompt } from './prompt';
 import { renderMessage, renderTemplate } from './render-template';
@@ -10,7 +10,9 @@ import type { ChatModelLike, ComposeRequest, ComposeResult, PromptMessage } from
  * One follow-up, composed. Static mode fills the step's text. AI modes ask the model, check the
  * draft against the guardrails, ask once more with the failure fed back, and otherwise fall back
  * to the static text, marked degraded with the reason. A missing model, a model error and a
- * time-out fall back at once: the cadence never stalls on the AI.
+ * time-out fall back at once: the cadence never stalls on the AI. The fallback is sent as it is,
+ * in AI assisted mode too (seed: "both AI assisted and AI full send the step's static fallback
+ * text"), unless the request asks the reviewer to see it anyway.
  */
 
 export interface ComposeDeps {
@@ -54,14 +56,12 @@ export async function compose(
 	let rejected: { draft: string; reason: string } | null = null;
 
 	while (spent.attempts < MAX_ATTEMPTS) {
-		const call = await callModel(model, messages, deadline, deps.signal);
-		if (!call.ok) {
-			const reason =
-				call.kind === 'timeout'
-					? `the model did not answer within ${seconds(request.timeoutMs)}`
-					: call.reason;
-			return fallback(request, reason, spent, rejected?.draft);
-		}
+		const call = await callModel(model, messages, {
+			timeoutMs: request.timeoutMs,
+			deadline,
+			signal: deps.signal,
+		});
+		if (!call.ok) return fallback(request, call.reason, spent, rejected?.draft);
 		spent.attempts++;
 		const usage = usageOf(call.reply);
 		spent.promptTokens = addCounts(spent.promptTokens, usage.promptTokens);
@@ -103,9 +103,10 @@ export function composeStatic(request: ComposeRequest): ComposeResult {
 }
 
 /**
- * The static text instead of the AI's. When the step has none (or it cannot be filled in), a
- * person has to write this one: the item goes for approval, with the rejected draft if there was
- * one, rather than being sent empty or dropped.
+ * The static text instead of the AI's, sent without review unless an AI assisted request asks
+ * for the reviewer anyway. When the step has none (or it cannot be filled in), a person has to
+ * write this one: the item goes for approval, with the rejected draft if there was one, rather
+ * than being sent empty or dropped.
  */
 function fallback(
 	request: ComposeRequest,
@@ -116,7 +117,10 @@ function fallback(
 	let problem: string;
 	try {
 		const text = renderMessage(request.staticText, request.variables);
-		if (text.trim() !== '') return result(request, text, 'static', spent, reason);
+		if (text.trim() !== '') {
+			const review = request.mode === 'aiAssisted' && request.whenAiFails === 'askReviewer';
+			return result(request, text, 'static', spent, reason, review);
+		}
 		problem = 'the step has no static text';
 	} catch (error) {
 		problem = (error as Error).message;
@@ -132,7 +136,7 @@ function result(
 	modeUsed: ComposeResult['modeUsed'],
 	spent: Spent,
 	degradedReason: string | null,
-	needsPerson = false,
+	needsApproval = request.mode === 'aiAssisted',
 ): ComposeResult {
 	return {
 		text,
@@ -144,7 +148,7 @@ function result(
 		attempts: spent.attempts,
 		degraded: degradedReason !== null,
 		degradedReason,
-		needsApproval: needsPerson || request.mode === 'aiAssisted',
+		needsApproval,
 	};
 }
 
@@ -155,8 +159,4 @@ function earlierFollowUps(request: ComposeRequest): string[] {
 		...(request.earlierFollowUps ?? []),
 	];
 	return [...new Set(texts.filter((t) => t.trim() !== ''))];
-}
-
-function seconds(ms: number): string {
-	return `${Math.round(ms / 100) / 10} s`;
 }

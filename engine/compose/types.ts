@@ -1,23 +1,11 @@
 import type { ComposeMode } from '../cadence/definition';
 
 /**
- * The compose engine's vocabulary. It knows nothing of n8n or LangChain: a chat model is anything
- * with `invoke(messages)`, which every LangChain chat model n8n hands a node already satisfies.
+ * The compose engine's vocabulary. It knows nothing of n8n or LangChain; the chat model types come
+ * from the one AI call module (engine/ai).
  */
 
-/** A chat message as LangChain accepts it in `invoke`: a [role, text] pair. */
-export type PromptMessage = [role: 'system' | 'human' | 'ai', content: string];
-
-/** What a chat model's `invoke` resolves to: LangChain's AIMessage, read defensively. */
-export interface ModelReply {
-	content?: unknown;
-	usage_metadata?: { input_tokens?: number; output_tokens?: number } | null;
-	response_metadata?: Record<string, unknown> | null;
-}
-
-export interface ChatModelLike {
-	invoke(messages: PromptMessage[], options?: { signal?: AbortSignal }): Promise<ModelReply>;
-}
+export type { ChatModelLike, ModelReply, PromptMessage } from '../ai';
 
 /** One message of the conversation, oldest first. `followUp` marks what a cadence sent earlier. */
 export interface HistoryMessage {
@@ -62,7 +50,15 @@ export interface ComposeRequest {
 	language: LanguageChoice;
 	/** The whole budget for the model, retry included: the cadence never waits longer on the AI. */
 	timeoutMs: number;
+	/**
+	 * An AI assisted step whose AI cannot deliver: send the static fallback text at once (the
+	 * default: the cadence never stops because of an AI outage), or still ask the reviewer.
+	 */
+	whenAiFails?: WhenAiFails;
 }
+
+export const WHEN_AI_FAILS = ['sendFallback', 'askReviewer'] as const;
+export type WhenAiFails = (typeof WHEN_AI_FAILS)[number];
 
 export interface ComposeResult {
 	text: string;
@@ -77,8 +73,9 @@ export interface ComposeResult {
 	degraded: boolean;
 	degradedReason: string | null;
 	/**
-	 * The item must wait for a person: an AI-assisted draft, or no usable text at all (the AI
-	 * failed and the step has no static fallback), so a human writes it instead of nobody.
+	 * The item must wait for a person: an AI-assisted draft, an AI assisted fallback when the
+	 * request says "ask the reviewer anyway", or no usable text at all (the AI failed and the
+	 * step has no static fallback), so a human writes it instead of nobody.
 	 */
 	needsApproval: boolean;
 }

@@ -1,27 +1,12 @@
 import { NodeConnectionTypes, type IExecuteFunctions } from 'n8n-workflow';
-import type { ChatModelLike, HistoryMessage } from '../../engine/compose/types';
+import type { HistoryMessage } from '../../engine/compose/types';
 import { normalise } from '../../engine/compose/similarity';
 
 /**
- * The sub-nodes on the AI inputs. n8n hands over its own LangChain objects (a chat model; a
- * BaseChatMemory wrapped in a logging proxy); they are used through their public methods only,
- * so the package needs LangChain at build time for nothing and follows n8n's copy at run time.
+ * The memory on the Memory input (the chat model comes through nodes/shared/chat-model, like
+ * every node's). n8n hands over its own LangChain BaseChatMemory wrapped in a logging proxy; it
+ * is used through its public methods only, so the package follows n8n's copy at run time.
  */
-
-/**
- * The connected chat model, or null. A sub-node that fails to start (a missing credential, say)
- * must not stop the cadence either: it becomes a model whose every call fails with that reason,
- * so the engine degrades to the static text and records why.
- */
-export async function connectedModel(context: IExecuteFunctions): Promise<ChatModelLike | null> {
-	try {
-		const model = await context.getInputConnectionData(NodeConnectionTypes.AiLanguageModel, 0);
-		return (model as ChatModelLike | undefined) ?? null;
-	} catch (error) {
-		const reason = (error as Error).message;
-		return { invoke: async () => Promise.reject(new Error(reason)) };
-	}
-}
 
 /**
  * The conversation the user's agent keeps in the connected memory, or null when none is

@@ -4,14 +4,17 @@ import { mapConcurrent } from '../../engine/compose/concurrency';
 import type { ChatModelLike, ComposeResult } from '../../engine/compose/types';
 import type { CadenceStore } from '../../engine/store/store';
 import { toNodeError } from '../shared/errors';
+import { handToSendPath } from '../shared/hand-off';
+import { executionSignal, readChatModel } from '../shared/chat-model';
 import { withStore } from '../shared/store-provider';
-import { connectedModel } from './connections';
 import { historyFor, type ItemHistory } from './history';
 import { planItem, type ItemPlan } from './item-request';
 import { readConcurrency, readParameters, type ComposeParameters } from './parameters';
 
 const SEND = 0;
 const NEEDS_APPROVAL = 1;
+/** Emitted again or ended since this execution started: the item goes nowhere. */
+const DROPPED = -1;
 
 interface Planned {
 	plan: ItemPlan;
@@ -43,7 +46,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 
 	const toCompose = outcomes.flatMap((o, itemIndex) => ('plan' in o ? [{ itemIndex, ...o }] : []));
 	const aiNeeded = toCompose.some((p) => p.settled === null);
-	const model = aiNeeded ? await connectedModel(this) : null;
+	const model = aiNeeded ? await readChatModel(this, 0) : null;
 	const run = async (store: CadenceStore | null) =>
 		mapConcurrent(toCompose, concurrency, async ({ itemIndex, ...planned }) => {
 			try {
@@ -65,6 +68,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const result: INodeExecutionData[][] = [[], []];
 	outcomes.forEach((outcome, itemIndex) => {
 		const { output, json } = outcome as Outcome;
+		if (output === DROPPED) return;
 		result[output].push({ json, pairedItem: { item: itemIndex } });
 	});
 	return result;
@@ -81,9 +85,7 @@ async function composeItem(
 	const { request, source, warning }: ItemHistory = settled
 		? { request: plan.request, source: 'none' }
 		: await historyFor(context, itemIndex, plan, params, store);
-	const composed =
-		settled ??
-		(await compose(request, { model, signal: context.getExecutionCancelSignal?.() ?? undefined }));
+	const composed = settled ?? (await compose(request, { model, signal: executionSignal(context) }));
 	if (composed.degraded) {
 		context.logger.warn(
 			`Compose Follow-up: item ${itemIndex} degraded: ${composed.degradedReason}`,
@@ -103,6 +105,10 @@ async function composeItem(
 		});
 	}
 	const json = context.getInputData()[itemIndex].json;
+	// Send is the path to the channel: the store learns the step left the cadence nodes.
+	const toChannel = store && plan.ref && !plan.ref.preview && !composed.needsApproval;
+	if (toChannel && !(await handToSendPath(context, store, plan.ref!, itemIndex)))
+		return { output: DROPPED, json };
 	return {
 		output: composed.needsApproval ? NEEDS_APPROVAL : SEND,
 		json: { ...json, message: messageJson(composed, source, warning) },

@@ -60,6 +60,7 @@ export function planItem(
 			maxLength: params.maxLength,
 			language: params.language,
 			timeoutMs: params.timeoutMs,
+			whenAiFails: params.whenAiFails,
 		},
 	};
 }

@@ -1,6 +1,11 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 import { COMPOSE_MODES, type ComposeMode } from '../../engine/cadence/definition';
-import { LANGUAGE_NAMES, type LanguageChoice } from '../../engine/compose/types';
+import {
+	LANGUAGE_NAMES,
+	WHEN_AI_FAILS,
+	type LanguageChoice,
+	type WhenAiFails,
+} from '../../engine/compose/types';
 import { LIMITS, optionDefault } from './properties';
 
 /** The node's parameters for one item, checked: a bad value fails naming the parameter. */
@@ -14,6 +19,7 @@ export interface ComposeParameters {
 	language: LanguageChoice;
 	timeoutMs: number;
 	historySource: 'auto' | 'store';
+	whenAiFails: WhenAiFails;
 }
 
 const MODES = ['fromStep', ...COMPOSE_MODES] as const;
@@ -38,6 +44,13 @@ export function readParameters(context: IExecuteFunctions, itemIndex: number): C
 	const historySource = options.historySource ?? optionDefault('historySource');
 	if (historySource !== 'auto' && historySource !== 'store')
 		throw bad('History Source', historySource, 'Use "auto" (memory when connected) or "store".');
+	const whenAiFails = options.whenAiFails ?? optionDefault('whenAiFails');
+	if (!WHEN_AI_FAILS.includes(whenAiFails as WhenAiFails))
+		throw bad(
+			'If the AI Fails on an AI Assisted Step',
+			whenAiFails,
+			'Pick "Send the Fallback Text" or "Ask the Reviewer Anyway"; from an expression, use sendFallback or askReviewer.',
+		);
 	const whole = (label: string, value: unknown, limits: { min: number; max: number }) => {
 		const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
 		if (typeof n === 'number' && Number.isInteger(n) && n >= limits.min && n <= limits.max)
@@ -62,6 +75,7 @@ export function readParameters(context: IExecuteFunctions, itemIndex: number): C
 				LIMITS.timeoutSeconds,
 			) * 1000,
 		historySource,
+		whenAiFails: whenAiFails as WhenAiFails,
 	};
 }
 

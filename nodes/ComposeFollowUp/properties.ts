@@ -104,6 +104,28 @@ export const properties: INodeProperties[] = [
 					'Where the AI reads the conversation from. Earlier follow-ups always come from the cadence store, so they are never repeated.',
 			},
 			{
+				displayName: 'If the AI Fails on an AI Assisted Step',
+				name: 'whenAiFails',
+				type: 'options',
+				default: 'sendFallback',
+				options: [
+					{
+						name: 'Send the Fallback Text',
+						value: 'sendFallback',
+						description:
+							'The step’s static text goes out by the Send output, so the cadence never stops because of an AI outage',
+					},
+					{
+						name: 'Ask the Reviewer Anyway',
+						value: 'askReviewer',
+						description:
+							'The static text leaves by the Needs Approval output, so a person checks it before it is sent',
+					},
+				],
+				description:
+					'What happens when no chat model is connected, it fails, it is too slow, or its drafts fail the checks. AI full steps always send the fallback text.',
+			},
+			{
 				displayName: 'Language',
 				name: 'language',
 				type: 'options',

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { judgeFollowUp, type Judgement } from '../../engine/classify';
 import type { ExitDecision } from '../../engine/domain/exit-rules';
 import type { CadenceStore } from '../../engine/store/store';
-import { readChatModel } from '../shared/chat-model';
+import { executionSignal, readChatModel } from '../shared/chat-model';
 import type { ReadFacts } from './store-facts';
 
 /**
@@ -62,6 +62,7 @@ export async function withJudgement(
 		guidance: settings.guidance,
 		model,
 		timeoutMs: settings.timeoutMs,
+		signal: executionSignal(context),
 	});
 	if (judgement.verdict !== 'stop') return { decision, judgement };
 	return {

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { classifyReply, type Classification } from '../../engine/classify';
 import type { InboundInput } from '../../engine/store/inputs';
 import type { CadenceStore } from '../../engine/store/store';
-import { readChatModel } from '../shared/chat-model';
+import { executionSignal, readChatModel } from '../shared/chat-model';
 import { iso } from '../shared/output';
 
 /**
@@ -56,6 +56,7 @@ export async function classifyIfNeeded(
 		history: history.map((m) => ({ author: m.author, text: m.text })),
 		model: await readChatModel(context, options.itemIndex),
 		timeoutMs: options.timeoutMs,
+		signal: executionSignal(context),
 	});
 	const { action, pauseUntil } = classification.plan;
 	const mixed = chosen === 'policy' && classifying < running.length;

@@ -3,7 +3,7 @@ import {
 	type IExecuteFunctions,
 	type INodeInputConfiguration,
 } from 'n8n-workflow';
-import type { ChatModelLike } from '../../engine/classify/model-call';
+import type { ChatModelLike } from '../../engine/ai';
 
 /** The optional "Chat Model" input of the nodes that can ask an AI (Record Reply, Exit Check). */
 export const CHAT_MODEL_INPUT: INodeInputConfiguration = {
@@ -52,4 +52,12 @@ async function load(context: IExecuteFunctions, itemIndex: number): Promise<Chat
 
 function isChatModel(value: unknown): value is ChatModelLike {
 	return typeof (value as { invoke?: unknown } | null)?.invoke === 'function';
+}
+
+/**
+ * The execution's cancel signal, handed to every model call (engine/ai): stopping an execution in
+ * n8n stops waiting on its AI at once instead of at the time limit.
+ */
+export function executionSignal(context: IExecuteFunctions): AbortSignal | undefined {
+	return context.getExecutionCancelSignal?.() ?? undefined;
 }

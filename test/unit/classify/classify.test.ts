@@ -2,7 +2,7 @@ import { FakeListChatModel } from '@langchain/core/utils/testing';
 import { DateTime } from 'luxon';
 import { CATEGORIES, REPLY_CATEGORIES, planFor } from '../../../engine/classify/categories';
 import { classifyReply, type ClassifyInput } from '../../../engine/classify/classify';
-import type { ChatModelLike } from '../../../engine/classify/model-call';
+import type { ChatModelLike } from '../../../engine/ai';
 
 const zone = 'America/Chicago';
 /** Monday 2 March 2026, 10:00 in Chicago. */

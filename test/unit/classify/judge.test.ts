@@ -1,6 +1,6 @@
 import { FakeListChatModel } from '@langchain/core/utils/testing';
 import { judgeFollowUp, type JudgeInput } from '../../../engine/classify/judge';
-import type { ChatModelLike } from '../../../engine/classify/model-call';
+import type { ChatModelLike } from '../../../engine/ai';
 
 const now = Date.parse('2026-03-02T15:00:00Z');
 const history: JudgeInput['history'] = [

@@ -182,9 +182,33 @@ describe('compose: safe degradation', () => {
 		});
 	});
 
-	it('AI assisted still goes for approval when it falls back', async () => {
-		const result = await compose(request({ mode: 'aiAssisted' }), { model: null });
-		expect(result).toMatchObject({ modeUsed: 'static', degraded: true, needsApproval: true });
+	// Seed 004: "both AI assisted and AI full send the step's static fallback text".
+	it.each([
+		['aiAssisted', undefined, false],
+		['aiAssisted', 'sendFallback', false],
+		['aiAssisted', 'askReviewer', true],
+		['aiFull', undefined, false],
+		['aiFull', 'askReviewer', false],
+	] as const)(
+		'%s with "if the AI fails" = %s: the fallback needs approval = %s',
+		async (mode, whenAiFails, needsApproval) => {
+			for (const model of [null, failingModel('503 Service Unavailable')]) {
+				const result = await compose(request({ mode, whenAiFails }), { model });
+				expect(result).toMatchObject({
+					text: 'Hi Ann, is this still relevant?',
+					modeUsed: 'static',
+					degraded: true,
+					needsApproval,
+				});
+			}
+		},
+	);
+
+	it('AI assisted with a working model still drafts for approval, whatever the fallback choice', async () => {
+		const result = await compose(request({ mode: 'aiAssisted', whenAiFails: 'sendFallback' }), {
+			model: new UsageFakeModel([GOOD]),
+		});
+		expect(result).toMatchObject({ text: GOOD, modeUsed: 'aiAssisted', needsApproval: true });
 	});
 
 	it('with no usable fallback, a person must write it: needs approval, with the reason', async () => {

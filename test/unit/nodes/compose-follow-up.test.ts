@@ -209,6 +209,47 @@ describe('Compose Follow-up: safe degradation', () => {
 		});
 	});
 
+	it('AI assisted with a failing model sends the static fallback by Send, and the run is not awaiting approval', async () => {
+		const enrollment = await enrollAnn();
+		await sendDue('Hi Ann, still there?');
+		const item = await dueItem();
+		expect(item.json.composeMode).toBe('aiAssisted');
+		const [send, approval] = await run(fromStep, {
+			items: [item],
+			...withModel(failingModel('503 model overloaded')),
+		});
+		expect(approval).toEqual([]);
+		expect(send[0].json.message).toMatchObject({
+			text: 'Hi Ann, is this still relevant?',
+			mode: 'static',
+			requestedMode: 'aiAssisted',
+			degraded: true,
+			degradedReason: expect.stringContaining('503 model overloaded'),
+		});
+		const runs = await t.store.getStepRuns(enrollment.id);
+		expect(runs[1]).toMatchObject({ composeMode: 'static', degraded: true, approval: null });
+		expect((await t.store.getTimeline(enrollment.id)).map((e) => e.type)).not.toContain(
+			'draftPending',
+		);
+	});
+
+	it('AI assisted with "Ask the Reviewer Anyway": the static fallback goes to Needs Approval', async () => {
+		const enrollment = await enrollAnn();
+		await sendDue('Hi Ann, still there?');
+		const [send, approval] = await run(
+			{ ...fromStep, options: { whenAiFails: 'askReviewer' } },
+			{ items: [await dueItem()], ...withModel(failingModel('503 model overloaded')) },
+		);
+		expect(send).toEqual([]);
+		expect(approval[0].json.message).toMatchObject({
+			text: 'Hi Ann, is this still relevant?',
+			mode: 'static',
+			degraded: true,
+		});
+		const runs = await t.store.getStepRuns(enrollment.id);
+		expect(runs[1]).toMatchObject({ composeMode: 'static', approval: 'awaiting' });
+	});
+
 	it('a model error degrades, and so does a chat model sub-node that cannot start', async () => {
 		await enrollAnn();
 		const item = await dueItem();
@@ -433,6 +474,7 @@ describe('Compose Follow-up: items, parameters and errors', () => {
 			[{ concurrency: 0 }, 'Concurrency'],
 			[{ language: 'klingon' }, 'Language'],
 			[{ historySource: 'crm' }, 'History Source'],
+			[{ whenAiFails: 'retry' }, 'If the AI Fails on an AI Assisted Step'],
 		] as const) {
 			await expect(
 				run({ ...fromStep, options }, { items: [item], ...withModel(spy.model) }),

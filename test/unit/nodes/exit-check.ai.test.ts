@@ -1,7 +1,7 @@
 import { FakeListChatModel } from '@langchain/core/utils/testing';
 import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 import type { CadenceDefinitionInput } from '../../../engine/cadence/definition';
-import type { ChatModelLike } from '../../../engine/classify/model-call';
+import type { ChatModelLike } from '../../../engine/ai';
 import { ExitCheck } from '../../../nodes/ExitCheck/ExitCheck.node';
 import { stepItemJson } from '../../../nodes/shared/step-item';
 import { prospecting } from '../../support/cadences';
