@@ -4,6 +4,8 @@
 // its package.json, `npm install` its runtime dependencies there without scripts, and record it
 // in the folder's `package.json` ledger. n8n then finds it at start-up (it scans that folder for
 // `n8n-nodes-*`), so the node types are `n8n-nodes-cadence.<name>`, as for a self-hoster.
+// `recordInstalledPackage` then does the installer's last step, recording the package in n8n's
+// database, so Settings → Community Nodes lists it (and can update or uninstall it).
 //
 // Used by scripts/start.mjs and the end-to-end suite's global setup.
 import { spawnSync } from 'node:child_process';
@@ -46,9 +48,13 @@ export function buildPackage() {
 /** `npm pack` into `destination`; returns the tarball's path. */
 export function packPackage(destination) {
 	mkdirSync(destination, { recursive: true });
-	const out = run('npm', ['pack', '--json', '--pack-destination', destination], {
-		what: 'npm pack',
-	});
+	const out = run(
+		'npm',
+		['pack', '--json', '--ignore-scripts', '--pack-destination', destination],
+		{
+			what: 'npm pack',
+		},
+	);
 	// npm may print lifecycle output before the JSON; the JSON is the last thing it prints.
 	const [info] = JSON.parse(out.slice(out.indexOf('[')));
 	return join(destination, info.filename);
@@ -97,6 +103,40 @@ function writeLedger(userFolder, version) {
 	}
 	ledger.dependencies[PACKAGE_NAME] = version;
 	writeFileSync(file, JSON.stringify(ledger, null, 2), 'utf8');
+}
+
+/** n8n's SQLite database in a user folder (the default database, which `npm start` uses). */
+export function databaseFile(userFolder) {
+	return join(userFolder, '.n8n', 'database.sqlite');
+}
+
+/**
+ * Records the installed package in the user folder's n8n database the way n8n's installer does
+ * (scripts/n8n-record-package.mjs). The database must exist (any n8n command creates it) and n8n
+ * must not be running. Returns the recorded node types.
+ */
+export function recordInstalledPackage(userFolder, runtime) {
+	const result = spawnSync(
+		runtime.node,
+		[
+			'--disable-warning=ExperimentalWarning',
+			join(ROOT, 'scripts', 'n8n-record-package.mjs'),
+			runtime.dir,
+			installedPackageDir(userFolder),
+			databaseFile(userFolder),
+		],
+		{
+			encoding: 'utf8',
+			// The package's nodes require n8n-workflow, which n8n provides from its own folder.
+			env: { ...process.env, NODE_PATH: join(runtime.dir, 'node_modules') },
+		},
+	);
+	if (result.status !== 0) {
+		throw new Error(
+			`Recording ${PACKAGE_NAME} in n8n's database failed:\n${result.stdout}${result.stderr}`,
+		);
+	}
+	return JSON.parse(result.stdout.trim().split('\n').pop()).nodes;
 }
 
 /** Copies an installed package (and the ledger) from one user folder to another. */

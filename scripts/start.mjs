@@ -5,18 +5,22 @@
 //   2. build → npm pack → unpack into .n8n/.n8n/nodes/node_modules/n8n-nodes-cadence
 //      → npm install its runtime dependencies there (scripts/n8n-package.mjs)
 //   3. import examples/*.json (new or changed files only, so edits made in the editor survive)
-//   4. `n8n start` with the owner set from the environment, on n8n's embedded SQLite database
+//   4. record the package in n8n's database as its installer does, so Settings → Community Nodes
+//      lists it and can update or uninstall it (scripts/n8n-record-package.mjs)
+//   5. `n8n start` with the owner set from the environment, on n8n's embedded SQLite database;
+//      Ctrl+C stops it cleanly (n8n gets exactly one stop signal, see forwardStopSignalsOnce)
 //
 // Settings (environment): CADENCE_N8N_PORT (5678), CADENCE_N8N_EMAIL, CADENCE_N8N_PASSWORD,
 // CADENCE_N8N_HOME (.n8n: n8n's user folder with its data, the cadence store and the package),
-// CADENCE_N8N_TEMPLATES (examples: the folder whose *.json files are imported).
+// CADENCE_N8N_TEMPLATES (examples: the folder whose *.json files are imported),
+// CADENCE_N8N_BUILD (0: pack the dist/ that is there instead of building first).
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { buildAndInstall } from './n8n-package.mjs';
+import { buildAndInstall, databaseFile, recordInstalledPackage } from './n8n-package.mjs';
 import { ensureRuntime, pathWithNode24, ROOT } from './n8n-runtime.mjs';
 
 const PORT = Number(process.env.CADENCE_N8N_PORT || 5678);
@@ -124,6 +128,49 @@ function importTemplates(runtime, env) {
 	for (const file of pending) process.stdout.write(`  imported ${basename(file)}\n`);
 }
 
+/**
+ * The installer's last step: the package recorded in n8n's database. The database exists once
+ * any n8n command ran (the template import creates it); without templates a harmless command
+ * creates it.
+ */
+function recordAsCommunityPackage(runtime, env) {
+	if (!existsSync(databaseFile(HOME))) {
+		const result = spawnSync(runtime.node, [runtime.n8nBin, 'list:workflow'], {
+			cwd: HOME,
+			env,
+			encoding: 'utf8',
+		});
+		if (result.status !== 0) {
+			throw new Error(`Creating n8n's database failed:\n${result.stdout}\n${result.stderr}`);
+		}
+	}
+	const nodeTypes = recordInstalledPackage(HOME, runtime);
+	process.stdout.write(
+		`  listed under Settings → Community Nodes with ${nodeTypes.length} nodes\n`,
+	);
+}
+
+/**
+ * n8n stops cleanly on the first SIGINT or SIGTERM and handles only that one (`process.once`): a
+ * second signal kills it mid-shutdown, and its next start reports "Last session crashed". This
+ * script may receive the same stop several times (the terminal's Ctrl+C, and npm passing it on
+ * again), so n8n, in its own process group, gets the first one only. A closed terminal (SIGHUP)
+ * stops it too; if this script ends first, n8n is not left behind.
+ */
+function forwardStopSignalsOnce(child) {
+	let forwarded = false;
+	const stop = (signal) => {
+		if (forwarded) return;
+		forwarded = true;
+		process.stdout.write(`\n▶ Stopping n8n (it finishes running executions first)…\n`);
+		child.kill(signal === 'SIGHUP' ? 'SIGTERM' : signal);
+	};
+	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, stop);
+	process.on('exit', () => {
+		if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+	});
+}
+
 /** n8n answers 200 "starting up" while it boots; a login that returns the owner means ready. */
 async function waitUntilReady(child) {
 	for (;;) {
@@ -159,21 +206,23 @@ async function main() {
 
 	step('Building n8n-nodes-cadence and installing it as a community package');
 	mkdirSync(HOME, { recursive: true });
-	const version = buildAndInstall(HOME);
+	const version = buildAndInstall(HOME, { build: process.env.CADENCE_N8N_BUILD !== '0' });
 	process.stdout.write(`  n8n-nodes-cadence ${version} → ${join(HOME, '.n8n', 'nodes')}\n`);
 
 	const env = n8nEnvironment(runtime);
 	importTemplates(runtime, env);
+	recordAsCommunityPackage(runtime, env);
 
 	step(`Starting n8n ${runtime.version} (data in ${HOME})`);
+	// Its own process group, so a terminal's Ctrl+C reaches only this script, which passes it on
+	// once. No stdin: n8n would switch a terminal it does not own into raw mode.
 	const child = spawn(runtime.node, [runtime.n8nBin, 'start'], {
 		cwd: HOME,
 		env,
-		stdio: 'inherit',
+		stdio: ['ignore', 'inherit', 'inherit'],
+		detached: true,
 	});
-	for (const signal of ['SIGINT', 'SIGTERM']) {
-		process.on(signal, () => child.kill(signal));
-	}
+	forwardStopSignalsOnce(child);
 	child.on('exit', (code, signal) => {
 		process.exitCode = code ?? (signal ? 1 : 0);
 	});
