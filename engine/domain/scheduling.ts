@@ -1,5 +1,6 @@
 import type { CadenceDefinition } from '../cadence/definition';
-import { computeSendTime, nextOpenTime } from '../timing';
+import type { Wait } from '../cadence/definition';
+import { addWait, computeSendTime, nextOpenTime } from '../timing';
 import type { Millis } from '../store/types';
 
 export interface Due {
@@ -23,6 +24,19 @@ export function dueTimeFor(
 		recipientTimeZone,
 	});
 	return { at: sendTime.at, reason: sendTime.reason };
+}
+
+/**
+ * When a wait that is not a step's ends (a reply pause "for 1 business day"): the same rule as
+ * step waits, so business days skip weekends and holidays in the cadence's (or recipient's) zone.
+ */
+export function waitEnd(
+	definition: CadenceDefinition,
+	from: Millis,
+	wait: Wait,
+	recipientTimeZone: string | null,
+): Millis {
+	return addWait(from, wait, { schedule: definition.schedule, recipientTimeZone });
 }
 
 /** The first open minute at or after `at` (for pauses that end, and manual resumes). */

@@ -122,7 +122,8 @@ export const stepStatusInputSchema = z
 	});
 export type StepStatusInput = z.input<typeof stepStatusInputSchema>;
 
-export const REPLY_ACTIONS_INPUT = ['exit', 'restart', 'pause', 'ignore', 'optOut'] as const;
+/** 'goal': the contact says the goal is reached; cadences that exit on their goal end so. */
+export const REPLY_ACTIONS_INPUT = ['exit', 'restart', 'pause', 'ignore', 'optOut', 'goal'] as const;
 export const inboundInputSchema = z.object({
 	contactKey: key('contact key'),
 	conversationKey: optionalKey,

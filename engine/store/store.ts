@@ -18,20 +18,22 @@ import type {
 	StepStatusInput,
 	StuckInput,
 } from './inputs';
-import { StoreContext } from './ops/context';
+import { StoreContext, type CadenceScope } from './ops/context';
 import * as cadences from './ops/cadences';
 import { claimDue } from './ops/claim';
 import { enroll } from './ops/enroll';
 import * as dashboard from './ops/dashboard';
 import * as dashboardTokens from './ops/dashboard-tokens';
 import * as feed from './ops/event-feed';
+import * as inFlight from './ops/in-flight';
 import * as manage from './ops/manage';
 import * as queries from './ops/queries';
 import * as replies from './ops/replies';
 import * as sending from './ops/sending';
 import * as signals from './ops/signals';
+import * as storeInfo from './ops/store-info';
 import type { SqlDriver } from './sql/driver';
-import type { Clock } from './types';
+import type { CadenceOwner, Clock } from './types';
 
 /**
  * The cadence store: the whole domain contract over one SQL boundary. SQLite and Postgres run the
@@ -49,16 +51,25 @@ export class CadenceStore {
 		return this.ctx.driver.dialect.name;
 	}
 
+	/** The random id made with the store's tables: the same store, wherever it is opened. */
+	storeId = () => storeInfo.storeId(this.ctx);
+
+	/** Fails when the store's SQLite file was deleted, moved or replaced since it was opened. */
+	checkFile(): void {
+		this.ctx.driver.checkFile?.();
+	}
+
 	// Cadences
-	publishCadence = (definition: CadenceDefinitionInput) =>
-		cadences.publishCadence(this.ctx, definition);
+	publishCadence = (definition: CadenceDefinitionInput, owner?: CadenceOwner) =>
+		cadences.publishCadence(this.ctx, definition, owner);
 	getCadence = (ref: string | number, version?: number) =>
 		cadences.getCadence(this.ctx, ref, version);
 	listCadences = (options?: { search?: string; limit?: number }) =>
 		cadences.listCadences(this.ctx, options);
 
 	// Enrolling and the send cycle
-	enroll = (inputs: EnrollInput[]) => enroll(this.ctx, inputs);
+	/** `scope`: a cadence name shared by several workflows means the one in `scope.workflowId`. */
+	enroll = (inputs: EnrollInput[], scope?: CadenceScope) => enroll(this.ctx, inputs, scope);
 	claimDue = (input: ClaimInput) => claimDue(this.ctx, input);
 	recordDraft = (input: DraftInput) => sending.recordDraft(this.ctx, input);
 	recordApproval = (input: ApprovalInput) => sending.recordApproval(this.ctx, input);
@@ -82,7 +93,14 @@ export class CadenceStore {
 		manage.exitByRule(this.ctx, { ...input, exitReason: 'cancelled' });
 	exit = (input: EnrollmentAction) => manage.exitByRule(this.ctx, input);
 	findStuck = (input: StuckInput) => manage.stuckSteps(this.ctx, input, false);
-	reportStuck = (input: StuckInput) => manage.stuckSteps(this.ctx, input, true);
+
+	// Steps in flight: the hand-off to the send path, approval time limits, stuck alerts
+	handOff = (input: inFlight.HandOffInput) => inFlight.handOff(this.ctx, input);
+	setApprovalDeadline = (input: inFlight.ApprovalDeadlineInput) =>
+		inFlight.setApprovalDeadline(this.ctx, input);
+	checkInFlight = (input: inFlight.InFlightInput) => inFlight.checkInFlight(this.ctx, input);
+	markAlertsDelivered = (input: inFlight.AlertsDelivered) =>
+		inFlight.markAlertsDelivered(this.ctx, input);
 	retryStep = (stepRunId: number) => manage.retryStep(this.ctx, stepRunId);
 
 	// Reading
@@ -104,6 +122,8 @@ export class CadenceStore {
 	listFollowUps = (input?: dashboard.FollowUpQuery) => dashboard.listFollowUps(this.ctx, input);
 	followUpFacets = () => dashboard.followUpFacets(this.ctx);
 	agentCounts = () => dashboard.agentCounts(this.ctx);
+	funnelByVersion = () => dashboard.funnelByVersion(this.ctx);
+	nextFollowUpAt = (enrollmentId: number) => dashboard.nextFollowUpAt(this.ctx, enrollmentId);
 	storeSecret = (name: string) => dashboardTokens.storeSecret(this.ctx, name);
 	useActionToken = (nonce: string, expiresAt: number) =>
 		dashboardTokens.useActionToken(this.ctx, nonce, expiresAt);

@@ -109,6 +109,13 @@ export interface StepRun {
 	approval: string | null;
 	decidedBy: string | null;
 	detail: string | null;
+	/** When the step left the cadence nodes for the channel (Compose Follow-up's Send output). */
+	handedAt: Millis | null;
+	/** Await Approval's time limit for a draft awaiting a reviewer, and what happens then. */
+	approvalDeadline: Millis | null;
+	approvalTimeout: string | null;
+	/** When the execution carrying this step's stuck alert finished. */
+	stuckAlertedAt: Millis | null;
 }
 
 /** One due step handed to the flow: everything the nodes after the trigger need. */
@@ -156,7 +163,7 @@ export interface EnrollResult {
 	message: string;
 }
 
-export type AppliedReply = 'exit' | 'restart' | 'pause' | 'ignore' | 'optOut';
+export type AppliedReply = 'exit' | 'restart' | 'pause' | 'ignore' | 'optOut' | 'goal';
 
 export interface ReplyEffect {
 	enrollmentId: number;

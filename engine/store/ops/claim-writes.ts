@@ -31,10 +31,13 @@ export type ClaimWrites = (
 	now: number,
 ) => Promise<ClaimedRow[]>;
 
-/** The conflict clause both ways share: a second claim of the same step is another attempt. */
+/**
+ * The conflict clause both ways share: a second claim of the same step is another attempt, not
+ * yet handed to the send path.
+ */
 const UPSERT_RUN = `ON CONFLICT (enrollment_id, step_index, cycle) DO UPDATE SET
 	claimed_at = excluded.claimed_at, claims = step_runs.claims + 1, due_at = excluded.due_at,
-	stuck_at = NULL, updated_at = excluded.updated_at`;
+	stuck_at = NULL, stuck_alerted_at = NULL, handed_at = NULL, updated_at = excluded.updated_at`;
 
 const RUN_COLUMNS = `enrollment_id, cadence_id, step_index, cycle, status, due_at, claimed_at, claims,
 	compose_mode, updated_at`;

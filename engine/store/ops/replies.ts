@@ -1,6 +1,5 @@
-import { DateTime } from 'luxon';
 import type { CadenceDefinition } from '../../cadence/definition';
-import { openAt } from '../../domain/scheduling';
+import { openAt, waitEnd } from '../../domain/scheduling';
 import { parseOrThrow } from '../../validation';
 import {
 	inboundInputSchema,
@@ -58,7 +57,7 @@ export async function recordInbound(
 		}
 		for (const enrollment of await runningForContact(db, reply.contactKey, reply.conversationKey)) {
 			const definition = await ctx.definition(db, enrollment.cadenceId, enrollment.version);
-			const action = reply.action ?? policyAction(definition);
+			const action = appliedAction(reply.action, definition);
 			await db.run('UPDATE enrollments SET last_inbound_at = ?, updated_at = ? WHERE id = ?', [
 				at,
 				at,
@@ -97,6 +96,18 @@ function policyAction(definition: CadenceDefinition): AppliedReply {
 	return definition.reply.action === 'classify' ? 'exit' : definition.reply.action;
 }
 
+/**
+ * What this cadence does with the reply: the action asked for, else its own policy. "The goal is
+ * reached" ends a cadence that exits on its goal; one that does not applies its reply policy.
+ */
+function appliedAction(
+	requested: AppliedReply | undefined,
+	definition: CadenceDefinition,
+): AppliedReply {
+	if (requested === 'goal' && !definition.exitOn.goal) return policyAction(definition);
+	return requested ?? policyAction(definition);
+}
+
 async function applyAction(
 	ctx: StoreContext,
 	db: SqlExecutor,
@@ -107,6 +118,11 @@ async function applyAction(
 	pauseUntil: number | undefined,
 ): Promise<Enrollment> {
 	if (action === 'exit') await exitEnrollment(ctx, db, enrollment.id, 'replied', at);
+	if (action === 'goal') {
+		await exitEnrollment(ctx, db, enrollment.id, 'goal', at, {
+			note: 'the contact wrote that the goal is reached',
+		});
+	}
 	if (action === 'restart') return restartChain(ctx, db, enrollment, at, at, 'contact replied');
 	if (action === 'pause') {
 		const until = pauseUntil ?? pauseEnd(definition, enrollment, at);
@@ -127,12 +143,9 @@ async function applyAction(
 	return reloadEnrollment(db, enrollment.id);
 }
 
+/** The cadence's pause length, through the timing engine's wait rule (business days skip weekends). */
 function pauseEnd(definition: CadenceDefinition, enrollment: Enrollment, at: number): number {
-	const { amount, unit } = definition.reply.pauseFor;
-	const zone = enrollment.timeZone ?? definition.schedule.timeZone;
-	const start = DateTime.fromMillis(at, { zone });
-	if (unit === 'businessDays') return start.plus({ days: amount }).toMillis();
-	return start.plus({ [unit]: amount }).toMillis();
+	return waitEnd(definition, at, definition.reply.pauseFor, enrollment.timeZone);
 }
 
 /** The reply answers the latest follow-up: its funnel status moves on to "replied". */
