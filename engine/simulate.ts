@@ -1,6 +1,10 @@
-import type { CadenceDefinitionInput } from './cadence/definition';
+import { DateTime } from 'luxon';
+import type { CadenceDefinitionInput, Step } from './cadence/definition';
+import { messageVariables } from './compose/message-variables';
+import { renderMessage, renderTemplate } from './compose/render-template';
 import { openStore } from './store/open';
 import type { AppliedReply, Millis } from './store/types';
+import { resolveTimeZone } from './timing/zone';
 
 /**
  * Plays a cadence on a virtual clock for one sample contact, in a throw-away in-memory store, and
@@ -35,12 +39,23 @@ export interface SimulationInput {
 
 export interface SimulatedEvent {
 	at: Millis;
+	/** `at` on the wall clock where the cadence reads its hours, e.g. "Mon 9 Mar 2026, 08:00". */
+	localTime: string;
+	/** The zone of `localTime`: the contact's when the cadence uses it, else the cadence's. */
+	timeZone: string;
 	type: 'enrolled' | 'send' | 'reply' | 'paused' | 'exited' | 'completed';
 	/** 1-based step, for sends. */
 	step?: number;
+	/**
+	 * For sends: the message as it would go out, variables filled in. In the AI modes the AI writes
+	 * the message when the step runs; this is then the step's static text, its fallback.
+	 */
 	text?: string;
+	/** For sends: the instruction as the AI would receive it, variables filled in. */
 	instruction?: string;
 	composeMode?: string;
+	/** For sends: why the real send would fail or fall short (a variable without a value). */
+	problem?: string;
 	/** Why the send is at this time rather than exactly after its wait (working hours, pause…). */
 	reason?: string | null;
 	detail?: string;
@@ -50,9 +65,20 @@ export async function simulateCadence(input: SimulationInput): Promise<Simulated
 	let now = input.startAt;
 	const store = await openStore({ kind: 'sqlite', path: ':memory:' }, () => now);
 	try {
-		const { name } = await store.publishCadence({ ...input.definition, active: true });
+		const published = await store.publishCadence({ ...input.definition, active: true });
+		const { name } = published;
 		const contactKey = input.contact?.key || 'sandbox-contact';
 		const conversationKey = input.contact?.conversationKey ?? '';
+		const timeZone = resolveTimeZone({
+			schedule: published.definition.schedule,
+			recipientTimeZone: input.contact?.timeZone,
+		});
+		const event = (at: Millis, fields: Omit<SimulatedEvent, 'at' | 'localTime' | 'timeZone'>) => ({
+			at,
+			localTime: localTime(at, timeZone),
+			timeZone,
+			...fields,
+		});
 		const [{ enrollment }] = await store.enroll([
 			{
 				cadence: name,
@@ -63,19 +89,20 @@ export async function simulateCadence(input: SimulationInput): Promise<Simulated
 				variables: input.contact?.variables ?? {},
 			},
 		]);
-		const events: SimulatedEvent[] = [{ at: now, type: 'enrolled' }];
+		const events: SimulatedEvent[] = [event(now, { type: 'enrolled' })];
 		if (!enrollment) return events;
+		const variables = messageVariables(enrollment.contactName, enrollment.variables);
 		const pending = [...(input.replies ?? [])];
 		const maxSends = input.maxSends ?? 50;
 		let sends = 0;
 		for (;;) {
 			const current = (await store.getEnrollment(enrollment.id))!;
 			if (current.state === 'completed') {
-				events.push({ at: now, type: 'completed' });
+				events.push(event(now, { type: 'completed' }));
 				break;
 			}
 			if (current.state === 'exited' || current.state === 'failed') {
-				events.push({ at: now, type: 'exited', detail: current.exitReason ?? current.state });
+				events.push(event(now, { type: 'exited', detail: current.exitReason ?? current.state }));
 				break;
 			}
 			if (current.nextDueAt === null || sends >= maxSends) break;
@@ -83,16 +110,19 @@ export async function simulateCadence(input: SimulationInput): Promise<Simulated
 			const [claimed] = await store.claimDue({ cadence: name, limit: 1 });
 			if (!claimed) break;
 			const { step, stepRun } = claimed;
-			events.push({
-				at: now,
-				type: 'send',
-				step: stepRun.stepIndex + 1,
-				text: step.staticText,
-				instruction: step.instruction,
-				composeMode: step.composeMode,
-				reason: claimed.enrollment.nextReason,
-			});
-			await store.markSent({ stepRunId: stepRun.id, text: step.staticText || step.instruction });
+			const message = renderStep(step, variables);
+			events.push(
+				event(now, {
+					type: 'send',
+					step: stepRun.stepIndex + 1,
+					text: message.text,
+					instruction: message.instruction,
+					composeMode: step.composeMode,
+					reason: claimed.enrollment.nextReason,
+					...(message.problem ? { problem: message.problem } : {}),
+				}),
+			);
+			await store.markSent({ stepRunId: stepRun.id, text: message.text || message.instruction });
 			sends++;
 			const replyIndex = pending.findIndex((r) => r.afterStep === stepRun.stepIndex + 1);
 			if (replyIndex >= 0) {
@@ -106,18 +136,50 @@ export async function simulateCadence(input: SimulationInput): Promise<Simulated
 					pauseUntil: reply.pauseUntil,
 				});
 				const effect = effects.find((e) => e.enrollmentId === enrollment.id);
-				events.push({ at: now, type: 'reply', text: reply.text ?? '', detail: effect?.action });
+				events.push(event(now, { type: 'reply', text: reply.text ?? '', detail: effect?.action }));
 				if (effect?.state === 'paused') {
-					events.push({
-						at: now,
-						type: 'paused',
-						detail: `until ${new Date(effect.nextDueAt ?? now).toISOString()}`,
-					});
+					const until = effect.nextDueAt ?? now;
+					events.push(
+						event(now, {
+							type: 'paused',
+							detail: `until ${localTime(until, timeZone)} ${timeZone} (${new Date(until).toISOString()})`,
+						}),
+					);
 				}
 			}
 		}
 		return events;
 	} finally {
 		await store.close();
+	}
+}
+
+/** A time on the wall clock of `zone`, as the previews show it next to the UTC time. */
+export function localTime(at: Millis, zone: string): string {
+	return DateTime.fromMillis(at, { zone }).toFormat('ccc d LLL yyyy, HH:mm');
+}
+
+/**
+ * A step's message as the real send would produce it, with the same render functions: static
+ * text through renderMessage (what Compose Follow-up sends in static mode, and falls back to),
+ * the instruction through renderTemplate (what the AI is given).
+ */
+export function renderStep(
+	step: Pick<Step, 'staticText' | 'instruction' | 'composeMode'>,
+	variables: Record<string, unknown>,
+): { text: string; instruction: string; problem?: string } {
+	const instruction = renderTemplate(step.instruction, variables).text;
+	try {
+		return { text: renderMessage(step.staticText, variables), instruction };
+	} catch (error) {
+		const why = (error as Error).message;
+		return {
+			text: renderTemplate(step.staticText, variables).text,
+			instruction,
+			problem:
+				step.composeMode === 'static'
+					? `this step would fail to send: ${why}`
+					: `if the AI cannot write this step, its static text cannot be sent: ${why}`,
+		};
 	}
 }

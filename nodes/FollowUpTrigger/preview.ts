@@ -53,11 +53,20 @@ export async function previewItem(
 				'A sending limit stops the simulated cadence before it. Preview an earlier step or raise the limit.',
 		});
 	}
-	const claimed = sandboxClaim(definition, settings, sends[at], now);
-	const history = sends.slice(0, at).map((send, i) => sentMessage(send, i));
+	const send = sends[at];
+	const claimed = sandboxClaim(definition, settings, send, now);
+	const history = sends.slice(0, at).map((earlier, i) => sentMessage(earlier, i));
 	const json = stepItemJson(claimed, history, {
 		preview: true,
 		previewNote: `A preview for a sandbox contact: nothing was sent, stored or enrolled.`,
+		previewMessage: send.text ?? '',
+		previewMessageNote:
+			claimed.step.composeMode === 'static'
+				? 'The message as it will be sent, variables filled in.'
+				: 'In this mode the AI writes the message from the instruction when the step runs; shown is the step’s Message Text, its fallback, variables filled in.',
+		...(send.problem ? { previewProblem: send.problem } : {}),
+		dueAtLocal: send.localTime,
+		dueAtTimeZone: send.timeZone,
 		previewTimeline: timeline.map(timelineEntry),
 	});
 	return { json };
@@ -130,6 +139,10 @@ function sandboxClaim(
 			approval: null,
 			decidedBy: null,
 			detail: null,
+			handedAt: null,
+			approvalDeadline: null,
+			approvalTimeout: null,
+			stuckAlertedAt: null,
 		},
 	};
 }
@@ -150,12 +163,18 @@ function sentMessage(send: SimulatedEvent, index: number): ConversationMessage {
 }
 
 function timelineEntry(event: SimulatedEvent): IDataObject {
-	const entry: IDataObject = { at: iso(event.at), event: event.type };
+	const entry: IDataObject = {
+		at: iso(event.at),
+		localTime: event.localTime,
+		timeZone: event.timeZone,
+		event: event.type,
+	};
 	if (event.step !== undefined) entry.step = event.step;
 	if (event.composeMode !== undefined) entry.composeMode = event.composeMode;
 	if (event.text) entry.text = event.text;
 	if (event.instruction) entry.instruction = event.instruction;
 	if (event.type === 'send') entry.reason = event.reason ?? null;
 	if (event.detail) entry.detail = event.detail;
+	if (event.problem) entry.problem = event.problem;
 	return entry;
 }

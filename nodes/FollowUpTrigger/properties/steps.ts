@@ -22,81 +22,10 @@ export const stepsProperty: INodeProperties = {
 		{
 			displayName: 'Step',
 			name: 'step',
+			// In the order a person plans a step: when (wait), how (mode), what (instruction, text),
+			// where (channel), then the extras; alphabetical order put the wait after the step name.
+			// eslint-disable-next-line n8n-nodes-base/node-param-fixed-collection-type-unsorted-items
 			values: [
-				{
-					displayName: 'Channel',
-					name: 'channel',
-					type: 'options',
-					default: 'automatic',
-					description: 'A hint for the nodes after the trigger about where to send this step',
-					options: [
-						{ name: 'Automatic', value: 'automatic' },
-						{ name: 'Email', value: 'email' },
-						{ name: 'Same Conversation', value: 'sameConversation' },
-						{ name: 'SMS', value: 'sms' },
-						{ name: 'WhatsApp', value: 'whatsapp' },
-					],
-				},
-				{
-					displayName: 'Instruction for the AI',
-					name: 'instruction',
-					type: 'string',
-					typeOptions: { rows: 3 },
-					default: '',
-					placeholder: 'e.g. Ask, in one short sentence, whether the question is still relevant',
-					description:
-						'What this follow-up should achieve: a task for the AI, not the message itself',
-					displayOptions: { show: { composeMode: AI_MODES } },
-				},
-				{
-					displayName: 'Message Mode',
-					name: 'composeMode',
-					type: 'options',
-					default: 'static',
-					options: [
-						{
-							name: 'AI Draft, Human Approves',
-							value: 'aiAssisted',
-							description: 'The AI writes a draft; a person approves or edits it before it is sent',
-						},
-						{
-							name: 'AI Writes and Sends',
-							value: 'aiFull',
-							description: 'The AI writes the message and it is sent without review',
-						},
-						{
-							name: 'Static Text',
-							value: 'static',
-							description: 'The Message Text is sent as written',
-						},
-					],
-				},
-				{
-					displayName: 'Message Text',
-					name: 'staticText',
-					type: 'string',
-					typeOptions: { rows: 3 },
-					default: '',
-					placeholder: 'e.g. Hi {{firstName}}, did you get a chance to look at my last message?',
-					description:
-						'Sent as written in Static Text mode; in the AI modes it is sent if the AI is unavailable. {{firstName}} and other enrollment variables are filled in.',
-				},
-				{
-					displayName: 'Run Once per Contact',
-					name: 'runOnce',
-					type: 'boolean',
-					default: false,
-					description:
-						'Whether this step is sent only once per contact and conversation, even when a reply restarts the chain',
-				},
-				{
-					displayName: 'Step Name',
-					name: 'name',
-					type: 'string',
-					default: '',
-					placeholder: 'e.g. Gentle nudge',
-					description: 'Optional; shown in the items and reports instead of "Step 2"',
-				},
 				{
 					displayName: 'Wait',
 					name: 'waitAmount',
@@ -123,6 +52,64 @@ export const stepsProperty: INodeProperties = {
 					],
 				},
 				{
+					displayName: 'Message Mode',
+					name: 'composeMode',
+					type: 'options',
+					default: 'static',
+					options: [
+						{
+							name: 'AI Draft, Human Approves',
+							value: 'aiAssisted',
+							description: 'The AI writes a draft; a person approves or edits it before it is sent',
+						},
+						{
+							name: 'AI Writes and Sends',
+							value: 'aiFull',
+							description: 'The AI writes the message and it is sent without review',
+						},
+						{
+							name: 'Static Text',
+							value: 'static',
+							description: 'The Message Text is sent as written',
+						},
+					],
+				},
+				{
+					displayName: 'Instruction for the AI',
+					name: 'instruction',
+					type: 'string',
+					typeOptions: { rows: 3 },
+					default: '',
+					placeholder: 'e.g. Ask, in one short sentence, whether the question is still relevant',
+					description:
+						'What this follow-up should achieve: a task for the AI, not the message itself',
+					displayOptions: { show: { composeMode: AI_MODES } },
+				},
+				{
+					displayName: 'Message Text',
+					name: 'staticText',
+					type: 'string',
+					typeOptions: { rows: 3 },
+					default: '',
+					placeholder: 'e.g. Hi {{firstName}}, did you get a chance to look at my last message?',
+					description:
+						'Sent as written in Static Text mode; in the AI modes it is sent if the AI is unavailable. {{firstName}} and other enrollment variables are filled in.',
+				},
+				{
+					displayName: 'Channel',
+					name: 'channel',
+					type: 'options',
+					default: 'automatic',
+					description: 'A hint for the nodes after the trigger about where to send this step',
+					options: [
+						{ name: 'Automatic', value: 'automatic' },
+						{ name: 'Email', value: 'email' },
+						{ name: 'Same Conversation', value: 'sameConversation' },
+						{ name: 'SMS', value: 'sms' },
+						{ name: 'WhatsApp', value: 'whatsapp' },
+					],
+				},
+				{
 					displayName: 'WhatsApp Template',
 					name: 'whatsappTemplate',
 					type: 'string',
@@ -131,6 +118,22 @@ export const stepsProperty: INodeProperties = {
 					description:
 						'The approved template to send when the contact is outside WhatsApp’s 24-hour window',
 					displayOptions: { show: { channel: ['whatsapp'] } },
+				},
+				{
+					displayName: 'Run Once per Contact',
+					name: 'runOnce',
+					type: 'boolean',
+					default: false,
+					description:
+						'Whether this step is sent only once per contact and conversation, even when a reply restarts the chain',
+				},
+				{
+					displayName: 'Step Name',
+					name: 'name',
+					type: 'string',
+					default: '',
+					placeholder: 'e.g. Gentle nudge',
+					description: 'Optional; shown in the items and reports instead of "Step 2"',
 				},
 			],
 		},

@@ -1,5 +1,4 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { DateTime } from 'luxon';
 import { simulateCadence, type SimulatedEvent } from '../../../../engine/simulate';
 import { iso } from '../../../shared/output';
 import { callStore, readTime, readWholeNumber } from '../parameters';
@@ -31,26 +30,25 @@ export async function execute(
 	const events = await callStore(this, itemIndex, {}, async () =>
 		simulateCadence({ definition, contact, startAt, replies, maxSends }),
 	);
-	// Times are shown where the cadence reads its working hours, so "08:00" means 8 AM there.
-	const zone =
-		definition.schedule.timeZoneSource === 'recipient' && contact.timeZone
-			? contact.timeZone
-			: definition.schedule.timeZone;
 	return events.map(
 		(event): IDataObject => ({
 			cadence: definition.name,
 			cadenceVersion: version,
-			...eventJson(event, startAt, zone),
+			...eventJson(event, startAt),
 		}),
 	);
 }
 
-function eventJson(event: SimulatedEvent, startAt: number, zone: string): IDataObject {
+/**
+ * One event: its time in UTC and, next to it, on the wall clock where the cadence reads its hours
+ * (the contact's zone when the cadence uses it), so "08:00" means 8 AM there.
+ */
+function eventJson(event: SimulatedEvent, startAt: number): IDataObject {
 	return {
 		type: event.type,
 		at: iso(event.at),
-		localTime: DateTime.fromMillis(event.at, { zone }).toFormat('ccc d LLL yyyy, HH:mm'),
-		timeZone: zone,
+		localTime: event.localTime,
+		timeZone: event.timeZone,
 		afterStart: duration(event.at - startAt),
 		step: event.step ?? null,
 		text: event.text ?? null,
@@ -58,6 +56,7 @@ function eventJson(event: SimulatedEvent, startAt: number, zone: string): IDataO
 		composeMode: event.composeMode ?? null,
 		reason: event.reason ?? null,
 		detail: event.detail ?? null,
+		problem: event.problem ?? null,
 	};
 }
 
