@@ -9,7 +9,7 @@ import { toNodeError } from '../shared/errors';
 import { immediateOutcome, timeoutOutcome, toOutputs } from './outcome';
 import { buildRequest } from './request';
 import { saveState, type ApprovalRequest } from './state';
-import { prepareDrafts } from './store-sync';
+import { prepareDrafts, recordDeadlines } from './store-sync';
 import { arrangeTimeoutOutputs } from './timeout-route';
 
 const UNIT_MS = { minutes: 60_000, hours: 3_600_000, days: 86_400_000 } as const;
@@ -58,7 +58,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		this,
 		toOutputs(requests.map((r) => timeoutOutcome(r, deadline))),
 	);
-	if (!routed) {
+	if (routed) await recordDeadlines(this, requests, deadline);
+	else {
 		this.addExecutionHints({
 			message:
 				'This n8n version cannot route a timed-out approval, so this approval waits without a time limit. Nothing is sent until someone decides.',

@@ -92,7 +92,8 @@ export function immediateOutcome(request: ApprovalRequest, at: number): Outcome 
 /**
  * What the time limit does to a request. n8n resumes a timed-out wait without running the node
  * again: it passes on what `execute()` prepared (see timeout-route.ts). Nothing can be written to
- * the cadence store at that moment, so `recorded` is false and the note says what that means.
+ * the cadence store at that moment, so `recorded` is false: the Follow-up Trigger's next check
+ * records the time-out and applies the policy in the store (the deadline was stored with it).
  */
 export function timeoutOutcome(request: ApprovalRequest, at: number): Outcome {
 	const immediate = immediateOutcome(request, at);
@@ -126,7 +127,7 @@ export function timeoutOutcome(request: ApprovalRequest, at: number): Outcome {
 				output: DISCARDED,
 				decision: 'timedOut',
 				text: null,
-				note: `Nobody decided in time, so nothing is sent.${cadence ? ' The cadence store still shows the draft awaiting approval: skip the step with Cadence → Skip Step for this enrollment to move the cadence on.' : ''}`,
+				note: `Nobody decided in time, so nothing is sent.${cadence ? ' The Follow-up Trigger records the time-out and skips the step at its next check.' : ''}`,
 			};
 		default:
 			return {

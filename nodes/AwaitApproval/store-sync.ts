@@ -89,6 +89,36 @@ async function markAwaiting(
 	});
 }
 
+/**
+ * Once the wait has its time limit: the deadline and each step's policy go to the store, where
+ * the Follow-up Trigger's check applies them when the limit passes (n8n resumes a timed-out wait
+ * without running this node again, so the node cannot record its own time-out).
+ */
+export async function recordDeadlines(
+	context: IExecuteFunctions,
+	requests: ApprovalRequest[],
+	deadline: number,
+): Promise<void> {
+	const cadence = requests.filter((r) => r.step && !r.step.preview && !r.error);
+	if (cadence.length === 0) return;
+	try {
+		await withStore(context, async (store) => {
+			for (const request of cadence) {
+				await store.setApprovalDeadline({
+					stepRunId: request.step!.stepRunId,
+					deadline,
+					onTimeout: request.onTimeout,
+				});
+			}
+		});
+	} catch (error) {
+		// Without its deadline in the store, the step is reported stuck instead of timing out.
+		const nodeError = toNodeError(context.getNode(), error);
+		if (!context.continueOnFail()) throw nodeError;
+		context.logger.warn(`Await Approval: the time limit could not be stored: ${nodeError.message}`);
+	}
+}
+
 async function readRun(node: INode, store: CadenceStore, request: ApprovalRequest) {
 	try {
 		return await store.getStepRun({ stepRunId: request.step!.stepRunId });
@@ -206,12 +236,15 @@ export async function recordDecision(
 	by: string | null,
 ): Promise<StepRun | null> {
 	try {
-		return await store.recordApproval({
+		const run = await store.recordApproval({
 			stepRunId: request.step!.stepRunId,
 			decision,
 			text: decision === 'edited' ? text : null,
 			by,
 		});
+		// Approved goes straight on to the channel: the step is handed to the send path.
+		if (decision !== 'discarded') await store.handOff({ stepRunId: run.id });
+		return run;
 	} catch (error) {
 		if (error instanceof CadenceTransitionError) return null;
 		throw toNodeError(node, error);

@@ -12,6 +12,7 @@ import {
 } from '../../engine/domain/exit-rules';
 import { DEFAULT_MODEL_TIMEOUT_MS } from '../../engine/classify';
 import { toNodeError } from '../shared/errors';
+import { composeFollows, handToSendPath } from '../shared/hand-off';
 import { mapItems } from '../shared/items';
 import { iso } from '../shared/output';
 import { readStepItem } from '../shared/step-item';
@@ -34,7 +35,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const node = this.getNode();
 	return mapItems(this, 2, async (itemIndex, item) => {
 		try {
-			const { decision, extra } = await checkItem(this, itemIndex, item.json);
+			const { decision, extra, dropped } = await checkItem(this, itemIndex, item.json);
+			if (dropped) return [];
 			if (!decision.exit) return [{ output: CONTINUE, json: { ...item.json, ...extra } }];
 			const { reason, detail, action, deferredUntil } = decision;
 			const exit: IDataObject = { reason, detail, action };
@@ -54,7 +56,7 @@ async function checkItem(
 	context: IExecuteFunctions,
 	itemIndex: number,
 	json: IDataObject,
-): Promise<{ decision: ExitDecision; extra: IDataObject }> {
+): Promise<{ decision: ExitDecision; extra: IDataObject; dropped?: boolean }> {
 	const node = context.getNode();
 	const goalReached = readGoalReached(context, itemIndex);
 	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
@@ -88,7 +90,12 @@ async function checkItem(
 			decision = judged.decision;
 			extra.aiJudgement = judgementJson(judged.judgement);
 		}
-		return { decision: await recordDecision(node, store, ref, read, decision, goalNote), extra };
+		const carried = await recordDecision(node, store, ref, read, decision, goalNote);
+		// In a flow without Compose Follow-up, Continue is the path to the channel.
+		const toChannel = !carried.exit && !composeFollows(context);
+		if (toChannel && !(await handToSendPath(context, store, ref, itemIndex)))
+			return { decision: carried, extra, dropped: true };
+		return { decision: carried, extra };
 	});
 }
 

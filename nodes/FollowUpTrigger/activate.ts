@@ -1,13 +1,12 @@
 import type { ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
-import { leaseStore, type StoreLease } from '../../engine/store/shared-stores';
 import { toNodeError } from '../shared/errors';
 import { storeConfigFor } from '../shared/store-provider';
+import { isDefinitionError, StoreConnection } from './connection';
 import { definitionFromParameters } from './definition';
-import { EventReader } from './event-items';
 import { toOutputs } from './outputs';
 import { parameterReader } from './parameters';
 import { previewItem } from './preview';
-import { cronExpression, feedEventsOf, readSettings } from './settings';
+import { cronExpression, readSettings } from './settings';
 import { Ticker } from './ticker';
 import { validateDefinition } from './validate';
 
@@ -15,7 +14,8 @@ import { validateDefinition } from './validate';
  * Activation: validate the cadence held in the parameters, publish it (a new version only when
  * its content changed), then check for due steps on a seconds-level cron. n8n runs the cron on
  * the leader only in multi-main, and the store's atomic claim keeps any other process honest.
- * In the editor (manual mode) nothing is published: the run previews a step instead.
+ * A store that cannot be reached does not fail activation (see connection.ts): the checks retry
+ * and report it. In the editor (manual mode) nothing is published: the run previews a step.
  */
 export async function activate(this: ITriggerFunctions): Promise<ITriggerResponse> {
 	const node = this.getNode();
@@ -32,26 +32,24 @@ export async function activate(this: ITriggerFunctions): Promise<ITriggerRespons
 		return { manualTriggerFunction };
 	}
 
-	let lease: StoreLease;
+	const connection = new StoreConnection(
+		await storeConfigFor(this),
+		settings,
+		async (store) => await store.publishCadence(definition),
+		(message) => this.logger.info(message),
+	);
+	const ticker = new Ticker(this, connection, settings);
 	try {
-		lease = await leaseStore(await storeConfigFor(this));
+		await connection.ready();
 	} catch (error) {
-		throw toNodeError(node, error);
-	}
-	let ticker: Ticker;
-	try {
-		const published = await lease.store.publishCadence(definition);
-		this.logger.info(
-			published.created
-				? `Follow-up Trigger published "${published.name}" version ${published.version}`
-				: `Follow-up Trigger: "${published.name}" is unchanged at version ${published.version}`,
+		if (isDefinitionError(error)) {
+			await connection.close();
+			throw toNodeError(node, error);
+		}
+		this.logger.warn(
+			`Follow-up Trigger: the cadence store cannot be reached yet; the trigger keeps trying at every check. ${(error as Error).message}`,
 		);
-		const cursor = feedEventsOf(settings).length > 0 ? await lease.store.lastEventId() : 0;
-		const events = new EventReader(lease.store, published.name, settings, cursor);
-		ticker = new Ticker(this, lease.store, published.name, settings, events);
-	} catch (error) {
-		lease.release();
-		throw toNodeError(node, error);
+		// The first check reports it as a failed execution (then once every ten minutes).
 	}
 
 	// tick() never rejects (a failed check is reported), so the cron may hold on to its promise.
@@ -62,7 +60,7 @@ export async function activate(this: ITriggerFunctions): Promise<ITriggerRespons
 		// n8n removes the cron itself on deactivation; the store goes back to the shared pool.
 		closeFunction: async () => {
 			await ticker.stop();
-			lease.release();
+			await connection.close();
 		},
 	};
 }

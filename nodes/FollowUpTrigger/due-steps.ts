@@ -5,28 +5,34 @@ import { stepItemJson } from '../shared/step-item';
 import type { TriggerSettings } from './settings';
 
 /**
- * After downtime a backlog goes out over several checks instead of as one giant execution; a
- * check takes at most this many batches.
+ * After downtime a backlog goes out over several checks instead of all at once; a check takes at
+ * most this many batches.
  */
 export const MAX_BATCHES_PER_CHECK = 10;
 
 /**
- * Claims due steps batch by batch until a batch comes back short, pushing one item per step onto
- * `into` as it goes: a claimed step is never handed out again (at-most-once), so whatever was
- * claimed before a later batch fails must still reach the flow.
+ * The most due steps one execution carries, whatever the Claim Batch Size. Every node of the flow
+ * handles an execution's items in one go, and n8n saves them as one record: with 10,000 items
+ * n8n stopped answering for seconds at a time and grew to 1.5 GB. Bigger batches are claimed in
+ * one round trip and go out as several executions, one after another.
  */
-export async function claimDueSteps(
+export const MAX_ITEMS_PER_EXECUTION = 200;
+
+/** How many due steps one claim takes (and one execution carries). */
+export function itemsPerExecution(settings: TriggerSettings): number {
+	return Math.min(settings.batchSize, MAX_ITEMS_PER_EXECUTION);
+}
+
+/** One item per claimed step, with the conversation so far. */
+export async function claimedItems(
 	store: CadenceStore,
-	cadence: string,
+	claimed: ClaimedStep[],
 	settings: TriggerSettings,
-	into: INodeExecutionData[],
 	warn: (message: string) => void,
-): Promise<void> {
-	for (let batch = 0; batch < MAX_BATCHES_PER_CHECK; batch++) {
-		const claimed = await store.claimDue({ cadence, limit: settings.batchSize });
-		for (const step of claimed) into.push(await stepItem(store, step, settings, warn));
-		if (claimed.length < settings.batchSize) return;
-	}
+): Promise<INodeExecutionData[]> {
+	const items: INodeExecutionData[] = [];
+	for (const step of claimed) items.push(await stepItem(store, step, settings, warn));
+	return items;
 }
 
 async function stepItem(

@@ -10,11 +10,11 @@ const MAX_EVENT_PAGES_PER_CHECK = 10;
 const EVENT_PAGE = 100;
 
 /**
- * Reads what happened since the last check: timeline events from the store's feed, and steps
- * that have just become stuck. The cursor starts at the newest event id when the workflow is
+ * Reads what happened since the last check from the store's event feed (stuck steps are the
+ * in-flight check's, see alerts.ts). The cursor starts at the newest event id when the workflow is
  * activated, so only events that happen while it is active are emitted — nothing from before,
  * and nothing twice. (Events while the workflow is off are not replayed: they stay visible in
- * each enrollment's timeline, and a stuck step is reported at the first check after it.)
+ * each enrollment's timeline.)
  */
 export class EventReader {
 	constructor(
@@ -23,20 +23,6 @@ export class EventReader {
 		private readonly settings: TriggerSettings,
 		private cursor: number,
 	) {}
-
-	/**
-	 * Marks steps claimed but never confirmed within Stuck After as stuck — once each, and on every
-	 * check, since the timeline should show them whether or not the event is emitted.
-	 */
-	async stuckSteps(into: INodeExecutionData[]): Promise<void> {
-		const stuck = await this.store.reportStuck({
-			cadence: this.cadence,
-			olderThanMs: this.settings.stuckAfterMs,
-		});
-		if (!this.settings.events.includes('stuck')) return;
-		for (const { stepRun, enrollment } of stuck)
-			into.push({ json: stuckJson(stepRun, enrollment) });
-	}
 
 	async timeline(into: INodeExecutionData[]): Promise<void> {
 		const types = feedEventsOf(this.settings);
@@ -128,13 +114,24 @@ export function feedEventJson(f: FeedEvent): IDataObject {
 
 export function stuckJson(run: StepRun, e: Enrollment): IDataObject {
 	const step = { index: run.stepIndex, stepRunId: run.id, idempotencyKey: run.idempotencyKey };
-	const summary = `Step ${run.stepIndex + 1} for ${who(e)} was emitted at ${iso(run.claimedAt)} and never confirmed as sent`;
+	const stuckAt = run.stuckAt ?? run.claimedAt;
+	const step1 = `Step ${run.stepIndex + 1} for ${who(e)}`;
+	const summary =
+		run.approval === 'awaiting'
+			? `${step1} awaits approval with no time limit running (Await Approval never started waiting on it)`
+			: run.approval === 'timedOut' && run.handedAt === null
+				? `${step1} waited for approval past its time limit and is not sent until someone acts`
+				: `${step1} was handed to the send step at ${iso(run.handedAt ?? run.claimedAt)} and never confirmed as sent`;
 	return {
-		...eventJson('stuck', run.stuckAt ?? run.claimedAt, e, step, summary, {
+		...eventJson('stuck', stuckAt, e, step, summary, {
 			claimedAt: iso(run.claimedAt),
+			handedAt: run.handedAt === null ? null : iso(run.handedAt),
 			attempt: run.claims,
 			status: run.status,
+			reason: run.detail,
 		}),
 		eventId: null,
+		// The same on every emission of this alert, for a receiver that must not alert twice.
+		alertId: `stuck-${run.id}-${stuckAt}`,
 	};
 }

@@ -1,30 +1,48 @@
 import type { INodeExecutionData, ITriggerFunctions } from 'n8n-workflow';
-import type { CadenceStore } from '../../engine/store/store';
+import type { StuckStep } from '../../engine/store/ops/in-flight';
+import type { ClaimedStep } from '../../engine/store/types';
 import { toNodeError } from '../shared/errors';
-import { claimDueSteps } from './due-steps';
-import { EventReader } from './event-items';
+import { StuckAlerts } from './alerts';
+import type { Session, StoreConnection } from './connection';
+import {
+	claimedItems,
+	itemsPerExecution,
+	MAX_BATCHES_PER_CHECK,
+} from './due-steps';
+import { emitAndWait } from './emitter';
 import { toOutputs } from './outputs';
+import { InstalledPackage } from './package-files';
 import type { TriggerSettings } from './settings';
 
 /** A failure that keeps repeating (the store is down) is reported again after this long. */
 const REPORT_REPEATS_EVERY_MS = 10 * 60_000;
+/**
+ * How long a check waits for one execution of due steps to end before it starts the next. An
+ * execution that takes longer (a slow model) then runs beside the next one.
+ */
+export const EXECUTION_WAIT_MS = 60_000;
 
 /**
- * One check per cron tick: claim the due steps, read the events, emit everything in one
- * execution. A check that fails is reported and the next one simply tries again.
+ * One check per cron tick: look after the steps in flight (emit again what never reached the
+ * send step, apply approval time limits, report stuck steps), then claim the due steps and emit
+ * them, one bounded execution after another, with the timeline events; stuck alerts go out in
+ * an execution of their own. A check that fails is reported and the next one simply tries again.
  */
 export class Ticker {
 	private running: Promise<void> | null = null;
 	private stopped = false;
+	private readonly stopping = new AbortController();
 	private lastReport: { message: string; at: number } | null = null;
+	private readonly alerts: StuckAlerts;
 
 	constructor(
 		private readonly context: ITriggerFunctions,
-		private readonly store: CadenceStore,
-		private readonly cadence: string,
+		private readonly connection: StoreConnection,
 		private readonly settings: TriggerSettings,
-		private readonly events: EventReader,
-	) {}
+		private readonly installed: InstalledPackage = new InstalledPackage(),
+	) {
+		this.alerts = new StuckAlerts(context, settings);
+	}
 
 	/**
 	 * Called by the cron. While the previous check still runs (a slow store, a big backlog) this
@@ -39,31 +57,116 @@ export class Ticker {
 		return this.running;
 	}
 
-	/** No check starts after this; one in progress is allowed to finish and emit what it claimed. */
+	/**
+	 * No check starts after this. One in progress stops waiting for executions, emits what it has
+	 * claimed and ends; a step claimed but never emitted is due again after Stuck After.
+	 */
 	async stop(): Promise<void> {
 		this.stopped = true;
+		this.stopping.abort();
 		await this.running;
 	}
 
 	private async check(): Promise<void> {
-		const dueSteps: INodeExecutionData[] = [];
-		const events: INodeExecutionData[] = [];
-		const warn = (message: string) => this.context.logger.warn(message);
+		if (!this.installed.unchanged()) return this.retire();
+		let session: Session;
+		try {
+			session = await this.connection.ready();
+		} catch (error) {
+			this.report(error);
+			return;
+		}
 		const failures: unknown[] = [];
-		await claimDueSteps(this.store, this.cadence, this.settings, dueSteps, warn).catch((e) =>
-			failures.push(e),
-		);
-		await this.events.stuckSteps(events).catch((e) => failures.push(e));
-		await this.events.timeline(events).catch((e) => failures.push(e));
-		if (dueSteps.length > 0 || events.length > 0) {
+		const fail = (error: unknown) => {
+			failures.push(error);
+		};
+		await this.alerts.confirm(session.store).catch(fail);
+		const stuckAlerts = await this.inFlight(session).catch((error: unknown): StuckStep[] => {
+			fail(error);
+			return [];
+		});
+		const events: INodeExecutionData[] = [];
+		await session.events.timeline(events).catch(fail);
+		await this.emitDue(session, events, fail);
+		if (stuckAlerts.length > 0) {
 			try {
-				this.context.emit(toOutputs(this.settings, dueSteps, events));
+				this.alerts.emit(stuckAlerts);
 			} catch (error) {
-				failures.push(error);
+				fail(error);
 			}
 		}
 		if (failures.length > 0) this.report(failures[0]);
 		else this.lastReport = null;
+	}
+
+	private async inFlight({ store, cadence }: Session): Promise<StuckStep[]> {
+		const report = await store.checkInFlight({
+			cadence,
+			olderThanMs: this.settings.stuckAfterMs,
+			alerts: this.settings.events.includes('stuck'),
+		});
+		const { logger } = this.context;
+		if (report.requeued.length > 0) {
+			logger.warn(
+				`Follow-up Trigger "${cadence}": ${report.requeued.length} step(s) never reached the send step (their execution ended first) and are due again`,
+			);
+		}
+		if (report.stuck.length > 0) {
+			logger.warn(
+				`Follow-up Trigger "${cadence}": ${report.stuck.length} step(s) were handed to the send step and never confirmed as sent; reported as stuck, not resent`,
+			);
+		}
+		return report.alerts;
+	}
+
+	/**
+	 * Claims and emits due steps, at most itemsPerExecution per execution, each execution started
+	 * once the previous one ended; the events ride along with the first. A claimed step is never
+	 * handed out again by the claim, so whatever was claimed before a later claim fails is still
+	 * emitted.
+	 */
+	private async emitDue(
+		{ store, cadence }: Session,
+		events: INodeExecutionData[],
+		fail: (error: unknown) => void,
+	): Promise<void> {
+		const perExecution = itemsPerExecution(this.settings);
+		const warn = (message: string) => this.context.logger.warn(message);
+		let budget = MAX_BATCHES_PER_CHECK * this.settings.batchSize;
+		let pendingEvents = events;
+		for (;;) {
+			const limit = Math.min(perExecution, budget);
+			let claimed: ClaimedStep[] = [];
+			let claimFailed = false;
+			if (limit > 0 && !this.stopped) {
+				try {
+					claimed = await store.claimDue({ cadence, limit });
+				} catch (error) {
+					fail(error);
+					claimFailed = true;
+				}
+			}
+			budget -= claimed.length;
+			const items = await claimedItems(store, claimed, this.settings, warn);
+			if (items.length === 0 && pendingEvents.length === 0) return;
+			const data = toOutputs(this.settings, items, pendingEvents);
+			pendingEvents = [];
+			try {
+				await emitAndWait(this.context, data, EXECUTION_WAIT_MS, this.stopping.signal);
+			} catch (error) {
+				fail(error);
+				return;
+			}
+			if (claimFailed || claimed.length < limit || budget <= 0) return;
+		}
+	}
+
+	/** The package was removed or replaced under the running trigger: claim nothing more. */
+	private retire(): void {
+		this.stopped = true;
+		this.context.logger.error(
+			`Follow-up Trigger: the n8n-nodes-cadence package was uninstalled or updated while this workflow was active, so this trigger stops checking for due steps. Restart n8n (or deactivate and activate the workflow) to run the cadence with the installed package.`,
+		);
 	}
 
 	/**
@@ -75,7 +178,8 @@ export class Ticker {
 	private report(error: unknown): void {
 		const nodeError = toNodeError(this.context.getNode(), error);
 		const { message } = nodeError;
-		this.context.logger.error(`Follow-up Trigger "${this.cadence}": a check failed: ${message}`);
+		const detail = nodeError.description ? ` ${nodeError.description}` : '';
+		this.context.logger.error(`Follow-up Trigger: a check failed: ${message}${detail}`);
 		const now = Date.now();
 		const last = this.lastReport;
 		if (last && last.message === message && now - last.at < REPORT_REPEATS_EVERY_MS) return;

@@ -151,17 +151,20 @@ describe.each(BACKENDS)('the send cycle on %s', (backend) => {
 		});
 	});
 
-	it('reports a claimed step never confirmed as stuck once, never resends it, and retries only on request', async () => {
+	it('reports a step handed to the send path and never confirmed as stuck once, never resends it, and retries only on request', async () => {
 		await t.store.publishCadence(prospecting);
 		await t.store.enroll([{ cadence: 'Prospecting', contactKey: 'c' }]);
 		clock.advance(3 * DAY);
 		const { stepRun } = await claimOne('Prospecting');
+		await t.store.handOff({ stepRunId: stepRun.id });
+		const reportStuck = async () =>
+			(await t.store.checkInFlight({ cadence: 'Prospecting', olderThanMs: 15 * MINUTE })).stuck;
 		clock.advance(10 * MINUTE);
-		expect(await t.store.reportStuck({ olderThanMs: 15 * MINUTE })).toEqual([]);
+		expect(await reportStuck()).toEqual([]);
 		clock.advance(10 * MINUTE);
-		const stuck = await t.store.reportStuck({ olderThanMs: 15 * MINUTE });
+		const stuck = await reportStuck();
 		expect(stuck.map((s) => s.stepRun.id)).toEqual([stepRun.id]);
-		expect(await t.store.reportStuck({ olderThanMs: 15 * MINUTE })).toEqual([]);
+		expect(await reportStuck()).toEqual([]);
 		expect((await t.store.findStuck({ olderThanMs: 15 * MINUTE })).length).toBe(1);
 		clock.advance(DAY);
 		expect(await t.store.claimDue({ cadence: 'Prospecting' })).toEqual([]);

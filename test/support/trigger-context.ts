@@ -6,7 +6,9 @@ import type {
 	ITriggerFunctions,
 	ITriggerResponse,
 	INodeType,
+	IRun,
 } from 'n8n-workflow';
+import type { IDeferredPromise } from '@n8n/utils/promise/deferred-promise';
 
 /**
  * A stand-in for n8n's trigger context, enough to activate a trigger node in a unit test. The
@@ -16,6 +18,11 @@ import type {
  */
 export interface TriggerOptions {
 	parameters: IDataObject;
+	/**
+	 * How the executions the trigger starts end, when it asks to learn that (emit's done promise):
+	 * `succeed` (the default) and `fail` at once, `hang` never (see `finishExecutions`).
+	 */
+	executions?: 'succeed' | 'fail' | 'hang';
 	credentials?: Record<string, ICredentialDataDecryptedObject>;
 	mode?: 'trigger' | 'manual';
 	timezone?: string;
@@ -28,6 +35,9 @@ export interface TriggerHarness {
 	/** Errors passed to saveFailedExecution and emitError. */
 	failures: Error[];
 	crons: string[];
+	/** How the next executions end; `finishExecutions` ends those left hanging so far. */
+	executions: 'succeed' | 'fail' | 'hang';
+	finishExecutions(end: 'succeed' | 'fail'): void;
 	/** Waits for every check the cron has started so far. */
 	settle(): Promise<void>;
 	activate(node: INodeType): Promise<ITriggerResponse>;
@@ -48,11 +58,21 @@ export function triggerContext(options: TriggerOptions): TriggerHarness {
 	};
 	const timers: NodeJS.Timeout[] = [];
 	const ticks: unknown[] = [];
+	const hanging: Array<IDeferredPromise<IRun>> = [];
+	const end = (done: IDeferredPromise<IRun>, how: 'succeed' | 'fail') =>
+		done.resolve({
+			status: how === 'succeed' ? 'success' : 'error',
+			data: { resultData: how === 'succeed' ? {} : { error: new Error('a node failed') } },
+		} as unknown as IRun);
 	let response: ITriggerResponse | undefined;
 	const harness: TriggerHarness = {
 		emitted: [],
 		failures: [],
 		crons: [],
+		executions: options.executions ?? 'succeed',
+		finishExecutions: (how) => {
+			for (const done of hanging.splice(0)) end(done, how);
+		},
 		settle: async () => {
 			await Promise.all(ticks);
 		},
@@ -85,8 +105,12 @@ export function triggerContext(options: TriggerOptions): TriggerHarness {
 			if (!data) throw new Error(`Node does not have any credentials set for "${name}"`);
 			return data;
 		},
-		emit: (data: INodeExecutionData[][]) => {
+		getWorkflowSettings: () => ({}),
+		emit: (data: INodeExecutionData[][], _response?: unknown, done?: IDeferredPromise<IRun>) => {
 			harness.emitted.push(data);
+			if (!done) return;
+			if (harness.executions === 'hang') hanging.push(done);
+			else end(done, harness.executions);
 		},
 		saveFailedExecution: (error: Error) => {
 			harness.failures.push(error);
@@ -95,6 +119,15 @@ export function triggerContext(options: TriggerOptions): TriggerHarness {
 			harness.failures.push(error);
 		},
 		helpers: {
+			createDeferredPromise: <T>(): IDeferredPromise<T> => {
+				let resolve!: (value: T) => void;
+				let reject!: (error: Error) => void;
+				const promise = new Promise<T>((res, rej) => {
+					resolve = res;
+					reject = rej;
+				});
+				return { promise, resolve, reject } as IDeferredPromise<T>;
+			},
 			registerCron: ({ expression }: { expression: string }, onTick: (at: Date) => unknown) => {
 				harness.crons.push(expression);
 				const every = /^\*\/(\d+) /.exec(expression);

@@ -1,0 +1,34 @@
+import type { IExecuteFunctions } from 'n8n-workflow';
+import type { CadenceStore } from '../../engine/store/store';
+import type { StepRef } from './step-item';
+
+/**
+ * The hand-off to the send path: the moment a follow-up leaves the cadence nodes for the channel.
+ * The store remembers it, so after a crash it can tell a step whose execution died before any
+ * channel saw it (safely due again) from one that may have been sent (reported stuck, never
+ * resent). False when the step is no longer this item's to send — its execution was taken for
+ * dead and the step emitted again, or the cadence ended meanwhile: the item must stop here.
+ */
+export async function handToSendPath(
+	context: IExecuteFunctions,
+	store: CadenceStore,
+	ref: StepRef,
+	itemIndex: number,
+): Promise<boolean> {
+	const handed = await store.handOff({ stepRunId: ref.stepRunId, claimedAt: ref.claimedAt });
+	if (!handed) {
+		context.logger.warn(
+			`${context.getNode().name}: item ${itemIndex} (step ${ref.step} of "${ref.cadence}", key ${ref.idempotencyKey}) is not passed on: the step was emitted again or ended since this execution started`,
+		);
+	}
+	return handed;
+}
+
+/**
+ * Exit Check hands steps over itself only in a flow without Compose Follow-up after it; otherwise
+ * Compose, the last cadence node before the channel, does.
+ */
+export function composeFollows(context: IExecuteFunctions): boolean {
+	const children = context.getChildNodes?.(context.getNode().name) ?? [];
+	return children.some((child) => !child.disabled && child.type.endsWith('.composeFollowUp'));
+}
