@@ -1,4 +1,5 @@
 import { DAY_MS } from '../timing/constants';
+import { isInFlight, isOnStep, isRunning } from './enrollment-state';
 import type { Enrollment, ExitReason, Millis, StepStatus } from '../store/types';
 
 /**
@@ -92,7 +93,7 @@ const CONTINUE: ExitDecision = { exit: false };
 export function decideExit(facts: ExitFacts): ExitDecision {
 	const on = (check: ExitCheck) => !facts.disabled?.has(check);
 	const { enrollment: e, step } = facts;
-	const running = e.state === 'active' || e.state === 'paused';
+	const running = isRunning(e.state);
 	const replied = e.lastInboundAt !== null && e.lastInboundAt > step.claimedAt;
 	// A step can only be marked skipped before it was sent: statuses move forward only.
 	const skipStep: ExitRecord =
@@ -168,9 +169,9 @@ export function limitFreesUpAt(sendTimes: readonly Millis[], limit: number, now:
 const NOTHING: ExitRecord = { kind: 'none' };
 const iso = (ms: Millis) => new Date(ms).toISOString();
 
-/** The step the enrollment is waiting on, still in flight: the store's own "current" test. */
+/** The step the enrollment is waiting on, still in flight: the store's own test. */
 function isCurrent(e: EnrollmentSnapshot, step: ExitFacts['step']): boolean {
-	return e.nextStep === step.index && e.cycle === step.cycle && e.nextDueAt === null;
+	return isInFlight(e, { stepIndex: step.index, cycle: step.cycle });
 }
 
 function exited(reason: ExitOutcome, detail: string, record: ExitRecord): ExitDecision {
@@ -223,7 +224,7 @@ function movedOn(
 	reason: ExitOutcome,
 	skipStep: ExitRecord,
 ): ExitDecision {
-	const sameStep = e.nextStep === step.index && e.cycle === step.cycle;
+	const sameStep = isOnStep(e, { stepIndex: step.index, cycle: step.cycle });
 	if (sameStep && e.nextDueAt !== null) {
 		return {
 			exit: true,

@@ -1,6 +1,7 @@
 import { z } from 'zod/v4';
 import { COMPOSE_MODES, timeZoneSchema } from '../cadence/definition';
-import { ENROLLMENT_STATES, EXIT_REASONS } from './types';
+import { IDEMPOTENCY_KEY_PATTERN } from '../domain/idempotency-key';
+import { ENROLLMENT_STATES, EXIT_REASONS, REPLY_KINDS } from './types';
 
 /**
  * Every input the store accepts, validated before anything is written. Messages say how to fix
@@ -105,10 +106,7 @@ export const stepStatusInputSchema = z
 		stepRunId: id('step run').optional(),
 		idempotencyKey: z
 			.string()
-			.regex(
-				/^\d{1,15}-\d{1,3}-\d{1,9}$/,
-				'use the idempotency key the trigger emitted, e.g. 42-0-1',
-			)
+			.regex(IDEMPOTENCY_KEY_PATTERN, 'use the idempotency key the trigger emitted, e.g. 42-0-1')
 			.optional(),
 		status: z.enum(DELIVERY_STATUSES, { message: `use one of: ${DELIVERY_STATUSES.join(', ')}` }),
 		detail: z.string().max(2000).nullable().default(null),
@@ -160,6 +158,11 @@ export const goalInputSchema = z
 	});
 export type GoalInput = z.input<typeof goalInputSchema>;
 
+	/**
+	 * Who wrote it: a person, an out-of-office note or another auto-reply. Only a person's reply
+	 * counts as replied in the funnel. Default: an auto-reply when ignored, else a person.
+	 */
+	kind: z.enum(REPLY_KINDS, { message: `use one of: ${REPLY_KINDS.join(', ')}` }).optional(),
 export const conversationInputSchema = z.object({
 	contactKey: key('contact key'),
 	conversationKey: optionalKey,
@@ -215,3 +218,14 @@ export type HistoryInput = z.input<typeof historyInputSchema>;
 
 export const reportInputSchema = z.object({ cadence: cadenceRef.optional() });
 export type ReportInput = z.input<typeof reportInputSchema>;
+/** retryStep: the stuck step run to emit again. */
+export const retryInputSchema = z.object({ stepRunId: id('step run') });
+
+
+export const REPLY_RATE_GROUPS = ['step', 'composeMode', 'version', 'agent'] as const;
+export const replyRatesInputSchema = reportInputSchema.extend({
+	by: z
+		.enum(REPLY_RATE_GROUPS, { message: `group by one of: ${REPLY_RATE_GROUPS.join(', ')}` })
+		.default('step'),
+});
+export type ReplyRatesInput = z.input<typeof replyRatesInputSchema>;

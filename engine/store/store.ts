@@ -13,6 +13,7 @@ import type {
 	ListInput,
 	OptOutInput,
 	OutboundInput,
+	ReplyRatesInput,
 	ReportInput,
 	SentInput,
 	StepStatusInput,
@@ -29,6 +30,7 @@ import * as inFlight from './ops/in-flight';
 import * as manage from './ops/manage';
 import * as queries from './ops/queries';
 import * as replies from './ops/replies';
+import * as reports from './ops/reports';
 import * as sending from './ops/sending';
 import * as signals from './ops/signals';
 import * as storeInfo from './ops/store-info';
@@ -111,7 +113,8 @@ export class CadenceStore {
 	getStepRun = (ref: { stepRunId?: number; idempotencyKey?: string }) =>
 		queries.getStepRun(this.ctx, ref);
 	getConversation = (input: HistoryInput) => queries.getConversation(this.ctx, input);
-	funnel = (input?: ReportInput) => queries.funnel(this.ctx, input);
+	funnel = (input?: ReportInput) => reports.funnel(this.ctx, input);
+	replyRates = (input?: ReplyRatesInput) => reports.replyRates(this.ctx, input);
 	stateDistribution = (input?: ReportInput) => queries.stateDistribution(this.ctx, input);
 	countSentToContact = (contactKey: string, since: number) =>
 		queries.countSentToContact(this.ctx, contactKey, since);

@@ -42,12 +42,28 @@ export interface PublishedCadence {
 	created: boolean;
 }
 
+/**
+ * The Follow-up Trigger a cadence belongs to. Two workflows imported from the same template hold
+ * triggers with the same cadence name; the owner keeps them two independent cadences.
+ */
+export interface CadenceOwner {
+	workflowId: string;
+	nodeId: string;
+	/** For display only (the cadence picker, error messages); it may change any time. */
+	workflowName?: string;
+}
+
 export interface CadenceSummary {
 	id: number;
 	name: string;
 	latestVersion: number;
 	active: boolean;
 	updatedAt: Millis;
+	/** The workflow whose Follow-up Trigger publishes it; null for cadences published otherwise. */
+	workflowId: string | null;
+	workflowName: string | null;
+	/** Another cadence has the same name: pick this one by id, or from its own workflow. */
+	nameShared: boolean;
 }
 
 export interface Enrollment {
@@ -165,10 +181,18 @@ export interface EnrollResult {
 
 export type AppliedReply = 'exit' | 'restart' | 'pause' | 'ignore' | 'optOut' | 'goal';
 
+/** Who answered a follow-up: only a person's reply counts as replied. */
+export const REPLY_KINDS = ['person', 'outOfOffice', 'autoReply'] as const;
+export type ReplyKind = (typeof REPLY_KINDS)[number];
+
 export interface ReplyEffect {
 	enrollmentId: number;
 	cadenceName: string;
-	action: AppliedReply;
+	/**
+	 * 'reanchor': a cadence timed from the contact's last message had sent nothing yet in this
+	 * cycle, so the message moved its first step's clock (the reply policy was not applied).
+	 */
+	action: AppliedReply | 'reanchor';
 	state: EnrollmentState;
 	nextDueAt: Millis | null;
 }
@@ -178,8 +202,32 @@ export interface FunnelRow {
 	cadenceName: string;
 	stepIndex: number;
 	composeMode: ComposeMode;
+	/** How many step runs are at each status now; "replied" counts people's replies only. */
 	counts: Record<StepStatus, number>;
 	total: number;
+	/** Sends answered by an out-of-office note, or by another auto-reply (not counted as replied). */
+	outOfOffice: number;
+	autoReplies: number;
+}
+
+/** Reply rates for one group of sends (a step, a compose mode, a cadence version or an agent). */
+export interface ReplyRateRow {
+	cadenceId: number;
+	cadenceName: string;
+	by: 'step' | 'composeMode' | 'version' | 'agent';
+	/** The group: the step (1-based), compose mode, version number or agent name. */
+	group: string | number;
+	sent: number;
+	/** Sends a person replied to. */
+	replied: number;
+	outOfOffice: number;
+	autoReplies: number;
+	skipped: number;
+	failed: number;
+	/** replied / sent, from 0 to 1; null when nothing was sent. */
+	replyRate: number | null;
+	/** By agent only: the agent's enrollments still running (active or paused). */
+	inFollowUp?: number;
 }
 
 export interface StateCount {

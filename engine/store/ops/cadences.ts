@@ -1,11 +1,14 @@
+import { z } from 'zod/v4';
 import {
 	cadenceDefinitionSchema,
 	type CadenceDefinition,
 	type CadenceDefinitionInput,
 } from '../../cadence/definition';
 import { contentHash } from '../../cadence/content-hash';
+import { CadenceNotFoundError } from '../../errors';
 import { parseOrThrow } from '../../validation';
-import type { CadenceSummary, PublishedCadence } from '../types';
+import type { SqlExecutor } from '../sql/driver';
+import type { CadenceOwner, CadenceSummary, PublishedCadence } from '../types';
 import type { StoreContext } from './context';
 
 interface CadenceRow {
@@ -14,42 +17,56 @@ interface CadenceRow {
 	latest_version: number;
 	active: number;
 	updated_at: number;
+	workflow_id: string | null;
+	workflow_name: string | null;
 }
+
+const ownerSchema = z.object({
+	workflowId: z.string().trim().min(1, 'give the workflow id').max(200),
+	nodeId: z.string().trim().min(1, 'give the Follow-up Trigger node id').max(200),
+	workflowName: z.string().max(500).optional(),
+});
 
 /**
  * Publishes a definition. A new version is created only when the content changed; enrollments
  * keep the version they started on. The active switch is stored on the cadence itself.
+ *
+ * With an owner (the Follow-up Trigger: workflow id + node id), the cadence is that trigger's,
+ * whatever its name: renaming it keeps its enrollments, and a second workflow with the same name
+ * gets a cadence of its own. Without one, the name is the key (as before owners existed).
  */
 export async function publishCadence(
 	ctx: StoreContext,
 	input: CadenceDefinitionInput,
+	ownerInput?: CadenceOwner,
 ): Promise<PublishedCadence> {
 	const definition = parseOrThrow(cadenceDefinitionSchema, input, 'cadence definition');
+	const owner =
+		ownerInput === undefined ? null : parseOrThrow(ownerSchema, ownerInput, 'cadence owner');
 	const hash = contentHash(definition);
 	const now = ctx.now();
 	return ctx.driver.transaction(async (db) => {
-		// Insert-if-missing then lock the row: two processes publishing at once queue up here.
-		await db.run(
-			`INSERT INTO cadences (name, latest_version, active, created_at, updated_at)
-			VALUES (?, 0, ?, ?, ?) ON CONFLICT (name) DO NOTHING`,
-			[definition.name, definition.active ? 1 : 0, now, now],
-		);
-		const [cadence] = await db.all<CadenceRow>(
-			`SELECT * FROM cadences WHERE name = ?${ctx.driver.dialect.lockRow}`,
-			[definition.name],
-		);
+		const cadence = owner
+			? await ownedRow(ctx, db, definition, owner, now)
+			: await unownedRow(ctx, db, definition, now);
 		const cadenceId = Number(cadence.id);
-		await db.run('UPDATE cadences SET active = ?, updated_at = ? WHERE id = ?', [
+		await db.run('UPDATE cadences SET name = ?, active = ?, updated_at = ? WHERE id = ?', [
+			definition.name,
 			definition.active ? 1 : 0,
 			now,
 			cadenceId,
 		]);
-		const latest = await db.all<{ version: number; content_hash: string; published_at: number }>(
-			`SELECT version, content_hash, published_at FROM cadence_versions
+		const latest = await db.all<{
+			version: number;
+			content_hash: string;
+			definition: string;
+			published_at: number;
+		}>(
+			`SELECT version, content_hash, definition, published_at FROM cadence_versions
 			WHERE cadence_id = ? ORDER BY version DESC LIMIT 1`,
 			[cadenceId],
 		);
-		if (latest.length > 0 && latest[0].content_hash === hash) {
+		if (latest.length > 0 && (await sameContent(ctx, db, cadenceId, latest[0], hash))) {
 			const { version, published_at: publishedAt } = latest[0];
 			return toPublished(cadenceId, definition, Number(version), Number(publishedAt), false);
 		}
@@ -64,19 +81,109 @@ export async function publishCadence(
 	});
 }
 
+/**
+ * The stored hash, or the hash of the stored definition as this release reads it: a version
+ * written before a field was added gets its default, which is no change of content, so
+ * re-activating after an upgrade does not publish a version that differs in nothing.
+ */
+async function sameContent(
+	ctx: StoreContext,
+	db: SqlExecutor,
+	cadenceId: number,
+	latest: { version: number; content_hash: string },
+	hash: string,
+): Promise<boolean> {
+	if (latest.content_hash === hash) return true;
+	try {
+		return contentHash(await ctx.definition(db, cadenceId, Number(latest.version))) === hash;
+	} catch {
+		return false;
+	}
+}
+
+/** The trigger's own cadence, locked; adopts a cadence of that name published without owner. */
+async function ownedRow(
+	ctx: StoreContext,
+	db: SqlExecutor,
+	definition: CadenceDefinition,
+	owner: z.output<typeof ownerSchema>,
+	now: number,
+): Promise<CadenceRow> {
+	const { lockRow } = ctx.driver.dialect;
+	const workflowName = owner.workflowName ?? null;
+	// Cadences published before owners existed (or through the API) belong to the first trigger
+	// that publishes their name, so an upgrade keeps every running enrollment going.
+	await db.run(
+		`UPDATE cadences SET workflow_id = ?, node_id = ?, workflow_name = ?
+		WHERE id = (SELECT MIN(id) FROM cadences WHERE name = ? AND workflow_id IS NULL)
+		AND NOT EXISTS (SELECT 1 FROM cadences WHERE workflow_id = ? AND node_id = ?)`,
+		[owner.workflowId, owner.nodeId, workflowName, definition.name, owner.workflowId, owner.nodeId],
+	);
+	// Insert-if-missing then lock the row: two processes publishing at once queue up here.
+	await db.run(
+		`INSERT INTO cadences (name, latest_version, active, created_at, updated_at, workflow_id,
+			node_id, workflow_name)
+		VALUES (?, 0, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (workflow_id, node_id) WHERE workflow_id IS NOT NULL DO NOTHING`,
+		[
+			definition.name,
+			definition.active ? 1 : 0,
+			now,
+			now,
+			owner.workflowId,
+			owner.nodeId,
+			workflowName,
+		],
+	);
+	const [row] = await db.all<CadenceRow>(
+		`SELECT * FROM cadences WHERE workflow_id = ? AND node_id = ?${lockRow}`,
+		[owner.workflowId, owner.nodeId],
+	);
+	if (workflowName !== null && row.workflow_name !== workflowName) {
+		await db.run('UPDATE cadences SET workflow_name = ? WHERE id = ?', [workflowName, row.id]);
+	}
+	return row;
+}
+
+/** A cadence published without an owner: its name is its key. */
+async function unownedRow(
+	ctx: StoreContext,
+	db: SqlExecutor,
+	definition: CadenceDefinition,
+	now: number,
+): Promise<CadenceRow> {
+	await db.run(
+		`INSERT INTO cadences (name, latest_version, active, created_at, updated_at)
+		VALUES (?, 0, ?, ?, ?) ON CONFLICT (name) WHERE workflow_id IS NULL DO NOTHING`,
+		[definition.name, definition.active ? 1 : 0, now, now],
+	);
+	const [row] = await db.all<CadenceRow>(
+		`SELECT * FROM cadences WHERE name = ? AND workflow_id IS NULL${ctx.driver.dialect.lockRow}`,
+		[definition.name],
+	);
+	return row;
+}
+
 export async function getCadence(
 	ctx: StoreContext,
 	ref: string | number,
 	version?: number,
 ): Promise<PublishedCadence | null> {
 	const db = ctx.driver;
+	let id: number;
+	try {
+		id = await ctx.cadenceId(db, ref);
+	} catch (error) {
+		if (error instanceof CadenceNotFoundError) return null;
+		throw error;
+	}
 	// One read for the cadence and its version's row; the definition itself is immutable, so it
 	// comes from the context's cache after the first time (Exit Check asks once per item).
 	const rows = await db.all<{ id: number; active: number; version: number; published_at: number }>(
 		`SELECT c.id, c.active, v.version, v.published_at FROM cadences c
 		JOIN cadence_versions v ON v.cadence_id = c.id AND v.version = COALESCE(?, c.latest_version)
-		WHERE ${typeof ref === 'number' ? 'c.id' : 'c.name'} = ?`,
-		[version ?? null, ref],
+		WHERE c.id = ?`,
+		[version ?? null, id],
 	);
 	if (rows.length === 0) return null;
 	const [row] = rows;
@@ -96,8 +203,9 @@ export async function listCadences(
 	options: { search?: string; limit?: number } = {},
 ): Promise<CadenceSummary[]> {
 	const search = (options.search ?? '').trim().toLowerCase();
-	const rows = await ctx.driver.all<CadenceRow>(
-		`SELECT * FROM cadences WHERE LOWER(name) LIKE ? ESCAPE '\\' ORDER BY name LIMIT ?`,
+	const rows = await ctx.driver.all<CadenceRow & { shared: number }>(
+		`SELECT c.*, (SELECT COUNT(*) FROM cadences o WHERE o.name = c.name) AS shared
+		FROM cadences c WHERE LOWER(c.name) LIKE ? ESCAPE '\\' ORDER BY c.name, c.id LIMIT ?`,
 		[`%${escapeLike(search)}%`, options.limit ?? 100],
 	);
 	return rows.map((r) => ({
@@ -106,6 +214,9 @@ export async function listCadences(
 		latestVersion: Number(r.latest_version),
 		active: Number(r.active) === 1,
 		updatedAt: Number(r.updated_at),
+		workflowId: r.workflow_id ?? null,
+		workflowName: r.workflow_name ?? null,
+		nameShared: Number(r.shared) > 1,
 	}));
 }
 

@@ -1,4 +1,5 @@
 import type { CadenceDefinition } from '../../cadence/definition';
+import { RUNNING_STATES_SQL } from '../../domain/enrollment-state';
 import { dueTimeFor } from '../../domain/scheduling';
 import type { SqlExecutor, SqlValue } from '../sql/driver';
 import type { Enrollment } from '../types';
@@ -178,7 +179,7 @@ export async function exitEnrollment(
 			ended_at: now,
 			updated_at: now,
 		},
-		"state IN ('active', 'paused')",
+		`state IN ${RUNNING_STATES_SQL}`,
 	);
 	if (!exited) return false;
 	await appendEvents(

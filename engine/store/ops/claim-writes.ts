@@ -14,6 +14,7 @@ import { ENROLLMENT_SELECT, toEnrollment, toStepRun } from './rows';
 
 export interface ClaimTarget {
 	id: number;
+	name: string;
 	active: boolean;
 	latestVersion: number;
 }

@@ -11,8 +11,7 @@ import {
 	type ClaimWrites,
 } from './claim-writes';
 import type { StoreContext } from './context';
-
-const HOUR = 3_600_000;
+import { holdBeyondCap, roomUnderCap, type HourlyCap } from './hourly-cap';
 
 /**
  * Atomically takes up to `limit` due steps of one cadence and hands each out exactly once.
@@ -30,9 +29,16 @@ export async function claimDue(ctx: StoreContext, input: ClaimInput): Promise<Cl
 	const rows = driver.dialect.writableCte
 		? await claimWith(ctx, driver, cadence, limit, now, claimInOneStatement)
 		: await driver.transaction((db) => claimWith(ctx, db, cadence, limit, now, claimInSteps));
+	// Steps still due once the hourly cap is reached are held: moved to their next slot, with why.
+	// The claim is already committed: a hold that fails must not lose the steps it took, so it
+	// is left to the next claim, which holds whatever is still due.
+	if (rows.cap) {
+		const cap = rows.cap;
+		await driver.transaction((db) => holdBeyondCap(ctx, db, cap, now)).catch(() => undefined);
+	}
 
 	const result: ClaimedStep[] = [];
-	for (const { enrollment, run } of rows) {
+	for (const { enrollment, run } of rows.claimed) {
 		const definition = await ctx.definition(driver, enrollment.cadenceId, enrollment.version);
 		result.push({
 			stepRun: run,
@@ -53,17 +59,27 @@ async function claimWith(
 	limit: number,
 	now: number,
 	writes: ClaimWrites,
-): Promise<ClaimedRow[]> {
-	const target = await claimTarget(db, ref);
-	const budget = await claimBudget(ctx, db, target, limit, now);
-	return budget <= 0 ? [] : writes(ctx, db, target, budget, now);
+): Promise<{ claimed: ClaimedRow[]; cap: HourlyCap | null }> {
+	const target = await claimTarget(ctx, db, ref);
+	const { budget, cap } = await claimBudget(ctx, db, target, limit, now);
+	const claimed = budget <= 0 ? [] : await writes(ctx, db, target, budget, now);
+	// Only when the cap, not the batch size, cut this claim and its room is used up can steps be
+	// left due behind it.
+	const held = cap !== null && budget < limit && claimed.length >= Math.max(budget, 0);
+	return { claimed, cap: held ? cap : null };
 }
 
 /** The cadence by name or id, with what the claim needs of it, in one read. */
-async function claimTarget(db: SqlExecutor, ref: string | number): Promise<ClaimTarget> {
-	const rows = await db.all<{ id: number; active: number; latest_version: number }>(
-		`SELECT id, active, latest_version FROM cadences WHERE ${typeof ref === 'number' ? 'id' : 'name'} = ?`,
-		[ref],
+async function claimTarget(
+	ctx: StoreContext,
+	db: SqlExecutor,
+	ref: string | number,
+): Promise<ClaimTarget> {
+	// A name shared by several workflows' cadences is refused there, never picked by chance.
+	const id = typeof ref === 'number' ? ref : await ctx.cadenceId(db, ref);
+	const rows = await db.all<{ id: number; name: string; active: number; latest_version: number }>(
+		'SELECT id, name, active, latest_version FROM cadences WHERE id = ?',
+		[id],
 	);
 	if (rows.length === 0) {
 		throw new CadenceNotFoundError(
@@ -74,6 +90,7 @@ async function claimTarget(db: SqlExecutor, ref: string | number): Promise<Claim
 	const [row] = rows;
 	return {
 		id: Number(row.id),
+		name: row.name,
 		active: Number(row.active) === 1,
 		latestVersion: Number(row.latest_version),
 	};
@@ -86,15 +103,12 @@ async function claimBudget(
 	target: ClaimTarget,
 	limit: number,
 	now: number,
-): Promise<number> {
+): Promise<{ budget: number; cap: HourlyCap | null }> {
 	// A paused cadence keeps its enrollments waiting; they go out once it is switched back on.
-	if (!target.active) return 0;
+	if (!target.active) return { budget: 0, cap: null };
 	const definition = await ctx.definition(db, target.id, target.latestVersion);
 	const perHour = definition.limits.perCadencePerHour;
-	if (perHour === null) return limit;
-	const [{ recent }] = await db.all<{ recent: number }>(
-		'SELECT COUNT(*) AS recent FROM step_runs WHERE cadence_id = ? AND claimed_at > ?',
-		[target.id, now - HOUR],
-	);
-	return Math.min(limit, perHour - Number(recent));
+	if (perHour === null) return { budget: limit, cap: null };
+	const cap: HourlyCap = { cadenceId: target.id, cadenceName: target.name, perHour };
+	return { budget: Math.min(limit, await roomUnderCap(db, cap, now)), cap };
 }

@@ -1,5 +1,6 @@
-import type { CadenceDefinition } from '../../cadence/definition';
-import { CadenceNotFoundError } from '../../errors';
+import { cadenceDefinitionSchema, type CadenceDefinition } from '../../cadence/definition';
+import { CadenceNotFoundError, CadenceStoreError, CadenceValidationError } from '../../errors';
+import { toProblems } from '../../validation';
 import type { SqlDriver, SqlExecutor, SqlValue } from '../sql/driver';
 import type { Clock } from '../types';
 
@@ -31,25 +32,67 @@ export class StoreContext {
 		);
 		if (rows.length === 0)
 			throw new CadenceNotFoundError('cadence version', `${cadenceId} v${version}`);
-		const definition = JSON.parse(rows[0].definition) as CadenceDefinition;
+		const definition = storedDefinition(rows[0].definition, cadenceId, version);
 		this.definitions.set(cacheKey, definition);
 		return definition;
 	}
 
-	/** Resolves a cadence name or id to its id, or fails naming what was asked for. */
-	async cadenceId(db: SqlExecutor, ref: string | number): Promise<number> {
+	/**
+	 * Resolves a cadence name or id to its id, or fails naming what was asked for. Names may
+	 * repeat (two workflows imported from one template): a name shared by several cadences picks
+	 * the one whose Follow-up Trigger is in `scope.workflowId` (the workflow asking), and is
+	 * refused otherwise, naming the workflows, so no cadence is ever picked by chance.
+	 */
+	async cadenceId(
+		db: SqlExecutor,
+		ref: string | number,
+		scope: CadenceScope = {},
+	): Promise<number> {
 		const rows =
 			typeof ref === 'number'
-				? await db.all<{ id: number }>('SELECT id FROM cadences WHERE id = ?', [ref])
-				: await db.all<{ id: number }>('SELECT id FROM cadences WHERE name = ?', [ref]);
+				? await db.all<NamedRow>(
+						'SELECT id, workflow_id, workflow_name FROM cadences WHERE id = ?',
+						[ref],
+					)
+				: await db.all<NamedRow>(
+						'SELECT id, workflow_id, workflow_name FROM cadences WHERE name = ? ORDER BY id',
+						[ref],
+					);
 		if (rows.length === 0) {
 			throw new CadenceNotFoundError(
 				'cadence (activate the workflow holding its Follow-up Trigger to publish it)',
 				ref,
 			);
 		}
-		return Number(rows[0].id);
+		if (rows.length === 1) return Number(rows[0].id);
+		const own = rows.filter((r) => scope.workflowId && r.workflow_id === scope.workflowId);
+		if (own.length === 1) return Number(own[0].id);
+		throw new CadenceValidationError('cadence', [
+			{
+				field: 'cadence',
+				message:
+					`${rows.length} cadences are named ${JSON.stringify(ref)} (${rows.map(describeOwner).join(', ')}); ` +
+					'pick the one you mean from the list, or give each Follow-up Trigger its own cadence name',
+			},
+		]);
 	}
+}
+
+/** Whose cadences a name refers to first: the workflow asking (its own Follow-up Trigger). */
+export interface CadenceScope {
+	workflowId?: string;
+}
+
+interface NamedRow {
+	id: number;
+	workflow_id: string | null;
+	workflow_name: string | null;
+}
+
+function describeOwner(row: NamedRow): string {
+	if (row.workflow_id === null) return `id ${row.id}, published without a workflow`;
+	const name = row.workflow_name ? `"${row.workflow_name}" ` : '';
+	return `id ${row.id}, in workflow ${name}(${row.workflow_id})`;
 }
 
 /** `(?, ?, ?), (?, ?, ?)` for a multi-row INSERT. */
@@ -98,4 +141,32 @@ export async function appendEvents(
 			params,
 		);
 	}
+}
+
+/**
+ * A published definition read back through the same schema that checked it when it was written,
+ * so a version stored by an older release gets the defaults of fields added since (it keeps
+ * working after an upgrade), and a damaged row fails here, by name, instead of deep in a send.
+ */
+export function storedDefinition(json: string, cadenceId: number, version: number) {
+	let raw: unknown;
+	try {
+		raw = JSON.parse(json);
+	} catch {
+		raw = undefined;
+	}
+	const parsed = cadenceDefinitionSchema.safeParse(raw);
+	if (parsed.success) return parsed.data;
+	const problems = raw === undefined ? 'it is not JSON' : problemList(parsed.error);
+	throw new CadenceStoreError(
+		`The stored definition of cadence ${cadenceId} version ${version} cannot be read (${problems}). ` +
+			'Activate the workflow holding its Follow-up Trigger again to publish a valid version; ' +
+			'enrollments pinned to this version cannot continue until then.',
+	);
+}
+
+function problemList(error: Parameters<typeof toProblems>[0]): string {
+	return toProblems(error)
+		.map((p) => (p.field ? `${p.field}: ${p.message}` : p.message))
+		.join('; ');
 }

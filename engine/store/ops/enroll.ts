@@ -1,11 +1,19 @@
 import type { CadenceDefinition } from '../../cadence/definition';
+import { RUNNING_STATES_SQL } from '../../domain/enrollment-state';
 import { dueTimeFor } from '../../domain/scheduling';
 import { CadenceValidationError, type FieldProblem } from '../../errors';
 import { toProblems } from '../../validation';
 import { enrollInputSchema, type EnrollInput } from '../inputs';
 import type { SqlExecutor, SqlValue } from '../sql/driver';
 import type { EnrollResult, Enrollment } from '../types';
-import { appendEvents, chunk, placeholders, valuesList, type StoreContext } from './context';
+import {
+	appendEvents,
+	chunk,
+	placeholders,
+	valuesList,
+	type CadenceScope,
+	type StoreContext,
+} from './context';
 import { queueEnrolled } from './due-queue';
 import { restartChain } from './chain';
 import { runnableStepFrom } from './run-once';
@@ -31,7 +39,11 @@ function identityOf(cadenceId: number, contactKey: string, conversationKey: stri
  * Enrolls every input in one transaction: either all of them are recorded or none is. Each
  * result says what happened — enrolled, already enrolled, restarted, suppressed or not allowed.
  */
-export async function enroll(ctx: StoreContext, inputs: EnrollInput[]): Promise<EnrollResult[]> {
+export async function enroll(
+	ctx: StoreContext,
+	inputs: EnrollInput[],
+	scope: CadenceScope = {},
+): Promise<EnrollResult[]> {
 	const parsed = validateAll(inputs);
 	const now = ctx.now();
 	return ctx.driver.transaction(async (db) => {
@@ -39,7 +51,7 @@ export async function enroll(ctx: StoreContext, inputs: EnrollInput[]): Promise<
 		const cadences = new Map<string | number, CadenceInfo>();
 		for (const input of parsed) {
 			if (!cadences.has(input.cadence))
-				cadences.set(input.cadence, await loadCadence(ctx, db, input.cadence));
+				cadences.set(input.cadence, await loadCadence(ctx, db, input.cadence, scope));
 		}
 		const { maxParams } = ctx.driver.dialect;
 		const suppressed = await suppressedAmong(
@@ -81,14 +93,8 @@ export async function enroll(ctx: StoreContext, inputs: EnrollInput[]): Promise<
 			seen.set(identity, index);
 			const running = runningNow.get(identity);
 			if (running) {
-				results[index] = await onRepeat(
-					ctx,
-					db,
-					running,
-					cadence.definition,
-					input.startAt ?? now,
-					now,
-				);
+				const anchor = input.startAt ?? (await clockAnchor(db, cadence.definition, input)) ?? now;
+				results[index] = await onRepeat(ctx, db, running, cadence.definition, anchor, now);
 				continue;
 			}
 			if (
@@ -152,7 +158,8 @@ async function loadCadence(
 	db: SqlExecutor,
 	ref: string | number,
 ): Promise<CadenceInfo> {
-	const id = await ctx.cadenceId(db, ref);
+	scope: CadenceScope,
+	const id = await ctx.cadenceId(db, ref, scope);
 	const [row] = await db.all<{ latest_version: number; active: number }>(
 		'SELECT latest_version, active FROM cadences WHERE id = ?',
 		[id],
@@ -199,7 +206,7 @@ async function runningAmong(
 	for (const [cadenceId, keys] of keysByCadence) {
 		for (const part of chunk([...keys], maxParams - 1)) {
 			const rows = await db.all(
-				`${ENROLLMENT_SELECT} WHERE e.cadence_id = ? AND e.state IN ('active', 'paused')
+				`${ENROLLMENT_SELECT} WHERE e.cadence_id = ? AND e.state IN ${RUNNING_STATES_SQL}
 				AND e.contact_key IN (${placeholders(part.length)})`,
 				[cadenceId, ...part],
 			);
@@ -222,7 +229,7 @@ export async function runningEnrollment(
 ): Promise<Enrollment | null> {
 	const rows = await db.all(
 		`${ENROLLMENT_SELECT} WHERE e.cadence_id = ? AND e.contact_key = ? AND e.conversation_key = ?
-		AND e.state IN ('active', 'paused')`,
+		AND e.state IN ${RUNNING_STATES_SQL}`,
 		[cadenceId, contactKey, conversationKey],
 	);
 	return rows.length > 0 ? toEnrollment(rows[0]) : null;
@@ -231,7 +238,7 @@ export async function runningEnrollment(
 async function hasEnded(db: SqlExecutor, cadenceId: number, input: ParsedEnroll): Promise<boolean> {
 	const rows = await db.all(
 		`SELECT 1 AS found FROM enrollments WHERE cadence_id = ? AND contact_key = ? AND conversation_key = ?
-		AND state NOT IN ('active', 'paused') LIMIT 1`,
+		AND state NOT IN ${RUNNING_STATES_SQL} LIMIT 1`,
 		[cadenceId, input.contactKey, input.conversationKey],
 	);
 	return rows.length > 0;
@@ -271,7 +278,7 @@ async function insertEnrollments(
 	for (const part of chunk(rows, Math.min(500, maxRows))) {
 		const params: SqlValue[] = [];
 		for (const { input, cadence } of part) {
-			const anchor = input.startAt ?? now;
+			const anchor = input.startAt ?? (await clockAnchor(db, cadence.definition, input)) ?? now;
 			const owner = { cadenceId: cadence.id, ...input };
 			const stepIndex = await runnableStepFrom(db, cadence.definition, owner, 0);
 			const done = stepIndex >= cadence.definition.steps.length;
@@ -303,7 +310,7 @@ async function insertEnrollments(
 				target_type, target_id, variables, time_zone, state, cycle, next_step, next_due_at, next_reason,
 				anchor_at, created_at, updated_at, ended_at)
 			VALUES ${valuesList(part.length, INSERT_COLUMNS)}
-			ON CONFLICT (cadence_id, contact_key, conversation_key) WHERE state IN ('active', 'paused') DO NOTHING
+			ON CONFLICT (cadence_id, contact_key, conversation_key) WHERE state IN ${RUNNING_STATES_SQL} DO NOTHING
 			RETURNING id`,
 			params,
 		);
@@ -336,4 +343,24 @@ async function insertEnrollments(
 		);
 	}
 	return byIdentity;
+}
+
+/**
+ * Where the first step's wait counts from when no Start Time is given. A cadence timed from the
+ * contact's last message starts at the last message the contact wrote in this conversation
+ * (or in any, for an enrollment without one), even one recorded before the enrollment; with no
+ * message on record, at the enrollment. Messages after it move the clock (see replies.ts).
+ */
+async function clockAnchor(
+	db: SqlExecutor,
+	definition: CadenceDefinition,
+	input: ParsedEnroll,
+): Promise<number | null> {
+	if (definition.startClock !== 'lastContactMessage') return null;
+	const [row] = await db.all<{ at: number | null }>(
+		`SELECT MAX(at) AS at FROM messages WHERE contact_key = ? AND author = 'contact'
+		AND (? = '' OR conversation_key = '' OR conversation_key = ?)`,
+		[input.contactKey, input.conversationKey, input.conversationKey],
+	);
+	return row?.at === null || row?.at === undefined ? null : Number(row.at);
 }

@@ -1,8 +1,10 @@
+import { isRunning } from '../../domain/enrollment-state';
 import { openAt } from '../../domain/scheduling';
 import { CadenceNotFoundError, CadenceTransitionError } from '../../errors';
 import { parseOrThrow } from '../../validation';
 import {
 	enrollmentActionSchema,
+	retryInputSchema,
 	stuckInputSchema,
 	type EnrollmentAction,
 	type StuckInput,
@@ -12,6 +14,7 @@ import type { Enrollment, StepRun } from '../types';
 import { appendEvents, type StoreContext } from './context';
 import { WAITING_DUE_AT, writeSchedule } from './due-queue';
 import { advancePast, exitEnrollment, reloadEnrollment } from './chain';
+import { recordSkippedStep } from './skipped-runs';
 import { moveStepRun } from './step-runs';
 import { ENROLLMENT_SELECT, toEnrollment, toStepRun } from './rows';
 
@@ -21,7 +24,7 @@ async function running(db: SqlExecutor, enrollmentId: number, what: string): Pro
 	const rows = await db.all(`${ENROLLMENT_SELECT} WHERE e.id = ?`, [enrollmentId]);
 	if (rows.length === 0) throw new CadenceNotFoundError('enrollment', enrollmentId);
 	const enrollment = toEnrollment(rows[0]);
-	if (enrollment.state !== 'active' && enrollment.state !== 'paused') {
+	if (!isRunning(enrollment.state)) {
 		throw new CadenceTransitionError(
 			`Enrollment ${enrollmentId} has ${enrollment.state === 'completed' ? 'completed' : `ended (${enrollment.state})`}; only a running enrollment can be ${what}.`,
 		);
@@ -142,9 +145,11 @@ export async function skipStep(ctx: StoreContext, input: EnrollmentAction): Prom
 	const now = ctx.now();
 	return ctx.driver.transaction(async (db) => {
 		const enrollment = await running(db, action.enrollmentId, 'skipped forward');
-		const run = await inFlightRun(db, enrollment);
-		if (run)
-			await moveStepRun(db, run.id, 'skipped', now, { detail: action.reason ?? 'skipped by hand' });
+		const inFlight = await inFlightRun(db, enrollment);
+		const detail = action.reason ?? 'skipped by hand';
+		if (inFlight) await moveStepRun(db, inFlight.id, 'skipped', now, { detail });
+		// A step skipped while it waited has no run yet: it gets one, so the funnel counts it.
+		const run = inFlight ?? (await recordSkippedStep(ctx, db, enrollment, detail, now));
 		await appendEvents(
 			db,
 			[
@@ -242,7 +247,8 @@ export async function stuckSteps(
  * Opt-in retry of a stuck step: it is emitted again on the next claim, on the same step run and
  * idempotency key, so a channel that dedupes by key still sends it at most once.
  */
-export async function retryStep(ctx: StoreContext, stepRunId: number): Promise<Enrollment> {
+export async function retryStep(ctx: StoreContext, input: number): Promise<Enrollment> {
+	const { stepRunId } = parseOrThrow(retryInputSchema, { stepRunId: input }, 'retry');
 	const now = ctx.now();
 	return ctx.driver.transaction(async (db) => {
 		const rows = await db.all('SELECT * FROM step_runs WHERE id = ?', [stepRunId]);

@@ -9,17 +9,13 @@ import {
 } from '../inputs';
 import type { SqlValue } from '../sql/driver';
 import {
-	STEP_STATUSES,
 	type ConversationMessage,
 	type Enrollment,
 	type EnrollmentState,
-	type FunnelRow,
 	type StateCount,
 	type StepRun,
-	type StepStatus,
 	type TimelineEvent,
 } from '../types';
-import type { ComposeMode } from '../../cadence/definition';
 import type { StoreContext } from './context';
 import { escapeLike } from './cadences';
 import { loadStepRun } from './step-runs';
@@ -121,54 +117,6 @@ export async function getConversation(
 			: [query.contactKey, query.limit],
 	);
 	return rows.map(toMessage);
-}
-
-/** Per cadence, step and compose mode: how many step runs reached each status. */
-export async function funnel(ctx: StoreContext, input: ReportInput = {}): Promise<FunnelRow[]> {
-	const { cadence } = parseOrThrow(reportInputSchema, input, 'report');
-	const params: SqlValue[] = [];
-	let where = '';
-	if (cadence !== undefined) {
-		where = ' WHERE c.id = ?';
-		params.push(await ctx.cadenceId(ctx.driver, cadence));
-	}
-	const rows = await ctx.driver.all<{
-		cadence_id: number;
-		name: string;
-		step_index: number;
-		compose_mode: string;
-		status: string;
-		n: number;
-	}>(
-		`SELECT r.cadence_id, c.name, r.step_index, r.compose_mode, r.status, COUNT(*) AS n
-		FROM step_runs r JOIN cadences c ON c.id = r.cadence_id${where}
-		GROUP BY r.cadence_id, c.name, r.step_index, r.compose_mode, r.status
-		ORDER BY c.name, r.step_index, r.compose_mode`,
-		params,
-	);
-	const byKey = new Map<string, FunnelRow>();
-	for (const row of rows) {
-		const key = `${row.cadence_id}:${row.step_index}:${row.compose_mode}`;
-		let entry = byKey.get(key);
-		if (!entry) {
-			const counts = Object.fromEntries(STEP_STATUSES.map((s) => [s, 0])) as Record<
-				StepStatus,
-				number
-			>;
-			entry = {
-				cadenceId: Number(row.cadence_id),
-				cadenceName: row.name,
-				stepIndex: Number(row.step_index),
-				composeMode: row.compose_mode as ComposeMode,
-				counts,
-				total: 0,
-			};
-			byKey.set(key, entry);
-		}
-		entry.counts[row.status as StepStatus] += Number(row.n);
-		entry.total += Number(row.n);
-	}
-	return [...byKey.values()];
 }
 
 /** How many enrollments are in each state, per cadence. */

@@ -1,3 +1,4 @@
+import { RUNNING_STATES_SQL } from '../../domain/enrollment-state';
 import type { CadenceDefinition } from '../../cadence/definition';
 import { openAt, waitEnd } from '../../domain/scheduling';
 import { parseOrThrow } from '../../validation';
@@ -8,7 +9,13 @@ import {
 	type OutboundInput,
 } from '../inputs';
 import type { SqlExecutor } from '../sql/driver';
-import type { ConversationMessage, Enrollment, AppliedReply, ReplyEffect } from '../types';
+import type {
+	AppliedReply,
+	ConversationMessage,
+	Enrollment,
+	ReplyEffect,
+	ReplyKind,
+} from '../types';
 import { appendEvents, type StoreContext } from './context';
 import { writeSchedule } from './due-queue';
 import { exitEnrollment, reanchorChain, reloadEnrollment, restartChain } from './chain';
@@ -25,7 +32,7 @@ export async function runningForContact(
 	conversationKey: string,
 ): Promise<Enrollment[]> {
 	const rows = await db.all(
-		`${ENROLLMENT_SELECT} WHERE e.contact_key = ? AND e.state IN ('active', 'paused')
+		`${ENROLLMENT_SELECT} WHERE e.contact_key = ? AND e.state IN ${RUNNING_STATES_SQL}
 		AND (? = '' OR e.conversation_key = '' OR e.conversation_key = ?) ORDER BY e.id`,
 		[contactKey, conversationKey, conversationKey],
 	);
@@ -58,12 +65,30 @@ export async function recordInbound(
 		for (const enrollment of await runningForContact(db, reply.contactKey, reply.conversationKey)) {
 			const definition = await ctx.definition(db, enrollment.cadenceId, enrollment.version);
 			const action = appliedAction(reply.action, definition);
+			const kind = reply.kind ?? (action === 'ignore' ? 'autoReply' : 'person');
 			await db.run('UPDATE enrollments SET last_inbound_at = ?, updated_at = ? WHERE id = ?', [
 				at,
 				at,
 				enrollment.id,
 			]);
-			await markLatestSendReplied(db, enrollment, at);
+			if (await movesContactClock(db, definition, enrollment, action)) {
+				await appendEvents(
+					db,
+					[
+						{
+							enrollmentId: enrollment.id,
+							type: 'contactMessage',
+							at,
+							detail: { text: reply.text.slice(0, 200) },
+						},
+					],
+					ctx.driver.dialect.maxParams,
+				);
+				await reanchorChain(ctx, db, enrollment, at, at);
+				effects.push(effectOf(await reloadEnrollment(db, enrollment.id), 'reanchor'));
+				continue;
+			}
+			await markLatestSendReplied(db, enrollment, kind, at);
 			await appendEvents(
 				db,
 				[
@@ -71,7 +96,7 @@ export async function recordInbound(
 						enrollmentId: enrollment.id,
 						type: 'replied',
 						at,
-						detail: { action, text: reply.text.slice(0, 200) },
+						detail: { action, kind, text: reply.text.slice(0, 200) },
 					},
 				],
 				ctx.driver.dialect.maxParams,
@@ -148,21 +173,61 @@ function pauseEnd(definition: CadenceDefinition, enrollment: Enrollment, at: num
 	return waitEnd(definition, at, definition.reply.pauseFor, enrollment.timeZone);
 }
 
-/** The reply answers the latest follow-up: its funnel status moves on to "replied". */
+/**
+ * The reply answers the latest follow-up. A person's reply moves its funnel status on to
+ * "replied"; an out-of-office note or an auto-reply is noted on it (reply_kind) and leaves the
+ * status alone, so the funnel counts people only and shows the machines apart.
+ */
 async function markLatestSendReplied(
 	db: SqlExecutor,
 	enrollment: Enrollment,
+	kind: ReplyKind,
 	at: number,
 ): Promise<void> {
+	const latest = `SELECT id FROM step_runs WHERE enrollment_id = ?
+		AND status IN ('sent', 'delivered', 'read') ORDER BY sent_at DESC LIMIT 1`;
+	if (kind === 'person') {
+		await db.run(
+			`UPDATE step_runs SET status = 'replied', reply_kind = 'person', replied_at = ?, updated_at = ?
+			WHERE id = (${latest})`,
+			[at, at, enrollment.id],
+		);
+		return;
+	}
 	await db.run(
-		`UPDATE step_runs SET status = 'replied', replied_at = ?, updated_at = ? WHERE id = (
-			SELECT id FROM step_runs WHERE enrollment_id = ? AND status IN ('sent', 'delivered', 'read')
-			ORDER BY sent_at DESC LIMIT 1)`,
-		[at, at, enrollment.id],
+		`UPDATE step_runs SET reply_kind = ?, updated_at = ? WHERE id = (${latest})
+		AND (reply_kind IS NULL OR reply_kind <> 'person')`,
+		[kind, at, enrollment.id],
 	);
 }
 
-function effectOf(enrollment: Enrollment, action: AppliedReply): ReplyEffect {
+/**
+ * For a cadence timed from the contact's last message, a message before the cycle's first
+ * follow-up went out is not a reply to a follow-up: the contact is still talking, so the first
+ * step's clock starts again from it, like the agent-message clock does. An opt-out or an
+ * auto-reply is not the contact talking, and a paused enrollment keeps its pause.
+ */
+async function movesContactClock(
+	db: SqlExecutor,
+	definition: CadenceDefinition,
+	enrollment: Enrollment,
+	action: AppliedReply,
+): Promise<boolean> {
+	if (definition.startClock !== 'lastContactMessage') return false;
+	if (action === 'optOut' || action === 'ignore' || enrollment.state !== 'active') return false;
+	return !(await sentThisCycle(db, enrollment));
+}
+
+/** Whether a follow-up of the enrollment's current cycle already went out. */
+async function sentThisCycle(db: SqlExecutor, enrollment: Enrollment): Promise<boolean> {
+	const rows = await db.all(
+		'SELECT 1 AS found FROM step_runs WHERE enrollment_id = ? AND cycle = ? AND sent_at IS NOT NULL LIMIT 1',
+		[enrollment.id, enrollment.cycle],
+	);
+	return rows.length > 0;
+}
+
+function effectOf(enrollment: Enrollment, action: ReplyEffect['action']): ReplyEffect {
 	return {
 		enrollmentId: enrollment.id,
 		cadenceName: enrollment.cadenceName,
@@ -196,11 +261,7 @@ export async function recordOutbound(
 			const definition = await ctx.definition(db, enrollment.cadenceId, enrollment.version);
 			if (definition.startClock !== 'lastAgentMessage') continue;
 			if (enrollment.state !== 'active' || enrollment.nextDueAt === null) continue;
-			const sentThisCycle = await db.all(
-				'SELECT 1 AS found FROM step_runs WHERE enrollment_id = ? AND cycle = ? AND sent_at IS NOT NULL LIMIT 1',
-				[enrollment.id, enrollment.cycle],
-			);
-			if (sentThisCycle.length > 0) continue;
+			if (await sentThisCycle(db, enrollment)) continue;
 			await reanchorChain(ctx, db, enrollment, at, at);
 		}
 		return toMessage(row);

@@ -1,5 +1,6 @@
 import type { ComposeMode } from '../../cadence/definition';
 import type { Row } from '../sql/driver';
+import { idempotencyKey, parseIdempotencyKey as parseKey } from '../../domain/idempotency-key';
 import { WAITING_DUE_AT } from './due-queue';
 import type {
 	ConversationMessage,
@@ -52,13 +53,11 @@ export function toEnrollment(row: Row): Enrollment {
 	};
 }
 
-export function idempotencyKey(enrollmentId: number, stepIndex: number, cycle: number): string {
-	return `${enrollmentId}-${stepIndex}-${cycle}`;
-}
+export { idempotencyKey };
 
+/** The parts of a key; NaN parts (matching no step run) when `key` is not one. */
 export function parseIdempotencyKey(key: string) {
-	const [enrollmentId, stepIndex, cycle] = key.split('-').map(Number);
-	return { enrollmentId, stepIndex, cycle };
+	return parseKey(key) ?? { enrollmentId: NaN, stepIndex: NaN, cycle: NaN };
 }
 
 export function toStepRun(row: Row): StepRun {

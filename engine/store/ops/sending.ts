@@ -1,3 +1,4 @@
+import { isCurrentStep } from '../../domain/enrollment-state';
 import { CadenceTransitionError, CadenceValidationError } from '../../errors';
 import { parseOrThrow } from '../../validation';
 import {
@@ -13,7 +14,7 @@ import {
 	type StepStatusInput,
 } from '../inputs';
 import type { SqlExecutor } from '../sql/driver';
-import type { Enrollment, StepRun } from '../types';
+import type { StepRun } from '../types';
 import { appendEvents, type StoreContext } from './context';
 import { writeSchedule } from './due-queue';
 import { advancePast, reloadEnrollment } from './chain';
@@ -24,17 +25,6 @@ import { toStepRun } from './rows';
  * What happens to a claimed step: composed, approved, deferred, sent, delivered, read, failed or
  * skipped. Each is recorded on the step run and in the timeline.
  */
-
-/** Whether `run` is the step its enrollment is waiting on (not an old or superseded one). */
-function isCurrent(enrollment: Enrollment, run: StepRun): boolean {
-	// The step may also be waiting to be emitted again (deferred, or held by a pause); a
-	// confirmation for it still moves the chain on, so it can never go out a second time.
-	return (
-		(enrollment.state === 'active' || enrollment.state === 'paused') &&
-		enrollment.nextStep === run.stepIndex &&
-		enrollment.cycle === run.cycle
-	);
-}
 
 /**
  * Confirms a send and schedules the next step, its wait counted from this send. Confirming the
@@ -99,7 +89,7 @@ async function afterSend(
 	// A send confirmed after the contact replied or the enrollment ended is recorded, but it must
 	// not bring the chain back to life.
 	const sentAt = { last_sent_at: at, updated_at: at };
-	if (isCurrent(enrollment, run)) {
+	if (isCurrentStep(enrollment, run)) {
 		await advancePast(ctx, db, enrollment, run.stepIndex, at, at, sentAt);
 	} else {
 		await db.run('UPDATE enrollments SET last_sent_at = ?, updated_at = ? WHERE id = ?', [
@@ -184,7 +174,7 @@ export async function recordApproval(ctx: StoreContext, input: ApprovalInput): P
 				detail: 'draft discarded',
 			}));
 			const enrollment = await reloadEnrollment(db, run.enrollmentId);
-			if (isCurrent(enrollment, run))
+			if (isCurrentStep(enrollment, run))
 				await advancePast(ctx, db, enrollment, run.stepIndex, now, now);
 		} else if (decision.decision === 'timedOut') {
 			await db.run('UPDATE step_runs SET approval = ?, updated_at = ? WHERE id = ?', [
@@ -234,7 +224,7 @@ export async function deferStep(ctx: StoreContext, input: DeferInput): Promise<S
 	return ctx.driver.transaction(async (db) => {
 		const { run } = await moveStepRun(db, deferral.stepRunId, 'scheduled', now);
 		const enrollment = await reloadEnrollment(db, run.enrollmentId);
-		if (isCurrent(enrollment, run)) {
+		if (isCurrentStep(enrollment, run)) {
 			await writeSchedule(db, enrollment.id, deferral.until, {
 				next_reason: deferral.reason,
 				updated_at: now,
@@ -302,7 +292,7 @@ export async function setStepStatus(ctx: StoreContext, input: StepStatusInput): 
 			ctx.driver.dialect.maxParams,
 		);
 		const enrollment = await reloadEnrollment(db, run.enrollmentId);
-		if (!isCurrent(enrollment, run)) return run;
+		if (!isCurrentStep(enrollment, run)) return run;
 		if (update.status === 'skipped') await advancePast(ctx, db, enrollment, run.stepIndex, at, at);
 		if (update.status === 'failed') {
 			await db.run(

@@ -1,4 +1,5 @@
 import { parseOrThrow } from '../../validation';
+import { RUNNING_STATES_SQL } from '../../domain/enrollment-state';
 import {
 	conversationInputSchema,
 	goalInputSchema,
@@ -32,7 +33,7 @@ export async function suppressContact(
 	);
 	const running = (
 		await db.all(
-			`${ENROLLMENT_SELECT} WHERE e.contact_key = ? AND e.state IN ('active', 'paused')`,
+			`${ENROLLMENT_SELECT} WHERE e.contact_key = ? AND e.state IN ${RUNNING_STATES_SQL}`,
 			[contactKey],
 		)
 	).map(toEnrollment);
@@ -70,7 +71,7 @@ export async function recordGoal(
 			'INSERT INTO goals (contact_key, target_type, target_id, note, at) VALUES (?, ?, ?, ?, ?)',
 			[goal.contactKey || null, goal.target?.type ?? null, goal.target?.id ?? null, goal.note, at],
 		);
-		const conditions: string[] = ["e.state IN ('active', 'paused')"];
+		const conditions: string[] = [`e.state IN ${RUNNING_STATES_SQL}`];
 		const params: Array<string | number> = [];
 		if (goal.target) {
 			conditions.push('e.target_type = ? AND e.target_id = ?');
@@ -108,7 +109,7 @@ export async function markResolved(
 	return ctx.driver.transaction(async (db) => {
 		const candidates = (
 			await db.all(
-				`${ENROLLMENT_SELECT} WHERE e.contact_key = ? AND e.state IN ('active', 'paused')
+				`${ENROLLMENT_SELECT} WHERE e.contact_key = ? AND e.state IN ${RUNNING_STATES_SQL}
 				AND (? = '' OR e.conversation_key = ?)`,
 				[request.contactKey, request.conversationKey, request.conversationKey],
 			)

@@ -205,4 +205,50 @@ export const MIGRATIONS: Migration[] = [
 				WHERE approval = 'awaiting'`,
 		],
 	},
+	{
+		version: 5,
+		name: 'a cadence belongs to the Follow-up Trigger that publishes it; names may repeat',
+		// Two workflows imported from one template (an agency, two clients) hold triggers with the
+		// same cadence name; keyed by name they shared steps and queue. A cadence is now keyed by
+		// its trigger (workflow id + node id) and the name is for display. Cadences published before
+		// have no owner; the first trigger publishing that name adopts them, enrollments and all.
+		// SQLite cannot drop a column's UNIQUE, so there the table is rebuilt with the same ids,
+		// foreign keys checked at commit (they hold again once the rows are back).
+		statements: (d) => [
+			...(d.dropsConstraints
+				? ['ALTER TABLE cadences DROP CONSTRAINT IF EXISTS cadences_name_key']
+				: [
+						'PRAGMA defer_foreign_keys = ON',
+						'CREATE TEMP TABLE cadences_before_owners AS SELECT * FROM cadences',
+						'DROP TABLE cadences',
+						`CREATE TABLE cadences (
+							id ${d.idColumn},
+							name TEXT NOT NULL,
+							latest_version INTEGER NOT NULL,
+							active SMALLINT NOT NULL,
+							created_at ${d.bigint} NOT NULL,
+							updated_at ${d.bigint} NOT NULL
+						)`,
+						`INSERT INTO cadences (id, name, latest_version, active, created_at, updated_at)
+							SELECT id, name, latest_version, active, created_at, updated_at
+							FROM cadences_before_owners`,
+						'DROP TABLE cadences_before_owners',
+					]),
+			'ALTER TABLE cadences ADD COLUMN workflow_id TEXT',
+			'ALTER TABLE cadences ADD COLUMN node_id TEXT',
+			'ALTER TABLE cadences ADD COLUMN workflow_name TEXT',
+			`CREATE UNIQUE INDEX cadences_owner ON cadences (workflow_id, node_id)
+				WHERE workflow_id IS NOT NULL`,
+			`CREATE UNIQUE INDEX cadences_unowned_name ON cadences (name) WHERE workflow_id IS NULL`,
+			'CREATE INDEX cadences_name ON cadences (name)',
+		],
+	},
+	{
+		version: 6,
+		name: 'what kind of reply answered a follow-up: a person, an out-of-office, an auto-reply',
+		// Only a person's reply moves a send to "replied"; out-of-office notes and auto-replies are
+		// kept apart so the funnel and the reply rates count people, not machines. NULL on a
+		// replied run written before this means a person (all replies counted as one then).
+		statements: () => ['ALTER TABLE step_runs ADD COLUMN reply_kind TEXT'],
+	},
 ];

@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import type { CadenceStore } from '../../../engine/store/store';
+import { parseIdempotencyKey } from '../../../engine/domain/idempotency-key';
 import { CadenceNotFoundError } from '../../../engine/errors';
 import { parameterError } from './parameters';
 
@@ -37,8 +38,8 @@ export function readStepRunRef(context: IExecuteFunctions, itemIndex: number): S
 		return stepRunId === 0 ? null : { stepRunId };
 	}
 	// enrollment-step-cycle, as the store builds it; enrollment 0 is the trigger's preview.
-	const key = /^(\d{1,15})-\d{1,3}-\d{1,9}$/.exec(text);
-	if (key) return Number(key[1]) === 0 ? null : { idempotencyKey: text };
+	const key = parseIdempotencyKey(text);
+	if (key) return key.enrollmentId === 0 ? null : { idempotencyKey: text };
 	throw parameterError(
 		context,
 		itemIndex,
