@@ -132,6 +132,11 @@ export const inboundInputSchema = z.object({
 	action: z.enum(REPLY_ACTIONS_INPUT).optional(),
 	/** For pause: when to resume (default: the cadence's pause duration from now). */
 	pauseUntil: millis.optional(),
+	/**
+	 * Who wrote it: a person, an out-of-office note or another auto-reply. Only a person's reply
+	 * counts as replied in the funnel. Default: an auto-reply when ignored, else a person.
+	 */
+	kind: z.enum(REPLY_KINDS, { message: `use one of: ${REPLY_KINDS.join(', ')}` }).optional(),
 });
 export type InboundInput = z.input<typeof inboundInputSchema>;
 
@@ -158,11 +163,6 @@ export const goalInputSchema = z
 	});
 export type GoalInput = z.input<typeof goalInputSchema>;
 
-	/**
-	 * Who wrote it: a person, an out-of-office note or another auto-reply. Only a person's reply
-	 * counts as replied in the funnel. Default: an auto-reply when ignored, else a person.
-	 */
-	kind: z.enum(REPLY_KINDS, { message: `use one of: ${REPLY_KINDS.join(', ')}` }).optional(),
 export const conversationInputSchema = z.object({
 	contactKey: key('contact key'),
 	conversationKey: optionalKey,
@@ -209,6 +209,9 @@ export const stuckInputSchema = z.object({
 });
 export type StuckInput = z.input<typeof stuckInputSchema>;
 
+/** retryStep: the stuck step run to emit again. */
+export const retryInputSchema = z.object({ stepRunId: id('step run') });
+
 export const historyInputSchema = z.object({
 	contactKey: key('contact key'),
 	conversationKey: z.string().max(512).optional(),
@@ -218,9 +221,6 @@ export type HistoryInput = z.input<typeof historyInputSchema>;
 
 export const reportInputSchema = z.object({ cadence: cadenceRef.optional() });
 export type ReportInput = z.input<typeof reportInputSchema>;
-/** retryStep: the stuck step run to emit again. */
-export const retryInputSchema = z.object({ stepRunId: id('step run') });
-
 
 export const REPLY_RATE_GROUPS = ['step', 'composeMode', 'version', 'agent'] as const;
 export const replyRatesInputSchema = reportInputSchema.extend({

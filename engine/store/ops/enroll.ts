@@ -157,8 +157,8 @@ async function loadCadence(
 	ctx: StoreContext,
 	db: SqlExecutor,
 	ref: string | number,
-): Promise<CadenceInfo> {
 	scope: CadenceScope,
+): Promise<CadenceInfo> {
 	const id = await ctx.cadenceId(db, ref, scope);
 	const [row] = await db.all<{ latest_version: number; active: number }>(
 		'SELECT latest_version, active FROM cadences WHERE id = ?',
