@@ -20,9 +20,10 @@ import type { BenchContext, Mode, Section, SectionReport } from './lib/report';
 import { storeSection } from './store/section';
 import { composeSection } from './compose/section';
 import { n8nSection } from './n8n/section';
+import { dashboardSection } from './dashboard/section';
 
 /** Sections in the order they run. */
-const SECTIONS: Section[] = [storeSection, composeSection, n8nSection];
+const SECTIONS: Section[] = [storeSection, composeSection, n8nSection, dashboardSection];
 
 /** A mistake on the command line: printed as a sentence, without a stack. */
 class UsageError extends Error {}
