@@ -7,6 +7,7 @@ import type { Millis } from '../store/types';
  * the model's answer and Record Reply all go through it.
  */
 export const REPLY_CATEGORIES = [
+	'goal',
 	'positive',
 	'objection',
 	'busy',
@@ -21,10 +22,12 @@ export type ReplyCategory = (typeof REPLY_CATEGORIES)[number];
  * - `policy`: whatever the cadence does on a reply (exit, restart, pause; a cadence set to
  *   "classify" falls back to exit in the store, the safest);
  * - `pause`: hold the cadence until the time the contact mentioned, or the cadence's pause length;
+ * - `goal`: the goal is reached (booked, paid): each cadence that exits on its goal ends with
+ *   reason "goal"; one that does not applies its reply policy;
  * - `optOut`: suppress the contact for every cadence, for good;
  * - `ignore`: record the message, change nothing (it was not a person answering).
  */
-export type CategoryEffect = 'policy' | 'pause' | 'optOut' | 'ignore';
+export type CategoryEffect = 'policy' | 'pause' | 'goal' | 'optOut' | 'ignore';
 
 interface CategoryInfo {
 	label: string;
@@ -34,6 +37,12 @@ interface CategoryInfo {
 }
 
 export const CATEGORIES: Record<ReplyCategory, CategoryInfo> = {
+	goal: {
+		label: 'Goal reached',
+		effect: 'goal',
+		meaning:
+			'says the goal is already reached: has booked, paid, signed, bought or done what the follow-ups ask for',
+	},
 	positive: {
 		label: 'Positive',
 		effect: 'policy',
@@ -83,6 +92,8 @@ export function planFor(category: ReplyCategory, resumeAt: Millis | null): Reply
 	switch (CATEGORIES[category].effect) {
 		case 'pause':
 			return { action: 'pause', pauseUntil: resumeAt ?? undefined };
+		case 'goal':
+			return { action: 'goal', pauseUntil: undefined };
 		case 'optOut':
 			return { action: 'optOut', pauseUntil: undefined };
 		case 'ignore':
@@ -94,6 +105,11 @@ export function planFor(category: ReplyCategory, resumeAt: Millis | null): Reply
 
 /** Loose spellings a model (or a person writing an expression) may use for a category. */
 const SYNONYMS: Record<string, ReplyCategory> = {
+	goal: 'goal',
+	goalreached: 'goal',
+	booked: 'goal',
+	paid: 'goal',
+	converted: 'goal',
 	positive: 'positive',
 	interested: 'positive',
 	yes: 'positive',

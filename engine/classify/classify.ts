@@ -9,7 +9,7 @@ import {
 	type ReplyCategory,
 	type ReplyPlan,
 } from './categories';
-import { classifyByKeywords } from './keywords';
+import { classifyByKeywords, type KeywordVerdict } from './keywords';
 import {
 	askForText,
 	excerpt,
@@ -42,6 +42,11 @@ export interface ClassifyInput {
 	timeoutMs?: number;
 	/** The execution's cancel signal, passed on to the model call. */
 	signal?: AbortSignal;
+	/**
+	 * The user's own words for "the goal is reached" (booked, paid…). A message containing one is
+	 * the goal without asking the model (a stop still wins).
+	 */
+	goalPhrases?: string[];
 	/** Below this confidence the model's answer is not trusted and the keywords decide. */
 	minConfidence?: number;
 }
@@ -79,6 +84,9 @@ const answerSchema = z.object({
 
 export async function classifyReply(input: ClassifyInput): Promise<Classification> {
 	if (!input.model) return fromKeywords(input, null);
+	// The user's own goal phrases are certain; the model is not asked to second-guess them.
+	const own = classifyByKeywords(input.text, input.goalPhrases);
+	if (own.byGoalPhrase) return fromVerdict(input, own, null);
 	const answer = await askForText(input.model, prompt(input), {
 		timeoutMs: input.timeoutMs ?? DEFAULT_MODEL_TIMEOUT_MS,
 		signal: input.signal,
@@ -107,14 +115,22 @@ export async function classifyReply(input: ClassifyInput): Promise<Classificatio
 }
 
 function fromKeywords(input: ClassifyInput, fallbackReason: string | null): Classification {
-	const verdict = classifyByKeywords(input.text);
+	return fromVerdict(input, classifyByKeywords(input.text, input.goalPhrases), fallbackReason);
+}
+
+function fromVerdict(
+	input: ClassifyInput,
+	verdict: KeywordVerdict,
+	fallbackReason: string | null,
+): Classification {
 	const resume = pausing(verdict.category) ? messageResumeTime(input) : null;
+	const words = verdict.byGoalPhrase ? 'your goal phrase' : '';
 	return build(verdict.category, {
 		resume,
 		confidence: null,
 		source: 'keywords',
 		fallbackReason,
-		reason: verdict.matched ? `matched "${verdict.matched}"` : null,
+		reason: verdict.matched ? `matched ${words ? `${words} ` : ''}"${verdict.matched}"` : null,
 	});
 }
 

@@ -5,6 +5,7 @@ export type { Classification, ClassifyInput, HistoryLine } from './classify';
 export { judgeFollowUp } from './judge';
 export type { JudgeInput, Judgement } from './judge';
 export { classifyByKeywords } from './keywords';
+export { GOAL_PHRASE_LIMITS, matchGoalPhrase, parseGoalPhrases } from './goal-phrases';
 export type { KeywordVerdict } from './keywords';
 export type { ChatModelLike, PromptMessage } from '../ai';
 export { resolveTimePhrase } from './time-phrases';

@@ -8,12 +8,16 @@ import type { Millis } from '../store/types';
  * This is the fallback for when no chat model is connected or its answer had no usable time; the
  * model is asked for an ISO time computed from a "now" we give it, which handles far more. Limits,
  * on purpose, so that a guess never moves a follow-up somewhere surprising:
- * - English phrasing, plus the word for "tomorrow" in Spanish, Portuguese, French and German;
+ * - English phrasing, plus "tomorrow", "next week", the weekdays and "after the holidays" in
+ *   Spanish, Portuguese, French and German;
  * - numeric dates only as ISO (2026-03-05): 03/05 means different days in different countries;
  * - an hour without am/pm from 1 to 7 is read as afternoon ("call me at 3" → 15:00), the way
  *   people talk about business hours;
  * - a weekday means its next occurrence after today; "next Monday" means the same;
  * - a day without a time means the start of that day's business (`dayStartHour`, 9:00);
+ * - "next week" means its Monday; "after the holidays" (Christmas, New Year) said from December
+ *   to 6 January means 7 January, the first day after the season in every language covered;
+ *   said at any other time of year it is not a date, and the cadence's pause length applies;
  * - anything that resolves to the past, or that is not recognised, gives null.
  */
 
@@ -36,6 +40,25 @@ const R = '(?![\\p{L}\\d])';
 const rx = (source: string) => new RegExp(`${L}(?:${source})${R}`, 'iu');
 
 const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
+/**
+ * The weekdays in Spanish, Portuguese, French and German, Monday first. Portuguese working days
+ * need "-feira": a bare "segunda" or "quinta" is also "second" or "fifth".
+ */
+const FOREIGN_WEEKDAYS: string[][] = [
+	['lunes', 'segunda-feira', 'lundi', 'montag'],
+	['martes', 'terça-feira', 'terca-feira', 'mardi', 'dienstag'],
+	['miércoles', 'miercoles', 'quarta-feira', 'mercredi', 'mittwoch'],
+	['jueves', 'quinta-feira', 'jeudi', 'donnerstag'],
+	['viernes', 'sexta-feira', 'vendredi', 'freitag'],
+	['sábado', 'sabado', 'samedi', 'samstag', 'sonnabend'],
+	['domingo', 'dimanche', 'sonntag'],
+];
+const WEEKDAY_NAMES = [...WEEKDAYS, ...FOREIGN_WEEKDAYS.flat()];
+function weekdayNumber(name: string): number {
+	const lower = name.toLowerCase();
+	const english = WEEKDAYS.indexOf(lower);
+	return (english >= 0 ? english : FOREIGN_WEEKDAYS.findIndex((d) => d.includes(lower))) + 1;
+}
 const MONTHS: Record<string, number> = {
 	jan: 1,
 	feb: 2,
@@ -93,8 +116,15 @@ const PATTERNS = {
 	// "Guten Morgen" is good morning and "por la mañana" in the morning: not tomorrow.
 	tomorrow: rx('tomorrow|tmrw|amanhã|demain|(?<!guten\\s)morgen|(?<!la\\s)mañana'),
 	today: rx('today|tonight|this\\s+(?:morning|afternoon|evening)'),
-	nextWeek: rx('next\\s+week'),
-	weekday: rx(`(?:(?:next|this|on|until|till)\\s+)?(${WEEKDAYS.join('|')})`),
+	nextWeek: rx(
+		'next\\s+week|(?:la\\s+)?(?:próxima|proxima)\\s+semana|la\\s+semana\\s+que\\s+viene|semana\\s+que\\s+vem|(?:la\\s+)?semaine\\s+prochaine|nächste\\s+woche|kommende\\s+woche',
+	),
+	afterHolidays: rx(
+		"(?:after|past)\\s+(?:the\\s+)?(?:holidays|christmas|new\\s+year(?:['’]s)?|festive\\s+season)|después\\s+de\\s+(?:las\\s+fiestas|navidad|año\\s+nuevo)|depois\\s+(?:das\\s+festas|do\\s+natal|do\\s+ano\\s+novo)|après\\s+(?:les\\s+fêtes|noël|le\\s+nouvel\\s+an)|nach\\s+(?:den\\s+feiertagen|weihnachten|neujahr)",
+	),
+	weekday: rx(
+		`(?:(?:next|this|on|until|till|el|le|am|na|no|o|la)\\s+)?(${WEEKDAY_NAMES.join('|')})`,
+	),
 	dayMonth: rx(`${ORDINAL}(?:\\s+of)?\\s+${MONTH}`),
 	monthDay: rx(`${MONTH}\\s+${ORDINAL}`),
 	dayOfMonth: rx('the\\s+(\\d{1,2})(?:st|nd|rd|th)'),
@@ -186,9 +216,10 @@ function findDay(text: string, now: DateTime): Day | undefined {
 	const todayMatch = PATTERNS.today.exec(text);
 	add(todayMatch, today, todayMatch ? partHour(todayMatch[0]) : undefined);
 	add(PATTERNS.nextWeek.exec(text), today.plus({ weeks: 1 }).startOf('week'));
+	add(PATTERNS.afterHolidays.exec(text), afterTheHolidays(today));
 	const weekday = PATTERNS.weekday.exec(text);
 	if (weekday) {
-		const target = WEEKDAYS.indexOf(weekday[1].toLowerCase()) + 1;
+		const target = weekdayNumber(weekday[1]);
 		add(weekday, today.plus({ days: ((target - today.weekday + 6) % 7) + 1 }));
 	}
 	const dm = PATTERNS.dayMonth.exec(text);
@@ -203,6 +234,13 @@ function findDay(text: string, now: DateTime): Day | undefined {
 		add(dom, date);
 	}
 	return candidates.sort((a, b) => a.index - b.index)[0];
+}
+
+/** 7 January after the Christmas and New Year season, when said during it; otherwise null. */
+function afterTheHolidays(today: DateTime): DateTime | null {
+	if (today.month === 12) return today.set({ day: 7 }).plus({ years: 1 }).set({ month: 1 });
+	if (today.month === 1 && today.day <= 6) return today.set({ day: 7 });
+	return null;
 }
 
 function partHour(words: string): number | undefined {

@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { classifyReply, type Classification } from '../../engine/classify';
+import { classifyReply, matchGoalPhrase, type Classification } from '../../engine/classify';
 import type { InboundInput } from '../../engine/store/inputs';
 import type { CadenceStore } from '../../engine/store/store';
 import { executionSignal, readChatModel } from '../shared/chat-model';
@@ -28,19 +28,23 @@ interface RunningCadence {
 /**
  * What a cadence set to "classify" needs, even when What to Do is "each cadence's policy": the
  * store applies one action to every running cadence of the contact, so when some classify and
- * others do not, only a stop (which suppresses the contact everywhere anyway) is applied to all;
- * the classifying ones otherwise fall back to the store's safe default, stopping.
+ * others do not, only a stop (which suppresses the contact everywhere anyway) and a reached goal
+ * (each cadence then applies its own goal rule) are applied to all; the classifying ones
+ * otherwise fall back to the store's safe default, stopping. With each cadence's policy and none
+ * classifying, the message is read only for the user's goal phrases (Goal Phrases option).
  */
 export async function classifyIfNeeded(
 	context: IExecuteFunctions,
 	store: CadenceStore,
 	input: InboundInput,
 	chosen: 'classify' | 'policy',
-	options: { timeZone: string; timeoutMs: number; itemIndex: number },
+	options: { timeZone: string; timeoutMs: number; itemIndex: number; goalPhrases: string[] },
 ): Promise<ClassifiedReply | null> {
 	const running = await runningCadences(store, input);
 	const classifying = running.filter((r) => r.classifies).length;
-	if (chosen === 'policy' && classifying === 0) return null;
+	// With each cadence's own policy, only the user's goal phrases are read, and without a model.
+	const byPhraseOnly = chosen === 'policy' && classifying === 0;
+	if (byPhraseOnly && !matchGoalPhrase(input.text ?? '', options.goalPhrases)) return null;
 
 	const history = await store.getConversation({
 		contactKey: input.contactKey,
@@ -54,13 +58,17 @@ export async function classifyIfNeeded(
 		now: input.at ?? Date.now(),
 		timeZone,
 		history: history.map((m) => ({ author: m.author, text: m.text })),
-		model: await readChatModel(context, options.itemIndex),
+		model: byPhraseOnly ? null : await readChatModel(context, options.itemIndex),
 		timeoutMs: options.timeoutMs,
 		signal: executionSignal(context),
+		goalPhrases: options.goalPhrases,
 	});
 	const { action, pauseUntil } = classification.plan;
 	const mixed = chosen === 'policy' && classifying < running.length;
-	if (!mixed || action === 'optOut') return { classification, action, pauseUntil, note: null };
+	// A stop and a reached goal mean the same for every cadence; each applies its own exit rules.
+	if (byPhraseOnly || !mixed || action === 'optOut' || action === 'goal') {
+		return { classification, action, pauseUntil, note: null };
+	}
 	return {
 		classification,
 		action: undefined,

@@ -5,7 +5,7 @@ import {
 	type INodeExecutionData,
 } from 'n8n-workflow';
 import { isKnownTimeZone } from '../../engine/cadence/definition';
-import { DEFAULT_MODEL_TIMEOUT_MS } from '../../engine/classify';
+import { DEFAULT_MODEL_TIMEOUT_MS, parseGoalPhrases } from '../../engine/classify';
 import type { InboundInput } from '../../engine/store/inputs';
 import type { CadenceStore } from '../../engine/store/store';
 import type { ReplyEffect } from '../../engine/store/types';
@@ -97,6 +97,7 @@ interface Reply {
 	chosen: WhatToDo;
 	timeZone: string;
 	timeoutMs: number;
+	goalPhrases: string[];
 }
 
 async function classify(
@@ -113,6 +114,7 @@ async function classify(
 		timeZone: reply.timeZone,
 		timeoutMs: reply.timeoutMs,
 		itemIndex,
+		goalPhrases: reply.goalPhrases,
 	});
 }
 
@@ -155,7 +157,22 @@ function readReply(context: IExecuteFunctions, itemIndex: number): Reply {
 		chosen: action,
 		timeZone: readTimeZone(context, options.timeZone, itemIndex),
 		timeoutMs: readTimeout(context, options.modelTimeout, itemIndex),
+		goalPhrases: readGoalPhrases(context, options.goalPhrases, itemIndex),
 	};
+}
+
+function readGoalPhrases(context: IExecuteFunctions, value: unknown, itemIndex: number): string[] {
+	const parsed = parseGoalPhrases(value);
+	if (parsed.ok) return parsed.phrases;
+	throw new NodeOperationError(
+		context.getNode(),
+		`The "Goal Phrases" option is not usable: ${parsed.problem}`,
+		{
+			itemIndex,
+			description:
+				'List the words that mean the contact reached the goal, separated by commas, e.g. booked, paid, signed the contract.',
+		},
+	);
 }
 
 function readTimeZone(context: IExecuteFunctions, value: unknown, itemIndex: number): string {
@@ -199,6 +216,8 @@ function describe(effect: ReplyEffect): string {
 			return `Ignored for ${cadence} (auto-reply): the follow-ups carry on${next}.`;
 		case 'optOut':
 			return `Opted out: ${cadence} stopped, and no cadence will message this contact again.`;
+		case 'goal':
+			return `Stopped ${cadence}: the contact says the goal is reached.`;
 	}
 }
 

@@ -27,7 +27,7 @@ const WHAT_TO_DO_OPTIONS: Array<INodePropertyOptions & { value: WhatToDo }> = [
 		name: 'Let AI Classify the Message',
 		value: 'classify',
 		description:
-			'Read the message (with the connected chat model, or keywords without one): busy or out of office pauses until the time mentioned, stop opts out, an auto-reply is ignored, anything else follows each cadence’s policy',
+			'Read the message (with the connected chat model, or keywords without one): booked or paid ends the cadence as goal reached, busy or “follow up next week” pauses until the time mentioned, out of office pauses until the return date, stop opts out, an auto-reply is ignored, anything else follows each cadence’s policy',
 	},
 	{
 		name: 'Stop the Cadence',
@@ -122,7 +122,7 @@ export const properties: INodeProperties[] = [
 	},
 	{
 		displayName:
-			'Connect a chat model to the Chat Model input to classify any wording in any language. Without one, keywords recognise stop, unsubscribe, not interested, busy and out of office (English, plus common Spanish, Portuguese, French and German words).',
+			'Connect a chat model to the Chat Model input to classify any wording in any language. Without one, keywords recognise stop and not interested, booked / paid / done (the goal), busy and requests like “follow up next Tuesday at 3pm” or “after the holidays”, and out of office (English, plus common Spanish, Portuguese, French and German words). Add your own goal words under Options → Goal Phrases.',
 		name: 'classifyNotice',
 		type: 'notice',
 		default: '',
@@ -159,6 +159,16 @@ export const properties: INodeProperties[] = [
 				placeholder: 'e.g. America/New_York',
 				description:
 					'Where the contact lives, so "call me tomorrow at 3" means 3 PM there. Leave empty to use the time zone they were enrolled with, else the cadence’s, else the workflow’s.',
+			},
+			{
+				displayName: 'Goal Phrases',
+				name: 'goalPhrases',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. booked, paid, signed the contract',
+				displayOptions: { show: { '/author': ['contact'], '/action': ['policy', 'classify'] } },
+				description:
+					'Words that mean the contact reached the goal, separated by commas. A message containing one ends each cadence that stops on its goal (others apply their reply policy), with no chat model needed. A stop or unsubscribe in the same message still wins.',
 			},
 			{
 				displayName: 'Model Time Limit (Seconds)',
