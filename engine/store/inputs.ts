@@ -1,4 +1,12 @@
 import { z } from 'zod/v4';
+import {
+	cleanText,
+	freeText,
+	keyText,
+	optionalKeyText,
+	unstorable,
+	variablesSchema,
+} from './text-rules';
 import { COMPOSE_MODES, timeZoneSchema } from '../cadence/definition';
 import { IDEMPOTENCY_KEY_PATTERN } from '../domain/idempotency-key';
 import { ENROLLMENT_STATES, EXIT_REASONS, REPLY_KINDS } from './types';
@@ -8,14 +16,17 @@ import { ENROLLMENT_STATES, EXIT_REASONS, REPLY_KINDS } from './types';
  * the value, because they reach a no-code user through the node that passed it on.
  */
 
-const key = (what: string) =>
-	z
-		.string({ message: `give the ${what} as text` })
-		.trim()
-		.min(1, `the ${what} is empty; map it to an id, phone number or email that identifies it`)
-		.max(512, `the ${what} is longer than 512 characters`);
+const key = (what: string) => keyText(what);
 
-const optionalKey = z.string().trim().max(512, 'keep keys under 512 characters').default('');
+const optionalKey = (what: string) => optionalKeyText(what).default('');
+/** The longest message, draft or note text the store keeps. */
+const MAX_MESSAGE_CHARS = 100_000;
+
+function noUnstorable(value: string, ctx: z.RefinementCtx): void {
+	const problem = unstorable(value);
+	if (problem) ctx.addIssue({ code: 'custom', message: problem });
+}
+
 const millis = z
 	.number({ message: 'give the time as epoch milliseconds (a number)' })
 	.int()
@@ -26,21 +37,25 @@ const id = (what: string) =>
 		.number({ message: `give the ${what} id as a number` })
 		.int()
 		.positive(`the ${what} id must be positive`);
-const cadenceRef = z.union([z.string().trim().min(1).max(120), z.number().int().positive()], {
-	message: 'give the cadence name (as in its Follow-up Trigger) or its id',
-});
+const cadenceRef = z
+	.union([z.string().trim().min(1).max(120), z.number().int().positive()], {
+		message: 'give the cadence name (as in its Follow-up Trigger) or its id',
+	})
+	.superRefine((ref, ctx) => {
+		if (typeof ref === 'string') noUnstorable(ref, ctx);
+	});
 
 export const enrollInputSchema = z.object({
 	cadence: cadenceRef,
 	contactKey: key('contact key'),
-	conversationKey: optionalKey,
-	contactName: z.string().max(512).default(''),
-	agent: z.string().max(512).default(''),
+	conversationKey: optionalKey('conversation key'),
+	contactName: freeText('contact name', 512).default(''),
+	agent: freeText('agent name', 512).default(''),
 	target: z
 		.object({ type: key('target type'), id: key('target id') })
 		.nullable()
 		.default(null),
-	variables: z.record(z.string(), z.unknown()).default({}),
+	variables: variablesSchema.default({}),
 	timeZone: timeZoneSchema.nullable().default(null),
 	/** When the clock starts (default now). */
 	startAt: millis.optional(),
@@ -57,22 +72,22 @@ const tokens = z.number().int().min(0).nullable().default(null);
 
 export const sentInputSchema = z.object({
 	stepRunId: id('step run'),
-	text: z.string().max(100_000).nullable().default(null),
+	text: freeText('message text', MAX_MESSAGE_CHARS).nullable().default(null),
 	composeMode: z.enum(COMPOSE_MODES).optional(),
-	model: z.string().max(200).nullable().default(null),
+	model: freeText('model name', 200).nullable().default(null),
 	promptTokens: tokens,
 	completionTokens: tokens,
 	degraded: z.boolean().default(false),
-	channel: z.string().max(100).nullable().default(null),
+	channel: freeText('channel', 100).nullable().default(null),
 	at: millis.optional(),
 });
 export type SentInput = z.input<typeof sentInputSchema>;
 
 export const draftInputSchema = sentInputSchema.omit({ channel: true, at: true }).extend({
-	text: z.string().max(100_000),
+	text: freeText('message text', MAX_MESSAGE_CHARS),
 	awaitingApproval: z.boolean().default(false),
 	/** Why the AI text was replaced by the static fallback (model down, timeout, guardrail). */
-	degradedReason: z.string().max(2000).nullable().default(null),
+	degradedReason: freeText('fallback reason', 2000).nullable().default(null),
 });
 export type DraftInput = z.input<typeof draftInputSchema>;
 
@@ -83,8 +98,8 @@ export const approvalInputSchema = z
 		decision: z.enum(APPROVAL_DECISIONS, {
 			message: `use one of: ${APPROVAL_DECISIONS.join(', ')}`,
 		}),
-		text: z.string().max(100_000).nullable().default(null),
-		by: z.string().max(200).nullable().default(null),
+		text: freeText('message text', MAX_MESSAGE_CHARS).nullable().default(null),
+		by: freeText('reviewer name', 200).nullable().default(null),
 	})
 	.refine((v) => v.decision !== 'edited' || (v.text ?? '').trim() !== '', {
 		path: ['text'],
@@ -96,7 +111,7 @@ export type ApprovalInput = z.input<typeof approvalInputSchema>;
 export const deferInputSchema = z.object({
 	stepRunId: id('step run'),
 	until: millis,
-	reason: z.string().trim().min(1, 'say why the step is deferred').max(500),
+	reason: freeText('reason', 500).trim().min(1, 'say why the step is deferred'),
 });
 export type DeferInput = z.input<typeof deferInputSchema>;
 
@@ -109,7 +124,7 @@ export const stepStatusInputSchema = z
 			.regex(IDEMPOTENCY_KEY_PATTERN, 'use the idempotency key the trigger emitted, e.g. 42-0-1')
 			.optional(),
 		status: z.enum(DELIVERY_STATUSES, { message: `use one of: ${DELIVERY_STATUSES.join(', ')}` }),
-		detail: z.string().max(2000).nullable().default(null),
+		detail: freeText('detail', 2000).nullable().default(null),
 		at: millis.optional(),
 	})
 	.refine((v) => v.stepRunId !== undefined || v.idempotencyKey !== undefined, {
@@ -121,12 +136,23 @@ export const stepStatusInputSchema = z
 export type StepStatusInput = z.input<typeof stepStatusInputSchema>;
 
 /** 'goal': the contact says the goal is reached; cadences that exit on their goal end so. */
-export const REPLY_ACTIONS_INPUT = ['exit', 'restart', 'pause', 'ignore', 'optOut', 'goal'] as const;
+export const REPLY_ACTIONS_INPUT = [
+	'exit',
+	'restart',
+	'pause',
+	'ignore',
+	'optOut',
+	'goal',
+] as const;
 export const inboundInputSchema = z.object({
 	contactKey: key('contact key'),
-	conversationKey: optionalKey,
-	text: z.string().max(100_000).default(''),
-	channel: z.string().max(100).nullable().default(null),
+	conversationKey: optionalKey('conversation key'),
+	/** A reply is recorded whatever its length (it must stop the cadence); the log keeps the start. */
+	text: z
+		.string({ message: 'give the message text as text' })
+		.overwrite((text) => cleanText(text).slice(0, MAX_MESSAGE_CHARS))
+		.default(''),
+	channel: freeText('channel', 100).nullable().default(null),
 	at: millis.optional(),
 	/** Overrides the cadence's reply policy, e.g. from an AI classification. */
 	action: z.enum(REPLY_ACTIONS_INPUT).optional(),
@@ -142,19 +168,19 @@ export type InboundInput = z.input<typeof inboundInputSchema>;
 
 export const outboundInputSchema = z.object({
 	contactKey: key('contact key'),
-	conversationKey: optionalKey,
-	text: z.string().max(100_000).default(''),
-	channel: z.string().max(100).nullable().default(null),
+	conversationKey: optionalKey('conversation key'),
+	text: freeText('message text', MAX_MESSAGE_CHARS).default(''),
+	channel: freeText('channel', 100).nullable().default(null),
 	at: millis.optional(),
 });
 export type OutboundInput = z.input<typeof outboundInputSchema>;
 
 export const goalInputSchema = z
 	.object({
-		contactKey: z.string().trim().max(512).optional(),
+		contactKey: optionalKeyText('contact key').optional(),
 		target: z.object({ type: key('target type'), id: key('target id') }).optional(),
 		cadence: cadenceRef.optional(),
-		note: z.string().max(2000).nullable().default(null),
+		note: freeText('note', 2000).nullable().default(null),
 		at: millis.optional(),
 	})
 	.refine((v) => Boolean(v.contactKey) || v.target !== undefined, {
@@ -165,14 +191,14 @@ export type GoalInput = z.input<typeof goalInputSchema>;
 
 export const conversationInputSchema = z.object({
 	contactKey: key('contact key'),
-	conversationKey: optionalKey,
+	conversationKey: optionalKey('conversation key'),
 	at: millis.optional(),
 });
 export type ConversationInput = z.input<typeof conversationInputSchema>;
 
 export const optOutInputSchema = z.object({
 	contactKey: key('contact key'),
-	reason: z.string().max(500).default('opted out'),
+	reason: freeText('reason', 500).default('opted out'),
 	at: millis.optional(),
 });
 export type OptOutInput = z.input<typeof optOutInputSchema>;
@@ -181,7 +207,7 @@ export const enrollmentActionSchema = z.object({
 	enrollmentId: id('enrollment'),
 	/** pause: resume automatically at this time (omit to pause until resumed). */
 	until: millis.optional(),
-	reason: z.string().max(500).optional(),
+	reason: freeText('reason', 500).optional(),
 	/** exit: which rule stopped the enrollment. */
 	exitReason: z.enum(EXIT_REASONS).optional(),
 	/** Who did it (e.g. the dashboard's signed-in user), kept in the timeline event. */
@@ -192,10 +218,10 @@ export type EnrollmentAction = z.input<typeof enrollmentActionSchema>;
 export const listInputSchema = z.object({
 	cadence: cadenceRef.optional(),
 	state: z.enum(ENROLLMENT_STATES).optional(),
-	contactKey: z.string().max(512).optional(),
-	agent: z.string().max(512).optional(),
+	contactKey: optionalKeyText('contact key').optional(),
+	agent: freeText('agent name', 512).optional(),
 	/** Free text matched against contact, conversation, agent, cadence name and variables. */
-	search: z.string().max(200).optional(),
+	search: freeText('search', 200).optional(),
 	limit: z.number().int().min(1).max(1000).default(50),
 	offset: z.number().int().min(0).default(0),
 });
@@ -214,7 +240,7 @@ export const retryInputSchema = z.object({ stepRunId: id('step run') });
 
 export const historyInputSchema = z.object({
 	contactKey: key('contact key'),
-	conversationKey: z.string().max(512).optional(),
+	conversationKey: optionalKeyText('conversation key').optional(),
 	limit: z.number().int().min(1).max(1000).default(100),
 });
 export type HistoryInput = z.input<typeof historyInputSchema>;

@@ -5,6 +5,7 @@ import { toProblems } from '../../engine/validation';
 import { toNodeError } from '../shared/errors';
 import { enrollmentJson } from '../shared/output';
 import { withStore } from '../shared/store-provider';
+import { optionalIdentity, optionalText, requiredIdentity } from '../shared/identity';
 import { cadenceNameFrom, toMillis } from '../shared/values';
 
 /**
@@ -58,6 +59,13 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	return [output];
 }
 
+const CONTACT_FIX =
+	'Map it to what identifies the contact — a phone number, an email or a chat ID — e.g. {{ $json.phone }}.';
+const CONVERSATION_FIX =
+	'Map it to the chat or thread ID as text or a number, e.g. {{ $json.chatId }}, or leave it empty for any conversation.';
+const TARGET_FIX =
+	'Map it to the deal, invoice or appointment as text or a number, e.g. {{ $json.invoiceId }}, or leave it empty.';
+
 function readItem(context: IExecuteFunctions, itemIndex: number, json: IDataObject): EnrollInput {
 	const node = context.getNode();
 	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
@@ -67,15 +75,21 @@ function readItem(context: IExecuteFunctions, itemIndex: number, json: IDataObje
 	}>;
 	const variables: Record<string, unknown> = options.includeInputFields ? { ...json } : {};
 	for (const { name, value } of defined) if (name) variables[name] = value;
-	const targetType = String(options.targetType ?? '').trim();
-	const targetId = String(options.targetId ?? '').trim();
+	const at = (label: string, fix?: string) => ({ node, itemIndex, label, fix });
+	const parameter = (name: string) => context.getNodeParameter(name, itemIndex, '');
+	const targetType = optionalIdentity(options.targetType, at('Target Type', TARGET_FIX));
+	const targetId = optionalIdentity(options.targetId, at('Target ID', TARGET_FIX));
+	const timeZone = optionalText(options.timeZone, at('Contact Time Zone')).trim();
 	return {
-		cadence: cadenceNameFrom(context.getNodeParameter('cadence', itemIndex)),
-		contactKey: String(context.getNodeParameter('contactKey', itemIndex, '')),
-		conversationKey: String(context.getNodeParameter('conversationKey', itemIndex, '')),
-		contactName: String(context.getNodeParameter('contactName', itemIndex, '')),
-		agent: String(options.agent ?? ''),
-		timeZone: options.timeZone ? String(options.timeZone) : null,
+		cadence: cadenceNameFrom(context.getNodeParameter('cadence', itemIndex), at('Cadence')),
+		contactKey: requiredIdentity(parameter('contactKey'), at('Contact ID', CONTACT_FIX)),
+		conversationKey: optionalIdentity(
+			parameter('conversationKey'),
+			at('Conversation ID', CONVERSATION_FIX),
+		),
+		contactName: optionalText(parameter('contactName'), at('Contact Name')),
+		agent: optionalText(options.agent, at('Agent Name')),
+		timeZone: timeZone || null,
 		target: targetType || targetId ? { type: targetType, id: targetId } : null,
 		variables,
 		startAt: toMillis(node, 'Start Time', options.startAt, itemIndex),

@@ -11,6 +11,7 @@ import type { CadenceStore } from '../../engine/store/store';
 import type { ReplyEffect } from '../../engine/store/types';
 import { mapItems } from '../shared/items';
 import { iso } from '../shared/output';
+import { optionalIdentity, optionalText, requiredIdentity } from '../shared/identity';
 import { withStore } from '../shared/store-provider';
 import { toMillis } from '../shared/values';
 import { classificationJson, classifyIfNeeded, type ClassifiedReply } from './classification';
@@ -72,13 +73,9 @@ async function recordAgentMessage(
 ): Promise<IDataObject> {
 	const node = context.getNode();
 	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const channel = String(context.getNodeParameter('channel', itemIndex, '')).trim();
 	const message = await withStore(context, async (store) =>
 		store.recordOutbound({
-			contactKey: String(context.getNodeParameter('contactKey', itemIndex, '')),
-			conversationKey: String(context.getNodeParameter('conversationKey', itemIndex, '')),
-			text: String(context.getNodeParameter('text', itemIndex, '')),
-			channel: channel || null,
+			...readMessage(context, itemIndex),
 			at: toMillis(node, 'Received At', options.receivedAt, itemIndex),
 		}),
 	);
@@ -142,12 +139,8 @@ function readReply(context: IExecuteFunctions, itemIndex: number): Reply {
 		}
 	}
 	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const channel = String(context.getNodeParameter('channel', itemIndex, '')).trim();
 	const input: InboundInput = {
-		contactKey: String(context.getNodeParameter('contactKey', itemIndex, '')),
-		conversationKey: String(context.getNodeParameter('conversationKey', itemIndex, '')),
-		text: String(context.getNodeParameter('text', itemIndex, '')),
-		channel: channel || null,
+		...readMessage(context, itemIndex),
 		at: toMillis(node, 'Received At', options.receivedAt, itemIndex),
 		action: action === 'policy' || action === 'classify' ? undefined : action,
 		pauseUntil,
@@ -180,6 +173,27 @@ function readTimeZone(context: IExecuteFunctions, value: unknown, itemIndex: num
 	if (!zone || isKnownTimeZone(zone)) return zone;
 	throw new NodeOperationError(
 		context.getNode(),
+/** Who and what, for both directions; identities must be text or numbers (shared/identity). */
+function readMessage(context: IExecuteFunctions, itemIndex: number) {
+	const at = (label: string, fix?: string) => ({ node: context.getNode(), itemIndex, label, fix });
+	const parameter = (name: string) => context.getNodeParameter(name, itemIndex, '');
+	const channel = optionalText(parameter('channel'), at('Channel')).trim();
+	return {
+		contactKey: requiredIdentity(parameter('contactKey'), at('Contact ID', CONTACT_FIX)),
+		conversationKey: optionalIdentity(
+			parameter('conversationKey'),
+			at('Conversation ID', CONVERSATION_FIX),
+		),
+		text: optionalText(parameter('text'), at('Message Text')),
+		channel: channel || null,
+	};
+}
+
+const CONTACT_FIX =
+	'Map it to the sender as Enroll In Cadence got them — a phone number, an email or a chat ID — e.g. {{ $json.from }}.';
+const CONVERSATION_FIX =
+	'Map it to the chat or thread ID as text or a number, e.g. {{ $json.chatId }}, or leave it empty.';
+
 		`The "Contact Time Zone" option is not a time zone: ${JSON.stringify(zone)}`,
 		{
 			itemIndex,

@@ -4,6 +4,7 @@ import {
 	CadenceStoreError,
 	CadenceTransitionError,
 	CadenceValidationError,
+	type StoreProblem,
 } from '../../engine/errors';
 
 /** Engine field names as the parameters that feed them are labelled in the editor. */
@@ -54,14 +55,39 @@ export function toNodeError(
 	}
 	if (error instanceof CadenceStoreError || isDatabaseError(error)) {
 		const message = (error as Error).message;
+		const problem = error instanceof CadenceStoreError ? error.problem : 'failed';
 		return new NodeApiError(node, { message } as JsonObject, {
 			itemIndex,
-			message: 'The cadence store could not be used',
-			description: `${message} Nothing was written; run the node again once the store is reachable.`,
+			message: HEADLINES[problem],
+			description: `${message} ${ADVICE[problem]}`,
 		});
 	}
 	return new NodeOperationError(node, error as Error, { itemIndex });
 }
+
+const HEADLINES: Record<StoreProblem, string> = {
+	unreachable: 'The cadence store could not be used',
+	busy: 'The cadence store was busy',
+	diskFull: 'The disk of the cadence store is full',
+	readOnly: 'The cadence store can only be read',
+	storeLost: 'The cadence store file is gone',
+	outcomeUnknown: 'The cadence store may not have saved the change',
+	failed: 'The cadence store could not be used',
+};
+
+/** What is known about the write, and what to do: the one place these texts live. */
+const ADVICE: Record<StoreProblem, string> = {
+	unreachable: 'Nothing was written. Run the node again once the store is reachable.',
+	busy: 'Nothing was written. Another process held the store for too long; run the node again.',
+	diskFull:
+		'Nothing was written. Free space on the disk that holds the store (or raise the database’s quota), then run the node again.',
+	readOnly:
+		'Nothing was written. Let n8n write to the store — the SQLite file and its folder must be writable by the user n8n runs as; a Postgres server must accept writes for the credential’s user — then run the node again.',
+	storeLost: 'Nothing was written.',
+	outcomeUnknown:
+		'Check the enrollment’s timeline (Cadence → Enrollment → Get Timeline) before running the node again: the change may already be there.',
+	failed: 'Nothing was written; the change was rolled back.',
+};
 
 function isDatabaseError(error: unknown): boolean {
 	const code = (error as { code?: unknown })?.code;

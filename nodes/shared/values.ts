@@ -1,5 +1,6 @@
 import { NodeOperationError, type INode } from 'n8n-workflow';
 import { DateTime } from 'luxon';
+import { optionalIdentity, type ValueSource } from './identity';
 
 /**
  * Turns what a user can put in a date parameter (an ISO string, a luxon DateTime from an
@@ -31,9 +32,15 @@ export function toMillis(
 	);
 }
 
-/** The cadence name out of a resource locator value. */
-export function cadenceNameFrom(value: unknown): string {
-	if (value && typeof value === 'object' && 'value' in value)
-		return String((value as { value: unknown }).value ?? '');
-	return String(value ?? '');
+/**
+ * The cadence name out of a resource locator value ('' when none is picked). With `source`, a
+ * value that is neither text nor a number fails naming the parameter.
+ */
+export function cadenceNameFrom(value: unknown, source?: ValueSource): string {
+	const picked =
+		value && typeof value === 'object' && !Array.isArray(value) && 'value' in value
+			? (value as { value: unknown }).value
+			: value;
+	if (source) return optionalIdentity(picked, source);
+	return typeof picked === 'string' || typeof picked === 'number' ? String(picked) : '';
 }

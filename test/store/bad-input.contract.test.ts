@@ -301,6 +301,125 @@ const CALLS: BadCall[] = [
 		hint: /record|object/,
 	},
 
+	// Text the two databases would keep differently (issue 15.8), and sizes (15.10)
+	{
+		method: 'enroll',
+		what: 'a contact key with a NUL character',
+		call: (s) => s.enroll([good('k\0a')]),
+		error: V,
+		field: 'contactKey',
+		hint: /contactKey: contains a NUL character/,
+	},
+	{
+		method: 'enroll',
+		what: 'a conversation key with half of an emoji',
+		call: (s) => s.enroll([{ ...good('k-emoji'), conversationKey: 'chat-\ud83d' }]),
+		error: V,
+		field: 'conversationKey',
+		hint: /conversationKey: contains a broken character/,
+	},
+	{
+		method: 'enroll',
+		what: 'a target id with a NUL character',
+		call: (s) => s.enroll([{ ...good('k-target'), target: { type: 'deal', id: '7\0' } }]),
+		error: V,
+		field: 'target.id',
+		hint: /NUL character/,
+	},
+	{
+		method: 'enroll',
+		what: 'a cadence name with a NUL character',
+		call: (s) => s.enroll([{ cadence: 'Known\0x', contactKey: 'k-cadence' }]),
+		error: V,
+		field: 'cadence',
+		hint: /NUL character/,
+	},
+	{
+		method: 'enroll',
+		what: 'variables of 10 MB',
+		call: (s) =>
+			s.enroll([{ ...good('k-big'), variables: { name: 'Ana', notes: LONG(10_000_000) } }]),
+		error: V,
+		field: 'variables',
+		hint: /variables take 10,000,0\d\d characters when stored; keep them under 32,000 \(the largest is "notes"/,
+	},
+	{
+		method: 'enroll',
+		what: 'a contact name of 513 characters',
+		call: (s) => s.enroll([{ ...good('k-name'), contactName: LONG(513) }]),
+		error: V,
+		field: 'contactName',
+		hint: /the contact name is longer than 512 characters; shorten it/,
+	},
+	{
+		method: 'markSent',
+		what: 'a message text over 100,000 characters',
+		call: (s, f) => s.markSent({ stepRunId: f.pendingRunId, text: LONG(100_001) }),
+		error: V,
+		field: 'text',
+		hint: /the message text is longer than 100,000 characters; shorten it/,
+	},
+	{
+		method: 'recordInbound',
+		what: 'a contact key with a NUL character',
+		call: (s) => s.recordInbound({ contactKey: 'c-sent\0', text: 'hi' }),
+		error: V,
+		field: 'contactKey',
+		hint: /NUL character/,
+	},
+	{
+		method: 'optOut',
+		what: 'a contact key with half of an emoji',
+		call: (s) => s.optOut({ contactKey: '\udc00c-sent' }),
+		error: V,
+		field: 'contactKey',
+		hint: /broken character/,
+	},
+	{
+		method: 'publishCadence',
+		what: 'a cadence name with a NUL character',
+		call: (s) =>
+			s.publishCadence({
+				name: 'Bad\0name',
+				steps: [{ wait: { amount: 1, unit: 'days' }, staticText: 'x' }],
+			}),
+		error: V,
+		field: '',
+		hint: /NUL character/,
+	},
+	{
+		method: 'publishCadence',
+		what: 'quiet hours all day (issue 15.12)',
+		call: (s) =>
+			s.publishCadence({
+				name: 'Never',
+				steps: [{ wait: { amount: 1, unit: 'days' }, staticText: 'x' }],
+				schedule: { quietHours: { from: '00:00', to: '24:00' } },
+			}),
+		error: V,
+		field: 'schedule.quietHours',
+		hint: /quiet hours 00:00–24:00 cover the whole day, so no message could ever be sent/,
+	},
+	{
+		method: 'publishCadence',
+		what: 'working hours inside quiet hours (issue 15.12)',
+		call: (s) =>
+			s.publishCadence({
+				name: 'Never',
+				steps: [{ wait: { amount: 1, unit: 'days' }, staticText: 'x' }],
+				schedule: {
+					workingHours: {
+						monday: [{ from: '22:00', to: '23:30' }],
+						tuesday: [{ from: '05:00', to: '06:00' }],
+					},
+					quietHours: { from: '21:00', to: '07:00' },
+				},
+			}),
+		error: V,
+		field: 'schedule.workingHours',
+		hint: /every working window lies inside the quiet hours 21:00–07:00/,
+	},
+
 	// claimDue
 	{
 		method: 'claimDue',
@@ -609,7 +728,7 @@ const CALLS: BadCall[] = [
 		call: (s) => s.recordOutbound({ contactKey: 'c-sent', conversationKey: LONG(600) }),
 		error: V,
 		field: 'conversationKey',
-		hint: /under 512 characters/,
+		hint: /the conversation key is longer than 512 characters/,
 	},
 
 	// recordGoal

@@ -4,6 +4,7 @@ import { dueTimeFor } from '../../domain/scheduling';
 import { CadenceValidationError, type FieldProblem } from '../../errors';
 import { toProblems } from '../../validation';
 import { enrollInputSchema, type EnrollInput } from '../inputs';
+import { enrollmentSearchText } from '../search-text';
 import type { SqlExecutor, SqlValue } from '../sql/driver';
 import type { EnrollResult, Enrollment } from '../types';
 import {
@@ -28,7 +29,7 @@ interface CadenceInfo {
 	definition: CadenceDefinition;
 }
 
-const INSERT_COLUMNS = 19;
+const INSERT_COLUMNS = 20;
 
 /** What makes two enrollments the same: at most one may run per cadence, contact and conversation. */
 function identityOf(cadenceId: number, contactKey: string, conversationKey: string): string {
@@ -283,6 +284,7 @@ async function insertEnrollments(
 			const stepIndex = await runnableStepFrom(db, cadence.definition, owner, 0);
 			const done = stepIndex >= cadence.definition.steps.length;
 			const due = done ? null : dueTimeFor(cadence.definition, stepIndex, anchor, input.timeZone);
+			const variables = JSON.stringify(input.variables);
 			params.push(
 				cadence.id,
 				cadence.version,
@@ -292,7 +294,7 @@ async function insertEnrollments(
 				input.agent,
 				input.target?.type ?? null,
 				input.target?.id ?? null,
-				JSON.stringify(input.variables),
+				variables,
 				input.timeZone,
 				done ? 'completed' : 'active',
 				1,
@@ -303,12 +305,13 @@ async function insertEnrollments(
 				now,
 				now,
 				done ? now : null,
+				enrollmentSearchText({ ...input, cadenceName: cadence.definition.name, variables }),
 			);
 		}
 		const inserted = await db.all<{ id: number }>(
 			`INSERT INTO enrollments (cadence_id, version, contact_key, conversation_key, contact_name, agent,
 				target_type, target_id, variables, time_zone, state, cycle, next_step, next_due_at, next_reason,
-				anchor_at, created_at, updated_at, ended_at)
+				anchor_at, created_at, updated_at, ended_at, search_text)
 			VALUES ${valuesList(part.length, INSERT_COLUMNS)}
 			ON CONFLICT (cadence_id, contact_key, conversation_key) WHERE state IN ${RUNNING_STATES_SQL} DO NOTHING
 			RETURNING id`,

@@ -17,6 +17,7 @@ import {
 	type TimelineEvent,
 } from '../types';
 import type { StoreContext } from './context';
+import { foldedQuery } from '../search-text';
 import { escapeLike } from './cadences';
 import { loadStepRun } from './step-runs';
 import { ENROLLMENT_SELECT, toEnrollment, toEvent, toMessage, toStepRun } from './rows';
@@ -52,18 +53,11 @@ export async function listEnrollments(
 		conditions.push('LOWER(e.agent) = ?');
 		params.push(filter.agent.toLowerCase());
 	}
-	const text = (filter.search ?? '').trim().toLowerCase();
+	const text = foldedQuery(filter.search);
 	if (text) {
-		const columns = [
-			'e.contact_name',
-			'e.contact_key',
-			'e.conversation_key',
-			'e.agent',
-			'c.name',
-			'e.variables',
-		];
-		conditions.push(`(${columns.map((c) => `LOWER(${c}) LIKE ? ESCAPE '\\'`).join(' OR ')})`);
-		for (let i = 0; i < columns.length; i++) params.push(`%${escapeLike(text)}%`);
+		// Contact, conversation, agent, cadence name and variables, folded when written.
+		conditions.push("e.search_text LIKE ? ESCAPE '\\'");
+		params.push(`%${escapeLike(text)}%`);
 	}
 	const where = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
 	const rows = await ctx.driver.all(

@@ -31,6 +31,7 @@ export async function migrate(
 		for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
 			if (done.has(migration.version)) continue;
 			for (const statement of migration.statements(driver.dialect)) await tx.run(statement);
+			await migration.after?.(tx, now);
 			await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
 				migration.version,
 				migration.name,

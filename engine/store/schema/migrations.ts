@@ -1,4 +1,5 @@
-import type { Dialect } from '../sql/driver';
+import { createStoreInfo } from '../ops/store-info';
+import type { Dialect, SqlExecutor } from '../sql/driver';
 
 /**
  * Numbered migrations, embedded in code so nothing is read from disk at run time (n8n installs
@@ -9,6 +10,8 @@ export interface Migration {
 	version: number;
 	name: string;
 	statements(d: Dialect): string[];
+	/** Work SQL alone cannot do (ids, text folded in JavaScript), run after the statements. */
+	after?(db: SqlExecutor, now: number): Promise<void>;
 }
 
 export const MIGRATIONS: Migration[] = [
@@ -250,5 +253,16 @@ export const MIGRATIONS: Migration[] = [
 		// kept apart so the funnel and the reply rates count people, not machines. NULL on a
 		// replied run written before this means a person (all replies counted as one then).
 		statements: () => ['ALTER TABLE step_runs ADD COLUMN reply_kind TEXT'],
+	},
+	{
+		version: 7,
+		name: 'the store identity, and a search column folded alike on both databases',
+		// store_info holds one random id, so a replaced or re-created SQLite file is noticed.
+		// search_text is what Cadence → Get Many's search matches, lower-cased in JavaScript.
+		statements: (d) => [
+			`CREATE TABLE store_info (id TEXT PRIMARY KEY, created_at ${d.bigint} NOT NULL)`,
+			'ALTER TABLE enrollments ADD COLUMN search_text TEXT',
+		],
+		after: createStoreInfo,
 	},
 ];

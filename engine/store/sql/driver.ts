@@ -54,5 +54,10 @@ export interface SqlDriver extends SqlExecutor {
 	allPrepared<T = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
 	/** Serialises schema migrations across processes that open the store at the same moment. */
 	withMigrationLock<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+	/**
+	 * Fails when the database file this driver opened was deleted, moved or replaced (drivers
+	 * over a file only).
+	 */
+	checkFile?(): void;
 	close(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Pool, types as pgTypes, type PoolClient, type PoolConfig } from 'pg';
-import { CadenceStoreError } from '../../errors';
+import { CadenceStoreError, CadenceValidationError, type StoreProblem } from '../../errors';
+import { refuseUnstorableParams } from '../text-rules';
 import type { Dialect, Row, SqlDriver, SqlExecutor, SqlValue } from './driver';
 
 export interface PostgresOptions {
@@ -33,6 +34,12 @@ const POSTGRES: Dialect = {
 	jsonObject: (pairs) => `CAST(json_build_object(${pairs}) AS TEXT)`,
 };
 
+/**
+ * Schemas the store must not take over: `public` holds whatever else lives in the database (often
+ * n8n's own tables), and the others belong to Postgres itself.
+ */
+const RESERVED_SCHEMAS = /^(public|information_schema|pg_.*)$/;
+
 const INT8_OID = 20;
 /** Every 64-bit value the store keeps (ids, epoch milliseconds) fits a JS number exactly. */
 const typeParsers = {
@@ -51,9 +58,20 @@ export class PostgresDriver implements SqlDriver {
 	constructor(options: PostgresOptions) {
 		this.schema = options.schema ?? 'cadence';
 		if (!/^[a-z_][a-z0-9_]{0,62}$/.test(this.schema)) {
-			throw new CadenceStoreError(
-				`Invalid Postgres schema name "${this.schema}": use lower-case letters, digits and underscores.`,
-			);
+			throw new CadenceValidationError('Cadence Store credential', [
+				{
+					field: 'schema',
+					message: `"${this.schema}" is not a schema name the store can use; use lower-case letters, digits and underscores, e.g. cadence`,
+				},
+			]);
+		}
+		if (RESERVED_SCHEMAS.test(this.schema)) {
+			throw new CadenceValidationError('Cadence Store credential', [
+				{
+					field: 'schema',
+					message: `the store cannot use the "${this.schema}" schema: it creates, upgrades and owns the tables of its schema, which must not be shared with other tables; use a schema of its own, e.g. cadence`,
+				},
+			]);
 		}
 		const config: PoolConfig = {
 			connectionString: options.connectionString,
@@ -80,6 +98,7 @@ export class PostgresDriver implements SqlDriver {
 
 	async allPrepared<T = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
 		if (!this.preparing) return this.all<T>(sql, params);
+		refuseUnstorableParams(params);
 		const text = toNumberedPlaceholders(sql);
 		// Named by content, so a changed statement (a cadence's new version) is a new name.
 		const name = `cadence_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
@@ -103,15 +122,20 @@ export class PostgresDriver implements SqlDriver {
 
 	async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
 		return this.withClient(async (client) => {
-			await client.query('BEGIN');
+			await this.raw(client, 'BEGIN', []);
+			let result: T;
 			try {
-				const result = await work(this.executor(client));
-				await client.query('COMMIT');
-				return result;
+				result = await work(this.executor(client));
 			} catch (error) {
 				await client.query('ROLLBACK').catch(() => undefined);
 				throw error;
 			}
+			try {
+				await client.query('COMMIT');
+			} catch (error) {
+				throw commitFailed(error);
+			}
+			return result;
 		});
 	}
 
@@ -158,6 +182,7 @@ export class PostgresDriver implements SqlDriver {
 	}
 
 	private async raw(on: Pool | PoolClient, sql: string, params: readonly SqlValue[]) {
+		refuseUnstorableParams(params);
 		try {
 			return await on.query(toNumberedPlaceholders(sql), params as SqlValue[]);
 		} catch (error) {
@@ -169,11 +194,69 @@ export class PostgresDriver implements SqlDriver {
 /** A prepared statement missing on, or already on, the server connection a pooler handed us. */
 const POOLER_CANNOT_PREPARE = ['26000', '42P05'];
 
+/** SQLSTATE codes (and socket errors) that mean the store cannot be reached or logged in to. */
+const UNREACHABLE = [
+	'ECONNREFUSED',
+	'ENOTFOUND',
+	'EAI_AGAIN',
+	'ETIMEDOUT',
+	'ECONNRESET',
+	'EPIPE',
+	'EHOSTUNREACH',
+	'57P01',
+	'57P02',
+	'57P03',
+	'08000',
+	'08001',
+	'08003',
+	'08004',
+	'08006',
+	'28000',
+	'28P01',
+	'3D000',
+	'53300',
+];
+
+/** What the database's answer means for the user; the text stays the driver's own. */
+const PROBLEMS: Record<string, StoreProblem> = {
+	'53100': 'diskFull',
+	'25006': 'readOnly',
+	'55P03': 'busy',
+	'40P01': 'busy',
+};
+
+function codeOf(error: unknown): string {
+	return String((error as { code?: unknown })?.code ?? '');
+}
+
+/** pg's own errors for a socket that closed (they carry no code). */
+function isConnectionLoss(error: unknown): boolean {
+	return /connection terminated|connection timeout|not queryable|connection error/i.test(
+		(error as Error)?.message ?? '',
+	);
+}
+
 function mapError(error: unknown): Error {
+	if (error instanceof CadenceStoreError) return error;
 	if (isConnectionError(error)) return unreachable(error);
+	const problem = PROBLEMS[codeOf(error)] ?? 'failed';
 	return new CadenceStoreError(
 		`The Postgres cadence store rejected a query: ${(error as Error).message}`,
 		error,
+		problem,
+	);
+}
+
+/**
+ * A COMMIT the server answered with an error was rolled back. One that got no answer (the
+ * connection broke on the way) may or may not have been applied: the store cannot know which.
+ */
+function commitFailed(error: unknown): CadenceStoreError {
+	if (/^[0-9A-Z]{5}$/.test(codeOf(error))) return mapError(error) as CadenceStoreError;
+	return new CadenceStoreError(
+		`The connection to the Postgres cadence store broke while a change was being saved (${(error as Error).message}), so it may or may not have been written.`,
+		error,
+		'outcomeUnknown',
 	);
 }
 
@@ -184,22 +267,18 @@ export function toNumberedPlaceholders(sql: string): string {
 }
 
 function isConnectionError(error: unknown): boolean {
-	const code = (error as { code?: string }).code ?? '';
-	return [
-		'ECONNREFUSED',
-		'ENOTFOUND',
-		'ETIMEDOUT',
-		'ECONNRESET',
-		'57P01',
-		'08006',
-		'08001',
-	].includes(code);
+	return UNREACHABLE.includes(codeOf(error)) || isConnectionLoss(error);
 }
 
 function unreachable(error: unknown): CadenceStoreError {
+	const login = ['28000', '28P01'].includes(codeOf(error));
 	return new CadenceStoreError(
-		`Could not reach the Postgres cadence store: ${(error as Error).message}. ` +
-			'Check the host, port, database, user and password in the Cadence Store credential.',
+		login
+			? `Postgres refused the login to the cadence store: ${(error as Error).message}. ` +
+				'Check the user and password in the Cadence Store credential.'
+			: `Could not reach the Postgres cadence store: ${(error as Error).message}. ` +
+				'Check the host, port, database, user and password in the Cadence Store credential.',
 		error,
+		'unreachable',
 	);
 }

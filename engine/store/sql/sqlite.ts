@@ -1,6 +1,7 @@
-import { realpathSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
-import { CadenceStoreError } from '../../errors';
+import { CadenceStoreError, type StoreProblem } from '../../errors';
+import { refuseUnstorableParams } from '../text-rules';
 import type { Dialect, Row, SqlDriver, SqlExecutor, SqlValue } from './driver';
 
 export interface SqliteOptions {
@@ -66,6 +67,21 @@ function useWriteAheadLog(db: DatabaseSync, timeoutMs: number): void {
 	}
 }
 
+/** SQLite's primary result codes that say something the user can act on. */
+const PROBLEMS: Record<number, StoreProblem> = {
+	5: 'busy', // SQLITE_BUSY
+	6: 'busy', // SQLITE_LOCKED
+	8: 'readOnly', // SQLITE_READONLY
+	13: 'diskFull', // SQLITE_FULL
+	14: 'unreachable', // SQLITE_CANTOPEN
+};
+
+/**
+ * How often a read checks that the file is still the one opened; writes check every time (a
+ * stat costs microseconds, a durable commit milliseconds).
+ */
+const READ_CHECK_MS = 1000;
+
 /**
  * node:sqlite is synchronous, so one connection can only run one transaction at a time; async
  * callers queue on `tail` instead of interleaving statements inside someone else's transaction.
@@ -78,6 +94,11 @@ export class SqliteDriver implements SqlDriver {
 	private closed = false;
 	/** The file's real path (one key however it was spelled), or null for an in-memory database. */
 	private readonly file: string | null;
+	/** Device and inode of the file when it was opened, to notice it being deleted or replaced. */
+	private readonly identity: { dev: number; ino: number } | null = null;
+	private checkedAt = 0;
+	/** Set once the file is found gone or replaced: every later call fails the same way. */
+	private lost: CadenceStoreError | null = null;
 
 	constructor(options: SqliteOptions) {
 		try {
@@ -89,17 +110,56 @@ export class SqliteDriver implements SqlDriver {
 			this.db.exec('PRAGMA foreign_keys = ON');
 			this.file =
 				options.path === ':memory:' || options.path === '' ? null : realpathSync(options.path);
+			if (this.file !== null) {
+				const { dev, ino } = statSync(this.file);
+				this.identity = { dev, ino };
+			}
 		} catch (error) {
+			const mapped = sqliteError(error, options.path);
 			throw new CadenceStoreError(
 				`Could not open the SQLite cadence store at "${options.path}": ${(error as Error).message}. ` +
 					'Check that the folder exists and n8n may write to it.',
 				error,
+				mapped.problem === 'failed' ? 'unreachable' : mapped.problem,
 			);
 		}
 	}
 
+	/**
+	 * Fails when the file at the store's path is no longer the one this connection has open: it
+	 * was deleted, moved or replaced while n8n ran. SQLite would carry on writing into the
+	 * unlinked file, and everything written from then on would vanish with the process.
+	 */
+	checkFile(force = true): void {
+		if (this.lost) throw this.lost;
+		if (this.file === null || this.identity === null) return;
+		const now = Date.now();
+		if (!force && now - this.checkedAt < READ_CHECK_MS) return;
+		this.checkedAt = now;
+		let stat: { dev: number; ino: number } | null;
+		try {
+			stat = statSync(this.file);
+		} catch (error) {
+			if ((error as { code?: string }).code !== 'ENOENT') return;
+			stat = null;
+		}
+		if (stat && stat.dev === this.identity.dev && stat.ino === this.identity.ino) return;
+		this.lost = new CadenceStoreError(
+			`The SQLite cadence store file "${this.file}" was ${stat ? 'replaced by another file' : 'deleted or moved'} ` +
+				'while n8n was running. Nothing more is written to it, so no enrollment or send goes ' +
+				'into a file that is no longer there. Put the original file back (or restore it from a ' +
+				'backup), then restart n8n.',
+			undefined,
+			'storeLost',
+		);
+		throw this.lost;
+	}
+
 	async all<T = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
-		return this.serial(() => this.allNow<T>(sql, params));
+		return this.serial(() => {
+			this.checkFile(false);
+			return this.allNow<T>(sql, params);
+		});
 	}
 
 	/** Every statement is prepared once and cached here already. */
@@ -108,7 +168,12 @@ export class SqliteDriver implements SqlDriver {
 	}
 
 	async run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
-		return this.serial(() => inFileTurn(this.file, () => this.runNow(sql, params)));
+		return this.serial(() =>
+			inFileTurn(this.file, () => {
+				this.checkFile();
+				return this.runNow(sql, params);
+			}),
+		);
 	}
 
 	async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
@@ -116,7 +181,8 @@ export class SqliteDriver implements SqlDriver {
 	}
 
 	private async transactionNow<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-		this.db.exec('BEGIN IMMEDIATE');
+		this.checkFile();
+		this.exec('BEGIN IMMEDIATE');
 		const tx: SqlExecutor = {
 			all: async <R = Row>(sql: string, params: readonly SqlValue[] = []) =>
 				this.allNow<R>(sql, params),
@@ -124,7 +190,8 @@ export class SqliteDriver implements SqlDriver {
 		};
 		try {
 			const result = await work(tx);
-			this.db.exec('COMMIT');
+			// A failed COMMIT leaves nothing behind: SQLite rolls back itself, or below.
+			this.exec('COMMIT');
 			return result;
 		} catch (error) {
 			if (this.db.isTransaction) this.db.exec('ROLLBACK');
@@ -167,11 +234,42 @@ export class SqliteDriver implements SqlDriver {
 	}
 
 	private allNow<T>(sql: string, params: readonly SqlValue[]): T[] {
-		return this.prepare(sql).all(...(params as SQLInputValue[])) as T[];
+		refuseUnstorableParams(params);
+		try {
+			return this.prepare(sql).all(...(params as SQLInputValue[])) as T[];
+		} catch (error) {
+			throw sqliteError(error, this.file);
+		}
 	}
 
 	private runNow(sql: string, params: readonly SqlValue[]): { changes: number } {
-		const result = this.prepare(sql).run(...(params as SQLInputValue[]));
-		return { changes: Number(result.changes) };
+		refuseUnstorableParams(params);
+		try {
+			const result = this.prepare(sql).run(...(params as SQLInputValue[]));
+			return { changes: Number(result.changes) };
+		} catch (error) {
+			throw sqliteError(error, this.file);
+		}
 	}
+
+	private exec(sql: string): void {
+		try {
+			this.db.exec(sql);
+		} catch (error) {
+			throw sqliteError(error, this.file);
+		}
+	}
+}
+
+/** An error from SQLite as the store reports it; anything else passes through unchanged. */
+function sqliteError(error: unknown, file: string | null): CadenceStoreError {
+	if (error instanceof CadenceStoreError) return error;
+	const { errcode } = error as { errcode?: unknown };
+	const problem = typeof errcode === 'number' ? (PROBLEMS[errcode & 0xff] ?? 'failed') : 'failed';
+	const where = file ? ` at "${file}"` : '';
+	return new CadenceStoreError(
+		`The SQLite cadence store${where} refused a statement: ${(error as Error).message}`,
+		error,
+		problem,
+	);
 }

@@ -1,0 +1,140 @@
+import { cadenceDefinitionSchema } from '../../engine/cadence/definition';
+import { contentHash } from '../../engine/cadence/content-hash';
+import { openStore } from '../../engine/store/open';
+import { migrate } from '../../engine/store/schema/migrate';
+import { MIGRATIONS } from '../../engine/store/schema/migrations';
+import type { CadenceStore } from '../../engine/store/store';
+import { parseOrThrow } from '../../engine/validation';
+import { BACKENDS, freshLocation, freshStore, type TestStore } from '../support/backends';
+import { rawDriver } from '../support/raw-sql';
+import { VirtualClock } from '../support/virtual-clock';
+
+/**
+ * Text the two databases would otherwise treat differently (issue 15.8, 15.9, 15.10): search folds
+ * case beyond ASCII alike, free text with NUL or half an emoji reads back the same, and long
+ * replies are still recorded. The same expectations on SQLite and Postgres.
+ */
+
+jest.setTimeout(60_000);
+
+const names = async (store: CadenceStore, search: string) =>
+	(await store.listEnrollments({ search })).map((e) => e.contactName).sort();
+
+describe.each(BACKENDS)('text on %s', (backend) => {
+	let t: TestStore;
+	let clock: VirtualClock;
+
+	beforeEach(async () => {
+		clock = VirtualClock.at('2026-03-02T09:00:00Z');
+		t = await freshStore(backend, clock.read);
+		await t.store.publishCadence({
+			name: 'Relances Été',
+			steps: [{ wait: { amount: 1, unit: 'days' }, staticText: 'Bonjour' }],
+		});
+	});
+
+	afterEach(async () => t.dispose());
+
+	it('search finds "Émile Zola" by "Émile", "ÉMILE" and "zola", in any field, and not by "Emile"', async () => {
+		await t.store.enroll([
+			{ cadence: 'Relances Été', contactKey: 'c1', contactName: 'Émile Zola' },
+			{ cadence: 'Relances Été', contactKey: 'c2', contactName: 'Ana', agent: 'SØREN' },
+			{
+				cadence: 'Relances Été',
+				contactKey: 'c3',
+				contactName: 'Ugo',
+				variables: { city: 'Straße 5, MÜNCHEN' },
+			},
+		]);
+		expect(await names(t.store, 'Émile')).toEqual(['Émile Zola']);
+		expect(await names(t.store, 'ÉMILE')).toEqual(['Émile Zola']);
+		expect(await names(t.store, 'zola')).toEqual(['Émile Zola']);
+		expect(await names(t.store, 'Emile')).toEqual([]);
+		expect(await names(t.store, 'søren')).toEqual(['Ana']);
+		expect(await names(t.store, 'münchen')).toEqual(['Ugo']);
+		// The cadence's name is searched too, folded the same way.
+		expect(await names(t.store, 'relances ÉTÉ')).toEqual(['Ana', 'Ugo', 'Émile Zola']);
+		// Wildcards typed by the user are plain characters.
+		expect(await names(t.store, '%')).toEqual([]);
+	});
+
+	it('free text with a NUL or half an emoji is stored cleaned, the same on both databases', async () => {
+		const [result] = await t.store.enroll([
+			{ cadence: 'Relances Été', contactKey: 'c1', contactName: 'Ana\0 Lima \ud83d' },
+		]);
+		expect(result.enrollment?.contactName).toBe('Ana Lima \ufffd');
+		expect((await t.store.getEnrollment(result.enrollment!.id))?.contactName).toBe(
+			'Ana Lima \ufffd',
+		);
+		await t.store.recordInbound({ contactKey: 'c1', text: 'merci\0 \udc00!' });
+		const [message] = await t.store.getConversation({ contactKey: 'c1' });
+		expect(message.text).toBe('merci \ufffd!');
+	});
+
+	it('a variable with a NUL or half an emoji reads back exactly as given', async () => {
+		const variables = { note: 'a\0b', cut: 'x\ud83d', whole: 'ok 😀' };
+		const [result] = await t.store.enroll([
+			{ cadence: 'Relances Été', contactKey: 'c1', variables },
+		]);
+		expect((await t.store.getEnrollment(result.enrollment!.id))?.variables).toEqual(variables);
+	});
+
+	it('a reply longer than the message limit is still recorded (and stops the cadence), cut at the limit', async () => {
+		await t.store.enroll([{ cadence: 'Relances Été', contactKey: 'c1' }]);
+		const { message, effects } = await t.store.recordInbound({
+			contactKey: 'c1',
+			text: 'y'.repeat(100_050),
+		});
+		expect(message.text).toHaveLength(100_000);
+		expect(effects.map((e) => e.action)).toEqual(['exit']);
+	});
+
+	it('variables just under the limit are accepted', async () => {
+		const [result] = await t.store.enroll([
+			{ cadence: 'Relances Été', contactKey: 'c1', variables: { notes: 'n'.repeat(31_000) } },
+		]);
+		expect(result.outcome).toBe('enrolled');
+	});
+});
+
+describe.each(BACKENDS)('search after the upgrade on %s', (backend) => {
+	it('enrollments written before the search column are found by their accented names', async () => {
+		const clock = VirtualClock.at('2026-03-02T09:00:00Z');
+		const location = freshLocation(backend);
+		const db = rawDriver(location.config);
+		let store: CadenceStore | undefined;
+		try {
+			await migrate(
+				db,
+				clock.nowMs,
+				MIGRATIONS.filter((m) => m.version < 7),
+			);
+			const definition = parseOrThrow(
+				cadenceDefinitionSchema,
+				{ name: 'Old', steps: [{ wait: { amount: 1, unit: 'hours' }, staticText: 'hi' }] },
+				'cadence',
+			);
+			await db.run(
+				`INSERT INTO cadences (id, name, latest_version, active, created_at, updated_at)
+				VALUES (1, 'Old', 1, 1, 0, 0)`,
+			);
+			await db.run(
+				`INSERT INTO cadence_versions (cadence_id, version, content_hash, definition, published_at)
+				VALUES (1, 1, ?, ?, 0)`,
+				[contentHash(definition), JSON.stringify(definition)],
+			);
+			await db.run(
+				`INSERT INTO enrollments (id, cadence_id, version, contact_key, conversation_key, contact_name,
+					agent, variables, state, cycle, next_step, anchor_at, created_at, updated_at)
+				VALUES (1, 1, 1, 'c1', '', 'Émile Zola', '', '{}', 'active', 1, 0, 0, 0, 0)`,
+			);
+			store = await openStore(location.config, clock.read);
+			expect((await store.listEnrollments({ search: 'ÉMILE' })).map((e) => e.id)).toEqual([1]);
+			expect(await store.storeId()).toMatch(/^[0-9a-f-]{36}$/);
+		} finally {
+			await store?.close();
+			await db.close();
+			await location.dispose();
+		}
+	});
+});
