@@ -1,6 +1,7 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import {
 	CadenceNotFoundError,
+	CadenceStoreError,
 	CadenceTransitionError,
 	CadenceValidationError,
 } from '../../engine/errors';
@@ -56,7 +57,12 @@ export class StoreConnection {
 	}
 
 	private async open(): Promise<Session> {
-		const lease = await leaseStore(this.config);
+		let lease: StoreLease;
+		try {
+			lease = await leaseStore(this.config);
+		} catch (error) {
+			throw asStoreError(error);
+		}
 		try {
 			const published = await this.publish(lease.store);
 			this.log(
@@ -97,4 +103,17 @@ export function isDefinitionError(error: unknown): boolean {
 		error instanceof CadenceNotFoundError ||
 		error instanceof NodeOperationError
 	);
+}
+
+/**
+ * A system error on the way to the store (a folder that cannot be created, a host that does not
+ * resolve, a refused connection) as the store error it is, so the report says what failed.
+ */
+function asStoreError(error: unknown): unknown {
+	if (isDefinitionError(error) || error instanceof CadenceStoreError) return error;
+	if (error instanceof NodeApiError) return error;
+	// Not `instanceof Error`: errors from Node's own modules may come from another realm.
+	const message = (error as { message?: unknown } | null)?.message;
+	if (typeof message !== 'string') return error;
+	return new CadenceStoreError(`The cadence store could not be opened: ${message}`, error);
 }

@@ -138,9 +138,7 @@ describe.each(BACKENDS)('steps in flight on %s', (backend) => {
 			const stepRun = await awaiting('skip');
 			clock.advance(2 * DAY + MINUTE);
 			const report = await check();
-			expect(report.timedOut.map((x) => [x.stepRun.id, x.policy])).toEqual([
-				[stepRun.id, 'skip'],
-			]);
+			expect(report.timedOut.map((x) => [x.stepRun.id, x.policy])).toEqual([[stepRun.id, 'skip']]);
 			expect(await t.store.getStepRun({ stepRunId: stepRun.id })).toMatchObject({
 				status: 'skipped',
 				approval: 'timedOut',

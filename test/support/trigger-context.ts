@@ -89,6 +89,7 @@ export function triggerContext(options: TriggerOptions): TriggerHarness {
 	};
 	const context = {
 		getNode: () => node,
+		getWorkflow: () => ({ id: 'workflow-1', name: 'Test workflow', active: true }),
 		getMode: () => options.mode ?? 'trigger',
 		getActivationMode: () => (options.mode === 'manual' ? 'manual' : 'activate'),
 		getTimezone: () => options.timezone ?? 'UTC',

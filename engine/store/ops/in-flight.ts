@@ -188,7 +188,11 @@ async function applyDeadlines(
 	const result: InFlightReport['timedOut'] = [];
 	for (const before of runs) {
 		const policy = (before.approvalTimeout ?? 'escalate') as ApprovalTimeoutPolicy;
-		const common = { approval: 'timedOut', decided_by: 'time limit', detail: TIMEOUT_DETAIL[policy] };
+		const common = {
+			approval: 'timedOut',
+			decided_by: 'time limit',
+			detail: TIMEOUT_DETAIL[policy],
+		};
 		let run: StepRun;
 		if (policy === 'skip') {
 			({ run } = await moveStepRun(db, before.id, 'skipped', now, common));

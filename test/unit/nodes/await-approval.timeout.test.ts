@@ -91,10 +91,13 @@ describe('Await Approval: when nobody decides in time', () => {
 			},
 		});
 		if (text) expect(emitted.json.text).toBe(text);
-		// n8n resumes a timed-out wait without running the node: nothing more reaches the store.
+		// n8n resumes a timed-out wait without running the node: the time limit and the policy
+		// are in the store beforehand, for the Follow-up Trigger's check to apply.
 		expect(await t.store.getStepRun({ stepRunId: item.stepRunId as number })).toMatchObject({
 			status: 'pending',
 			approval: 'awaiting',
+			approvalDeadline: waiting.waitTill!.getTime(),
+			approvalTimeout: onTimeout,
 		});
 	});
 
@@ -133,6 +136,10 @@ describe('Await Approval: when nobody decides in time', () => {
 		]);
 		// What n8n does with a wait whose node prepared nothing: the input, unchanged, on output 0.
 		expect(resumeAfterTimeLimit(waiting)).toEqual([[{ json: item }]]);
+		// No time limit runs, so none is stored (the trigger reports such a draft as stuck).
+		expect(
+			(await t.store.getStepRun({ stepRunId: item.stepRunId as number })).approvalDeadline,
+		).toBeNull();
 	});
 
 	describe('bad time limits name the parameter and write nothing', () => {

@@ -98,7 +98,9 @@ describe('Follow-up Trigger activation', () => {
 		expect(await t.store.listCadences()).toEqual([]);
 	});
 
-	it('fails with an API error a user can act on when the store cannot be reached', async () => {
+	it('activates with a store that cannot be reached, and reports it with advice at its checks', async () => {
+		// n8n 2.41 never retries a trigger whose activation threw: that would be a silent outage.
+		jest.useFakeTimers();
 		const harness = triggerContext({
 			parameters: nudges(),
 			credentials: {
@@ -113,10 +115,19 @@ describe('Follow-up Trigger activation', () => {
 				},
 			},
 		});
-		const attempt = harness.activate(node);
-		await expect(attempt).rejects.toThrow(NodeApiError);
-		await expect(attempt).rejects.toThrow(/cadence store could not be used/);
-		expect(harness.crons).toEqual([]);
+		active.push(harness);
+		await expect(harness.activate(node)).resolves.toEqual({
+			closeFunction: expect.any(Function),
+		});
+		expect(harness.crons).toEqual(['*/10 * * * * *']);
+		try {
+			await jest.advanceTimersByTimeAsync(10_000);
+			await harness.settle();
+		} finally {
+			jest.useRealTimers();
+		}
+		expect(harness.failures).toEqual([expect.any(NodeApiError)]);
+		expect(harness.failures[0].message).toMatch(/cadence store could not be used/);
 	});
 
 	it('releases the store on deactivation, so it closes once nobody uses it', async () => {

@@ -161,7 +161,7 @@ describe('Follow-up Trigger checks for due steps', () => {
 		]);
 	});
 
-	it('claims in batches until a short one, all in one execution', async () => {
+	it('claims in batches until a short one, one execution per batch', async () => {
 		await activate({ batchSize: 2 });
 		for (const contact of ['a', 'b', 'c', 'd', 'e']) await enroll(contact);
 		const claim = jest.spyOn(t.store, 'claimDue');
@@ -172,10 +172,9 @@ describe('Follow-up Trigger checks for due steps', () => {
 			{ cadence: 'Nudges', limit: 2 },
 			{ cadence: 'Nudges', limit: 2 },
 		]);
-		expect(harness.emitted).toHaveLength(1);
-		expect(json(harness.emitted[0][0]).map((i) => i.contact)).toEqual(
-			['a', 'b', 'c', 'd', 'e'].map((key) => expect.objectContaining({ key })),
-		);
+		expect(
+			harness.emitted.map((e) => json(e[0]).map((i) => (i.contact as IDataObject).key)),
+		).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
 	});
 
 	it('skips a check while the previous one still runs, so nothing is claimed twice', async () => {
@@ -328,7 +327,7 @@ describe('Follow-up Trigger events', () => {
 		expect(harness.emitted).toHaveLength(1);
 	});
 
-	it('reports a step never confirmed as sent as stuck, once', async () => {
+	it('reports a step handed to the send path and never confirmed as stuck, once, in its own execution', async () => {
 		await activate({ emitEvents: ['stuck'], stuckAfterMinutes: 5 });
 		const ann = await enroll('+1');
 		jest.setSystemTime(START + 3 * DAY);
@@ -336,24 +335,33 @@ describe('Follow-up Trigger events', () => {
 		const [dueSteps, events] = harness.emitted[0];
 		expect(events).toEqual([]);
 		const claimed = json(dueSteps)[0];
+		await wait(MINUTE);
+		const handedAt = Date.now();
+		await t.store.handOff({ stepRunId: claimed.stepRunId as number });
 
 		await wait(4 * MINUTE);
-		expect(harness.emitted).toHaveLength(1); // not yet: under five minutes
+		expect(harness.emitted).toHaveLength(1); // not yet: under five minutes since the hand-off
 		await wait(2 * MINUTE);
 		expect(harness.emitted).toHaveLength(2);
 		expect(harness.emitted[1][0]).toEqual([]);
-		expect(json(harness.emitted[1][1])).toEqual([
+		const [alert] = json(harness.emitted[1][1]);
+		expect(alert).toEqual(
 			expect.objectContaining({
 				event: 'stuck',
 				enrollmentId: ann.id,
 				stepRunId: claimed.stepRunId,
 				idempotencyKey: claimed.idempotencyKey,
 				step: 1,
-				summary: `Step 1 for +1 was emitted at ${claimed.claimedAt} and never confirmed as sent`,
-				detail: { claimedAt: claimed.claimedAt, attempt: 1, status: 'pending' },
+				summary: `Step 1 for +1 was handed to the send step at ${new Date(handedAt).toISOString()} and never confirmed as sent`,
+				detail: expect.objectContaining({
+					claimedAt: claimed.claimedAt,
+					attempt: 1,
+					status: 'pending',
+				}),
 				eventId: null,
 			}),
-		]);
+		);
+		expect(alert.alertId).toMatch(new RegExp(`^stuck-${claimed.stepRunId}-\\d+$`));
 		await wait(10 * MINUTE);
 		expect(harness.emitted).toHaveLength(2);
 		expect((await t.store.getTimeline(ann.id)).filter((e) => e.type === 'stuck')).toHaveLength(1);
