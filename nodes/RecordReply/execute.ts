@@ -168,11 +168,6 @@ function readGoalPhrases(context: IExecuteFunctions, value: unknown, itemIndex: 
 	);
 }
 
-function readTimeZone(context: IExecuteFunctions, value: unknown, itemIndex: number): string {
-	const zone = String(value ?? '').trim();
-	if (!zone || isKnownTimeZone(zone)) return zone;
-	throw new NodeOperationError(
-		context.getNode(),
 /** Who and what, for both directions; identities must be text or numbers (shared/identity). */
 function readMessage(context: IExecuteFunctions, itemIndex: number) {
 	const at = (label: string, fix?: string) => ({ node: context.getNode(), itemIndex, label, fix });
@@ -194,6 +189,11 @@ const CONTACT_FIX =
 const CONVERSATION_FIX =
 	'Map it to the chat or thread ID as text or a number, e.g. {{ $json.chatId }}, or leave it empty.';
 
+function readTimeZone(context: IExecuteFunctions, value: unknown, itemIndex: number): string {
+	const zone = String(value ?? '').trim();
+	if (!zone || isKnownTimeZone(zone)) return zone;
+	throw new NodeOperationError(
+		context.getNode(),
 		`The "Contact Time Zone" option is not a time zone: ${JSON.stringify(zone)}`,
 		{
 			itemIndex,
