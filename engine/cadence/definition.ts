@@ -135,53 +135,10 @@ function neverOpen(
 }
 
 export const stepSchema = z
-			return;
 	.object({
-		const never = neverOpen(week, schedule.quietHours);
-		if (never) ctx.addIssue({ code: 'custom', ...never });
 		name: z.string().max(100).optional(),
 		wait: waitSchema,
 		/** A task for the AI ("ask if the question is still relevant"), not the message itself. */
-const minutes = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
-
-/**
- * A schedule under which no message could ever go out: quiet hours covering the whole day, or
- * every working window lying inside quiet hours. Caught when the cadence is published, because
- * every enrollment would otherwise fail later, one by one. Holidays are a finite list, so they
- * never close every day. (Equal From and To means no quiet hours, as the timing reads it.)
- */
-function neverOpen(
-	week: WorkingWeek | null,
-	quiet: { from: string; to: string } | null,
-): { path: string[]; message: string } | null {
-	if (!quiet) return null;
-	const from = minutes(quiet.from);
-	const to = minutes(quiet.to);
-	if (from === to) return null;
-	const isQuiet = (minute: number) =>
-		from < to ? minute >= from && minute < to : minute >= from || minute < to;
-	const hours = `${quiet.from}–${quiet.to}`;
-	if (from === 0 && to === 24 * 60) {
-		return {
-			path: ['quietHours'],
-			message: `quiet hours ${hours} cover the whole day, so no message could ever be sent; shorten them or turn them off`,
-		};
-	}
-	if (!week) return null;
-	const windows = WEEKDAYS.flatMap((day) => week[day]);
-	const open = windows.some((w) => {
-		for (let minute = minutes(w.from); minute < minutes(w.to); minute++) {
-			if (!isQuiet(minute)) return true;
-		}
-		return false;
-	});
-	if (open) return null;
-	return {
-		path: ['workingHours'],
-		message: `every working window lies inside the quiet hours ${hours}, so no message could ever be sent; move the working hours out of the quiet hours or shorten the quiet hours`,
-	};
-}
-
 		instruction: z.string().max(4000).default(''),
 		/** Sent as is in static mode, and the fallback when the AI is unavailable. */
 		staticText: z.string().max(4000).default(''),
