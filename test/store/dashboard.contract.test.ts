@@ -51,7 +51,7 @@ describe.each(BACKENDS)('the dashboard on %s', (backend) => {
 		expect(row.nextAt).not.toBeNull();
 	});
 
-	it('searches contact name, key, agent, cadence and variables, case-insensitively', async () => {
+	it('searches contact name, key, agent, cadence and variables, in any case (Unicode too)', async () => {
 		await enroll('Prospecting', 'p-1', { contactName: 'Michael Scott', agent: 'Alexey' });
 		await enroll('Prospecting', 'p-2', { contactName: 'Pam', agent: 'Irina' });
 		await enroll('Inactivity follow-ups', 'chat-77', {
@@ -66,6 +66,8 @@ describe.each(BACKENDS)('the dashboard on %s', (backend) => {
 		expect((await search('inactivity')).sort()).toEqual(['chat-77']);
 		expect(await search('schrute')).toEqual(['chat-77']);
 		expect((await search('prospecting')).sort()).toEqual(['p-1', 'p-2']);
+		await enroll('Prospecting', 'p-3', { contactName: 'Émile Zola' });
+		expect(await search('ÉMILE')).toEqual(['p-3']);
 		// LIKE wildcards are matched as themselves.
 		expect(await search('%')).toEqual([]);
 		expect(await search('_')).toEqual([]);

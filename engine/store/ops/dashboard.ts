@@ -3,6 +3,7 @@ import { parseOrThrow } from '../../validation';
 import type { SqlValue } from '../sql/driver';
 import { STEP_STATUSES, type Enrollment, type EnrollmentState, type StepStatus } from '../types';
 import type { StoreContext } from './context';
+import { foldedQuery } from '../search-text';
 import { escapeLike } from './cadences';
 import { ENROLLMENT_COLUMNS, toEnrollment } from './rows';
 
@@ -60,18 +61,12 @@ export async function listFollowUps(
 		conditions.push('e.agent = ?');
 		params.push(query.agent);
 	}
-	const text = query.search.trim().toLowerCase();
+	const text = foldedQuery(query.search);
 	if (text) {
-		const columns = [
-			'e.contact_name',
-			'e.contact_key',
-			'e.conversation_key',
-			'e.agent',
-			'c.name',
-			'e.variables',
-		];
-		conditions.push(`(${columns.map((c) => `LOWER(${c}) LIKE ? ESCAPE '\\'`).join(' OR ')})`);
-		for (const _ of columns) params.push(`%${escapeLike(text)}%`);
+		// Contact name and key, conversation, agent, cadence name and variables, folded when
+		// written (the same search as Cadence → Get Many).
+		conditions.push("e.search_text LIKE ? ESCAPE '\\'");
+		params.push(`%${escapeLike(text)}%`);
 	}
 	// One row more than the page tells whether there is a next page without counting them all.
 	const rows = await ctx.driver.all(
