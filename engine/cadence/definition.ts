@@ -1,4 +1,5 @@
 import { z } from 'zod/v4';
+import { normalizeTimeZone, TIME_ZONE_HINT } from '../timing/zone';
 
 /**
  * The cadence definition: everything one Follow-up Trigger node holds. It is the unit that gets
@@ -35,8 +36,12 @@ const isoDate = z.iso.date({
 	message: 'use a real calendar date as YYYY-MM-DD, for example 2026-12-25',
 });
 
-export const timeZoneSchema = z.string().refine(isKnownTimeZone, {
-	message: 'use an IANA time zone name such as Europe/Berlin or America/New_York',
+/** The one time-zone rule (engine/timing/zone.ts): IANA names and fixed offsets, normalised. */
+export const timeZoneSchema = z.string().transform((value, ctx) => {
+	const zone = normalizeTimeZone(value);
+	if (zone) return zone;
+	ctx.addIssue({ code: 'custom', message: TIME_ZONE_HINT });
+	return z.NEVER;
 });
 
 export const waitSchema = z.object(
@@ -215,13 +220,3 @@ export const cadenceDefinitionSchema = z.object({
 export type CadenceDefinitionInput = z.input<typeof cadenceDefinitionSchema>;
 /** What the engine works with after validation: every default filled in. */
 export type CadenceDefinition = z.output<typeof cadenceDefinitionSchema>;
-
-/** Whether the runtime accepts `zone` as a time zone: the one check behind every zone parameter. */
-export function isKnownTimeZone(zone: string): boolean {
-	try {
-		new Intl.DateTimeFormat('en-US', { timeZone: zone });
-		return true;
-	} catch {
-		return false;
-	}
-}

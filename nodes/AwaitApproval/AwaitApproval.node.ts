@@ -24,7 +24,7 @@ export class AwaitApproval implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle:
-			'={{"on timeout: " + {"escalate": "escalate", "sendDraft": "send the draft", "sendStatic": "send the static text", "skip": "skip"}[$parameter["onTimeout"]]}}',
+			'={{"on timeout: " + {"escalate": "escalate", "sendDraft": "send the draft", "sendStatic": "send the message text", "skip": "skip"}[$parameter["onTimeout"]]}}',
 		description:
 			'Wait until a reviewer approves, edits or discards a follow-up on a link sent before this node',
 		defaults: { name: 'Await Approval' },
@@ -38,7 +38,7 @@ export class AwaitApproval implements INodeType {
 		hints: [
 			{
 				message:
-					'Send the reviewer {{ $execution.resumeUrl }} from the node before this one. If the time limit sends the draft or the static text, put Exit Check between Approved and the send node: a reply that arrives during the wait then still stops the send.',
+					'Send the reviewer {{ $execution.resumeUrl }} from the node before this one. If the time limit sends the draft or the Message Text, put Exit Check between Approved and the send node: a reply that arrives during the wait then still stops the send.',
 				type: 'info',
 				location: 'ndv',
 				whenToDisplay: 'beforeExecution',

@@ -13,9 +13,9 @@ const ON_TIMEOUT_OPTIONS: Array<INodePropertyOptions & { value: TimeoutPolicy }>
 		description: 'The draft leaves by Approved as it is',
 	},
 	{
-		name: 'Send the Static Text',
+		name: 'Send the Message Text',
 		value: 'sendStatic',
-		description: 'The step’s static text leaves by Approved instead of the draft',
+		description: 'The step’s Message Text leaves by Approved instead of the draft',
 	},
 	{
 		name: 'Skip the Step',
@@ -94,6 +94,15 @@ export const properties: INodeProperties[] = [
 					'Who the message goes to. Leave empty to use the contact of the follow-up item.',
 			},
 			{
+				displayName: 'Message Text',
+				name: 'staticText',
+				type: 'string',
+				typeOptions: { rows: 2 },
+				default: '',
+				description:
+					'What "Send the Message Text" sends. Leave empty to use the Message Text of the cadence step.',
+			},
+			{
 				displayName: 'Note for the Reviewer',
 				name: 'note',
 				type: 'string',
@@ -106,15 +115,6 @@ export const properties: INodeProperties[] = [
 				name: 'title',
 				type: 'string',
 				default: 'Review this follow-up',
-			},
-			{
-				displayName: 'Static Text',
-				name: 'staticText',
-				type: 'string',
-				typeOptions: { rows: 2 },
-				default: '',
-				description:
-					'What "Send the Static Text" sends. Leave empty to use the static text of the cadence step.',
 			},
 		],
 	},

@@ -20,7 +20,7 @@ export class ComposeFollowUp implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle:
-			'={{ $parameter["mode"] === "static" ? "static text" : $parameter["mode"] === "aiAssisted" ? "AI draft for approval" : $parameter["mode"] === "aiFull" ? "AI, send directly" : "mode from the step" }}',
+			'={{ $parameter["mode"] === "static" ? "message text, no AI" : $parameter["mode"] === "aiAssisted" ? "AI draft for approval" : $parameter["mode"] === "aiFull" ? "AI, send directly" : "mode from the step" }}',
 		description:
 			'Write the next follow-up: the step’s text, or an AI message from the step’s instruction',
 		defaults: { name: 'Compose Follow-up' },
@@ -44,8 +44,17 @@ export class ComposeFollowUp implements INodeType {
 		credentials: [{ name: 'cadenceStoreApi', required: false, testedBy: 'cadenceStoreTest' }],
 		hints: [
 			{
+				// True with or without a model connected: the editor cannot show a parameter notice
+				// depending on the Chat Model connection.
 				message:
-					'The text to send is in message.text. message.degraded is true when the AI could not deliver and the static text was used instead; message.degradedReason says why.',
+					'AI steps are written by the chat model on the Chat Model input (any of n8n’s chat model nodes). When none is connected, or it fails or is too slow, the step’s Message Text is used instead and the message is marked degraded.',
+				type: 'info',
+				location: 'ndv',
+				whenToDisplay: 'beforeExecution',
+			},
+			{
+				message:
+					'The text to send is in message.text. message.degraded is true when the AI could not deliver and the Message Text was used instead; message.degradedReason says why.',
 				type: 'info',
 				location: 'outputPane',
 				whenToDisplay: 'afterExecution',

@@ -1,5 +1,6 @@
 import { NodeOperationError, type IDataObject, type INode } from 'n8n-workflow';
 import { COMPOSE_MODES, type ComposeMode } from '../../engine/cadence/definition';
+import { messageVariables } from '../../engine/compose/message-variables';
 import type { ComposeRequest, HistoryMessage } from '../../engine/compose/types';
 import { readStepItem, type StepRef } from '../shared/step-item';
 import type { ComposeParameters } from './parameters';
@@ -32,7 +33,7 @@ export function planItem(
 		throw new NodeOperationError(node, 'There is no instruction for the AI', {
 			itemIndex,
 			description:
-				'Fill in the "Instruction" parameter with what the AI should do (e.g. Ask whether the question is still relevant), or give the step an instruction in the Follow-up Trigger.',
+				'Fill in the "Instruction for the AI" parameter with what the AI should do (e.g. Ask whether the question is still relevant), or give the step an instruction in the Follow-up Trigger.',
 		});
 	}
 	const history = Array.isArray(json.history) ? toHistory(json.history) : [];
@@ -83,7 +84,7 @@ function resolveMode(
 		{
 			itemIndex,
 			description:
-				'Set the "Mode" parameter to Static Text, AI Assisted or AI Full instead of From Cadence Step.',
+				'Set the "Compose Mode" parameter to Message Text (No AI), AI Assisted or AI Full instead of From Cadence Step.',
 		},
 	);
 }
@@ -99,12 +100,7 @@ function variablesOf(
 	fromCadence: boolean,
 ): Record<string, unknown> {
 	const declared = asObject(contact?.variables) ?? asObject(json.variables);
-	if (fromCadence || declared) {
-		const variables: Record<string, unknown> = { ...(declared ?? {}) };
-		const name = text(contact?.name);
-		if (name && variables.contactName === undefined) variables.contactName = name;
-		return variables;
-	}
+	if (fromCadence || declared) return messageVariables(text(contact?.name), declared);
 	return Object.fromEntries(
 		Object.entries(json).filter(([, v]) => v === null || typeof v !== 'object'),
 	);

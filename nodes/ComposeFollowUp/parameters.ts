@@ -37,7 +37,8 @@ export function readParameters(context: IExecuteFunctions, itemIndex: number): C
 			},
 		);
 	const mode = context.getNodeParameter('mode', itemIndex, 'fromStep');
-	if (!MODES.includes(mode as never)) throw bad('Mode', mode, `Use one of: ${MODES.join(', ')}.`);
+	if (!MODES.includes(mode as never))
+		throw bad('Compose Mode', mode, `Use one of: ${MODES.join(', ')}.`);
 	const language = options.language ?? optionDefault('language');
 	if (!LANGUAGES.includes(language as string))
 		throw bad('Language', language, `Use one of: ${LANGUAGES.join(', ')}.`);
@@ -49,7 +50,7 @@ export function readParameters(context: IExecuteFunctions, itemIndex: number): C
 		throw bad(
 			'If the AI Fails on an AI Assisted Step',
 			whenAiFails,
-			'Pick "Send the Fallback Text" or "Ask the Reviewer Anyway"; from an expression, use sendFallback or askReviewer.',
+			'Pick "Send the Message Text" or "Ask the Reviewer Anyway"; from an expression, use sendFallback or askReviewer.',
 		);
 	const whole = (label: string, value: unknown, limits: { min: number; max: number }) => {
 		const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
@@ -70,7 +71,7 @@ export function readParameters(context: IExecuteFunctions, itemIndex: number): C
 		language: language as LanguageChoice,
 		timeoutMs:
 			whole(
-				'Timeout (Seconds)',
+				'Model Time Limit (Seconds)',
 				options.timeoutSeconds ?? optionDefault('timeoutSeconds'),
 				LIMITS.timeoutSeconds,
 			) * 1000,

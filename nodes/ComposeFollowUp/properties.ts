@@ -9,15 +9,7 @@ export const LIMITS = {
 
 export const properties: INodeProperties[] = [
 	{
-		displayName:
-			'Connect a chat model (any of n8n’s, e.g. OpenAI Chat Model) to write follow-ups with AI. Without one, or when it fails or is too slow, the step’s static text is sent and the message is marked degraded.',
-		name: 'modelNotice',
-		type: 'notice',
-		default: '',
-		displayOptions: { hide: { mode: ['static'] } },
-	},
-	{
-		displayName: 'Mode',
+		displayName: 'Compose Mode',
 		name: 'mode',
 		type: 'options',
 		default: 'fromStep',
@@ -28,9 +20,9 @@ export const properties: INodeProperties[] = [
 				description: 'Use the mode set on the step in the Follow-up Trigger',
 			},
 			{
-				name: 'Static Text',
+				name: 'Message Text (No AI)',
 				value: 'static',
-				description: 'Send the step’s text with the contact’s variables filled in',
+				description: 'Send the step’s Message Text with the contact’s variables filled in',
 			},
 			{
 				name: 'AI Assisted (Draft for Approval)',
@@ -45,7 +37,7 @@ export const properties: INodeProperties[] = [
 		],
 	},
 	{
-		displayName: 'Instruction',
+		displayName: 'Instruction for the AI',
 		name: 'instruction',
 		type: 'string',
 		typeOptions: { rows: 3 },
@@ -70,16 +62,6 @@ export const properties: INodeProperties[] = [
 				default: 4,
 				description:
 					'How many messages are written at the same time. Lower it if your AI provider reports rate limits.',
-			},
-			{
-				displayName: 'Fallback Text',
-				name: 'staticText',
-				type: 'string',
-				typeOptions: { rows: 2 },
-				default: '',
-				placeholder: 'e.g. Hi {{firstName|there}}, just checking in!',
-				description:
-					'Sent in static mode, and whenever the AI cannot deliver. Leave empty to use the static text of the cadence step. Write {{name|default}} for a variable that may be missing.',
 			},
 			{
 				displayName: 'History Source',
@@ -110,20 +92,20 @@ export const properties: INodeProperties[] = [
 				default: 'sendFallback',
 				options: [
 					{
-						name: 'Send the Fallback Text',
+						name: 'Send the Message Text',
 						value: 'sendFallback',
 						description:
-							'The step’s static text goes out by the Send output, so the cadence never stops because of an AI outage',
+							'The step’s Message Text goes out by the Send output, so the cadence never stops because of an AI outage',
 					},
 					{
 						name: 'Ask the Reviewer Anyway',
 						value: 'askReviewer',
 						description:
-							'The static text leaves by the Needs Approval output, so a person checks it before it is sent',
+							'The Message Text leaves by the Needs Approval output, so a person checks it before it is sent',
 					},
 				],
 				description:
-					'What happens when no chat model is connected, it fails, it is too slow, or its drafts fail the checks. AI full steps always send the fallback text.',
+					'What happens when no chat model is connected, it fails, it is too slow, or its drafts fail the checks. AI full steps always send the Message Text.',
 			},
 			{
 				displayName: 'Language',
@@ -151,7 +133,26 @@ export const properties: INodeProperties[] = [
 				typeOptions: { minValue: LIMITS.maxLength.min, maxValue: LIMITS.maxLength.max },
 				default: 600,
 				description:
-					'Longest AI message allowed, in characters. A longer draft is rewritten once, then the static text is used.',
+					'Longest AI message allowed, in characters. A longer draft is rewritten once, then the Message Text is used.',
+			},
+			{
+				displayName: 'Message Text',
+				name: 'staticText',
+				type: 'string',
+				typeOptions: { rows: 2 },
+				default: '',
+				placeholder: 'e.g. Hi {{firstName|there}}, just checking in!',
+				description:
+					'Sent in Message Text (No AI) mode, and whenever the AI cannot deliver. Leave empty to use the Message Text of the cadence step. Write {{name|default}} for a variable that may be missing.',
+			},
+			{
+				displayName: 'Model Time Limit (Seconds)',
+				name: 'timeoutSeconds',
+				type: 'number',
+				typeOptions: { minValue: LIMITS.timeoutSeconds.min, maxValue: LIMITS.timeoutSeconds.max },
+				default: 30,
+				description:
+					'How long the AI may take for one message, a rewrite included. After that the Message Text is used, so the cadence never waits on the AI.',
 			},
 			{
 				displayName: 'Persona',
@@ -162,15 +163,6 @@ export const properties: INodeProperties[] = [
 				placeholder: 'e.g. Anna from Acme support: warm, brief, never pushy',
 				description:
 					'Who the AI writes as and in what tone. Leave empty to use the persona of the cadence.',
-			},
-			{
-				displayName: 'Timeout (Seconds)',
-				name: 'timeoutSeconds',
-				type: 'number',
-				typeOptions: { minValue: LIMITS.timeoutSeconds.min, maxValue: LIMITS.timeoutSeconds.max },
-				default: 30,
-				description:
-					'How long the AI may take for one message, a rewrite included. After that the static text is used, so the cadence never waits on the AI.',
 			},
 		],
 	},

@@ -14,7 +14,7 @@ const STEP_FIELDS: Record<string, string> = {
 	'wait.unit': 'Wait Unit',
 	instruction: 'Instruction for the AI',
 	staticText: 'Message Text',
-	composeMode: 'Message Mode',
+	composeMode: 'Compose Mode',
 	channel: 'Channel',
 	whatsappTemplate: 'WhatsApp Template',
 	runOnce: 'Run Once per Contact',

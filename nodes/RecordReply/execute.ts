@@ -4,7 +4,7 @@ import {
 	type IExecuteFunctions,
 	type INodeExecutionData,
 } from 'n8n-workflow';
-import { isKnownTimeZone } from '../../engine/cadence/definition';
+import { normalizeTimeZone, TIME_ZONE_HINT } from '../../engine/timing';
 import { DEFAULT_MODEL_TIMEOUT_MS, parseGoalPhrases } from '../../engine/classify';
 import type { InboundInput } from '../../engine/store/inputs';
 import type { CadenceStore } from '../../engine/store/store';
@@ -190,16 +190,13 @@ const CONVERSATION_FIX =
 	'Map it to the chat or thread ID as text or a number, e.g. {{ $json.chatId }}, or leave it empty.';
 
 function readTimeZone(context: IExecuteFunctions, value: unknown, itemIndex: number): string {
-	const zone = String(value ?? '').trim();
-	if (!zone || isKnownTimeZone(zone)) return zone;
+	const written = String(value ?? '').trim();
+	const zone = written && normalizeTimeZone(written);
+	if (!written || zone) return zone || '';
 	throw new NodeOperationError(
 		context.getNode(),
-		`The "Contact Time Zone" option is not a time zone: ${JSON.stringify(zone)}`,
-		{
-			itemIndex,
-			description:
-				'Use an IANA time zone name such as Europe/Berlin or America/New_York, or leave it empty.',
-		},
+		`The "Contact Time Zone" option is not a time zone: ${JSON.stringify(written)}`,
+		{ itemIndex, description: `${TIME_ZONE_HINT}, or leave it empty.` },
 	);
 }
 

@@ -2,9 +2,9 @@ import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 /** Week order, not alphabetical: that is how people read a working week. */
 const DAY_OPTIONS: INodePropertyOptions[] = [
-	{ name: 'Weekdays (Mon–Fri)', value: 'weekdays' },
+	{ name: 'Weekdays (Monday–Friday)', value: 'weekdays' },
 	{ name: 'Every Day', value: 'everyDay' },
-	{ name: 'Weekend (Sat–Sun)', value: 'weekend' },
+	{ name: 'Weekend (Saturday–Sunday)', value: 'weekend' },
 	{ name: 'Monday', value: 'monday' },
 	{ name: 'Tuesday', value: 'tuesday' },
 	{ name: 'Wednesday', value: 'wednesday' },

@@ -52,25 +52,25 @@ export const stepsProperty: INodeProperties = {
 					],
 				},
 				{
-					displayName: 'Message Mode',
+					displayName: 'Compose Mode',
 					name: 'composeMode',
 					type: 'options',
 					default: 'static',
 					options: [
 						{
-							name: 'AI Draft, Human Approves',
+							name: 'AI Assisted (Draft for Approval)',
 							value: 'aiAssisted',
 							description: 'The AI writes a draft; a person approves or edits it before it is sent',
 						},
 						{
-							name: 'AI Writes and Sends',
+							name: 'AI Full (Send Directly)',
 							value: 'aiFull',
 							description: 'The AI writes the message and it is sent without review',
 						},
 						{
-							name: 'Static Text',
+							name: 'Message Text (No AI)',
 							value: 'static',
-							description: 'The Message Text is sent as written',
+							description: 'The Message Text is sent as written, variables filled in',
 						},
 					],
 				},
@@ -93,7 +93,7 @@ export const stepsProperty: INodeProperties = {
 					default: '',
 					placeholder: 'e.g. Hi {{firstName}}, did you get a chance to look at my last message?',
 					description:
-						'Sent as written in Static Text mode; in the AI modes it is sent if the AI is unavailable. {{firstName}} and other enrollment variables are filled in.',
+						'Sent as written in Message Text (No AI) mode; in the AI modes it is sent if the AI is unavailable. {{firstName}} and other enrollment variables are filled in.',
 				},
 				{
 					displayName: 'Channel',

@@ -204,7 +204,7 @@ describe('Cadence › Simulation › Simulate', () => {
 		[
 			'an unknown time zone',
 			{ contactTimeZone: 'Mars/Olympus' },
-			/"Sample Contact Time Zone" parameter is not a time zone/,
+			/"Sandbox Contact Time Zone" parameter is not a time zone/,
 		],
 		[
 			'a start time that is not a date',

@@ -470,7 +470,7 @@ describe('Compose Follow-up: items, parameters and errors', () => {
 		const spy = recording(new UsageFakeModel([GOOD]));
 		for (const [options, label] of [
 			[{ maxLength: 5 }, 'Maximum Length'],
-			[{ timeoutSeconds: 0 }, 'Timeout \\(Seconds\\)'],
+			[{ timeoutSeconds: 0 }, 'Model Time Limit \\(Seconds\\)'],
 			[{ concurrency: 0 }, 'Concurrency'],
 			[{ language: 'klingon' }, 'Language'],
 			[{ historySource: 'crm' }, 'History Source'],
@@ -481,7 +481,7 @@ describe('Compose Follow-up: items, parameters and errors', () => {
 			).rejects.toThrow(new RegExp(`The "${label}" parameter is`));
 		}
 		await expect(run({ ...fromStep, mode: 'fancy' }, { items: [item] })).rejects.toThrow(
-			/"Mode" parameter/,
+			/"Compose Mode" parameter/,
 		);
 		expect(spy.calls).toHaveLength(0);
 		expect((await t.store.getStepRuns(enrollment.id))[0].text).toBeNull();

@@ -305,7 +305,7 @@ describe('Follow-up Trigger parameters → cadence definition', () => {
 		).toEqual([
 			'Step 1 → Wait',
 			'Step 2 → Wait Unit',
-			'Step 3 → Message Mode',
+			'Step 3 → Compose Mode',
 			'Step 4 → Channel',
 			'Step 1 → WhatsApp Template',
 			'Step 1 → Step Name',

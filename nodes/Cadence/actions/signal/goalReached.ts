@@ -53,12 +53,13 @@ const properties: INodeProperties[] = [
 				description: 'Written to the timeline of each enrollment this ends',
 			},
 			{
-				displayName: 'Only In Cadence',
+				displayName: 'Cadence',
 				name: 'cadence',
 				type: 'string',
 				default: '',
 				placeholder: 'e.g. Unpaid invoices',
-				description: 'The name of one cadence to end. Leave empty to end every matching one.',
+				description:
+					'Only end the contact’s enrollment in this cadence (its name). Leave empty to end every matching one.',
 			},
 			{
 				displayName: 'Reached At',
@@ -77,7 +78,7 @@ const LABELS = {
 	contactKey: 'Contact ID',
 	'target.type': 'Target Type',
 	'target.id': 'Target ID',
-	cadence: 'Only In Cadence',
+	cadence: 'Cadence',
 	note: 'Note',
 };
 

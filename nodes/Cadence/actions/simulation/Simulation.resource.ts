@@ -15,7 +15,7 @@ export const description: INodeProperties[] = [
 				name: 'Simulate',
 				value: 'simulate',
 				description:
-					'Play a cadence for a sample contact on a virtual clock and see every send, deferral and exit',
+					'Play a cadence for a sandbox contact on a virtual clock and see every send, deferral and exit',
 				action: 'Simulate a cadence',
 			},
 		],

@@ -88,7 +88,7 @@ export function readContact(context: IExecuteFunctions, itemIndex: number) {
 		throw parameterError(
 			context,
 			itemIndex,
-			'Sample Contact Time Zone',
+			'Sandbox Contact Time Zone',
 			`is not a time zone: ${JSON.stringify(timeZone)}`,
 			'Use an IANA time zone name such as Europe/Berlin or America/New_York, or leave it empty.',
 		);

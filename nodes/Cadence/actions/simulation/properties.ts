@@ -45,13 +45,14 @@ export const properties: INodeProperties[] = [
 			'A cadence definition: a name, steps with a wait and a text or AI instruction, and optional reply, schedule and limit settings',
 	},
 	{
-		displayName: 'Sample Contact Name',
+		displayName: 'Sandbox Contact Name',
 		name: 'contactName',
 		type: 'string',
 		default: 'Alex',
+		description: 'The made-up contact the cadence is played for, as {{contactName}} in messages',
 	},
 	{
-		displayName: 'Sample Contact Time Zone',
+		displayName: 'Sandbox Contact Time Zone',
 		name: 'contactTimeZone',
 		type: 'string',
 		default: '',
@@ -60,13 +61,14 @@ export const properties: INodeProperties[] = [
 			'Used when the cadence sends in the recipient’s working hours. An IANA zone name; leave empty for the cadence’s own.',
 	},
 	{
-		displayName: 'Sample Variables',
+		displayName: 'Sandbox Variables',
 		name: 'variables',
 		type: 'fixedCollection',
 		typeOptions: { multipleValues: true },
 		placeholder: 'Add Variable',
 		default: {},
-		description: 'Values the messages use as {{name}}, as Enroll In Cadence would store them',
+		description:
+			'Variables of the sandbox contact, e.g. firstName, used as {{firstName}} in messages as Enroll In Cadence would store them',
 		options: [
 			{
 				displayName: 'Variable',
@@ -83,7 +85,7 @@ export const properties: INodeProperties[] = [
 		name: 'startAt',
 		type: 'dateTime',
 		default: '',
-		description: 'When the sample contact is enrolled on the virtual clock. Leave empty for now.',
+		description: 'When the sandbox contact is enrolled on the virtual clock. Leave empty for now.',
 	},
 	{
 		displayName: 'Simulated Replies',
@@ -92,7 +94,7 @@ export const properties: INodeProperties[] = [
 		typeOptions: { multipleValues: true },
 		placeholder: 'Add Reply',
 		default: {},
-		description: 'Replies from the sample contact, to see what the cadence does with them',
+		description: 'Replies from the sandbox contact, to see what the cadence does with them',
 		options: [
 			{
 				displayName: 'Reply',
@@ -133,18 +135,30 @@ export const properties: INodeProperties[] = [
 						description: 'What the reply does; an AI classification would pick one of these',
 						options: [
 							{
-								name: 'As the Cadence Says',
-								value: 'policy',
-								description: 'The cadence’s own reply setting (exit, restart, pause…)',
+								name: 'Ignore (Auto-Reply)',
+								value: 'ignore',
+								description: 'Treat it as an auto-reply',
 							},
-							{ name: 'Exit', value: 'exit', description: 'End the cadence' },
-							{ name: 'Ignore', value: 'ignore', description: 'Treat it as an auto-reply' },
-							{ name: 'Opt Out', value: 'optOut', description: 'The contact said stop' },
-							{ name: 'Pause', value: 'pause', description: 'Hold the cadence for a while' },
 							{
-								name: 'Restart',
+								name: 'Opt Out (Never Message Again)',
+								value: 'optOut',
+								description: 'The contact said stop',
+							},
+							{
+								name: 'Pause',
+								value: 'pause',
+								description: 'Hold the cadence for its Pause Length',
+							},
+							{
+								name: 'Restart the Chain',
 								value: 'restart',
 								description: 'Start the chain again at the next silence',
+							},
+							{ name: 'Stop the Cadence', value: 'exit', description: 'End the cadence' },
+							{
+								name: 'Use the Cadence’s Reply Policy',
+								value: 'policy',
+								description: 'The cadence’s own reply setting (exit, restart, pause…)',
 							},
 						],
 					},
