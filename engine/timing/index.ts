@@ -7,4 +7,10 @@ export { computeSendTime, type SendTime } from './send-time';
 export { addWait, describeWait } from './waits';
 export { describeWorkingWeek } from './reasons';
 export { isOpen, nextOpenTime, type OpenTime } from './windows';
-export { isValidTimeZone, resolveTimeZone, type TimingContext } from './zone';
+export {
+	isValidTimeZone,
+	normalizeTimeZone,
+	resolveTimeZone,
+	TIME_ZONE_HINT,
+	type TimingContext,
+} from './zone';

@@ -1,4 +1,4 @@
-import { DateTime, type IANAZone } from 'luxon';
+import { DateTime, type Zone } from 'luxon';
 
 import { DAY_MS, MINUTE_MS } from './constants';
 import { wallClockAt, zoneOffsets, type ZoneOffsets } from './zone-offsets';
@@ -62,7 +62,7 @@ export class LocalDay {
  * the zone agrees it is in force at the instant it gives; two real ones mean the repeated hour,
  * none means the gap.
  */
-function wallToInstant(zone: IANAZone, wall: number, occurrence: Occurrence): number {
+function wallToInstant(zone: Zone, wall: number, occurrence: Occurrence): number {
 	const offsetBefore = zone.offset(wall - DAY_MS);
 	const offsetAfter = zone.offset(wall + DAY_MS);
 	const underBefore = wall - offsetBefore * MINUTE_MS;
@@ -88,7 +88,7 @@ function wallToInstant(zone: IANAZone, wall: number, occurrence: Occurrence): nu
  * The change instant inside a gap, found by halving the span between the two candidates
  * (at most a few hours, so a handful of lookups). `low` still has the old offset, `high` the new.
  */
-function firstMinuteWithOffset(zone: IANAZone, low: number, high: number, offset: number): number {
+function firstMinuteWithOffset(zone: Zone, low: number, high: number, offset: number): number {
 	while (high - low > MINUTE_MS) {
 		const middle = low + Math.floor((high - low) / 2 / MINUTE_MS) * MINUTE_MS;
 		if (zone.offset(middle) === offset) high = middle;

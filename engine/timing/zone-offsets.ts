@@ -1,6 +1,7 @@
-import { IANAZone } from 'luxon';
+import type { Zone } from 'luxon';
 
 import { DAY_MS, MINUTE_MS } from './constants';
+import { zoneFor } from './zone';
 
 /**
  * A zone's UTC offsets, remembered per UTC day. Asking the runtime for an offset formats a date
@@ -8,11 +9,11 @@ import { DAY_MS, MINUTE_MS } from './constants';
  * at DST transitions, a few times a year, so nearly every answer can be reused.
  */
 export class ZoneOffsets {
-	readonly zone: IANAZone;
+	readonly zone: Zone;
 	private readonly atMidnight = new Map<number, number>();
 
 	constructor(zoneName: string) {
-		this.zone = IANAZone.create(zoneName);
+		this.zone = zoneFor(zoneName);
 	}
 
 	/** Offset in minutes at `atMs`. */

@@ -1,4 +1,4 @@
-import { IANAZone } from 'luxon';
+import { FixedOffsetZone, IANAZone, type Zone } from 'luxon';
 
 import type { Schedule } from '../cadence/definition';
 import { CadenceValidationError } from '../errors';
@@ -12,23 +12,60 @@ export interface TimingContext {
 }
 
 /**
+ * The one time-zone rule. Accepted everywhere a zone is written (the cadence's Time Zone, an
+ * enrollment's or a contact's zone, Wait Until Working Hours, Record Reply):
+ * - an IANA name this runtime knows (Europe/Berlin, America/New_York, UTC, Etc/GMT-1), kept as
+ *   written;
+ * - a fixed offset from UTC: "+01:00", "-0330", "+1", "UTC+1", "GMT-03:00". An offset has no
+ *   daylight-saving rules, so it is read as exactly that offset all year; it is stored as luxon's
+ *   fixed-offset name ("UTC+1", "UTC-3:30", or "UTC" for zero), which every part of the engine
+ *   reads the same way, with or without the runtime's Intl support for offsets.
+ * Anything else is not a time zone, and the caller names its field.
+ */
+export function normalizeTimeZone(value: string): string | null {
+	if (typeof value !== 'string') return null;
+	const name = value.trim();
+	if (!name) return null;
+	const offset = FIXED_OFFSET.exec(name);
+	if (offset) return fixedOffsetName(offset);
+	return IANA_NAME.test(name) && isKnownToRuntime(name) ? name : null;
+}
+
+/** Whether `name` is a time zone under the rule above (an IANA name or a fixed UTC offset). */
+export function isValidTimeZone(name: string): boolean {
+	return normalizeTimeZone(name) !== null;
+}
+
+/** The luxon zone for a name `normalizeTimeZone` returned. */
+export function zoneFor(name: string): Zone {
+	return FIXED_NAME.test(name) ? FixedOffsetZone.parseSpecifier(name)! : IANAZone.create(name);
+}
+
+/** What the rule's error messages ask for. */
+export const TIME_ZONE_HINT =
+	'use an IANA time zone name such as Europe/Berlin or America/New_York, or an offset such as +01:00';
+
+const FIXED_OFFSET = /^(?:(?:UTC|GMT)\s*)?([+-])(\d{1,2})(?::?(\d{2}))?$/i;
+/** Luxon's own names for fixed offsets, as `fixedOffsetName` writes them. */
+const FIXED_NAME = /^UTC[+-]\d{1,2}(?::\d{2})?$/;
+const MAX_OFFSET_MINUTES = 14 * 60;
+
+function fixedOffsetName([, sign, hours, minutes = '0']: RegExpExecArray): string | null {
+	if (Number(minutes) > 59) return null;
+	const total = (Number(hours) * 60 + Number(minutes)) * (sign === '-' ? -1 : 1);
+	if (Math.abs(total) > MAX_OFFSET_MINUTES) return null;
+	return total === 0 ? 'UTC' : FixedOffsetZone.instance(total).name;
+}
+
+/**
  * Checking a zone name builds an Intl formatter, which is slow; the timing functions run for
  * every scheduled step, so each answer is remembered. The bound keeps a stream of junk
  * recipient zones from growing the cache without limit.
  */
 const zoneValidity = new Map<string, boolean>();
 const ZONE_CACHE_LIMIT = 1000;
-/**
- * IANA names start with a letter (UTC, Etc/GMT+2, America/New_York). Newer Intl versions also
- * accept bare offsets such as '+02:00', but an offset has no DST rules, so it cannot stand in
- * for where the contact lives.
- */
+/** IANA names start with a letter (UTC, Etc/GMT+2, America/New_York). */
 const IANA_NAME = /^[A-Za-z][A-Za-z0-9_+\-/]*$/;
-
-/** Whether `name` is an IANA time zone name this runtime knows. */
-export function isValidTimeZone(name: string): boolean {
-	return IANA_NAME.test(name) && isKnownToRuntime(name);
-}
 
 function isKnownToRuntime(name: string): boolean {
 	let known = zoneValidity.get(name);
@@ -48,20 +85,19 @@ function isKnownToRuntime(name: string): boolean {
 export function resolveTimeZone(ctx: TimingContext): string {
 	const { schedule, recipientTimeZone } = ctx;
 	if (schedule.timeZoneSource === 'recipient' && typeof recipientTimeZone === 'string') {
-		const candidate = recipientTimeZone.trim();
-		if (isValidTimeZone(candidate)) return candidate;
+		const candidate = normalizeTimeZone(recipientTimeZone);
+		if (candidate) return candidate;
 	}
 	// Checked the way the definition schema checks it, so whatever passed validation works here;
 	// this only fires for a schedule that skipped validation.
-	if (!isKnownToRuntime(schedule.timeZone)) {
+	const zone = normalizeTimeZone(schedule.timeZone);
+	if (!zone) {
 		throw new CadenceValidationError('schedule', [
 			{
 				field: 'schedule.timeZone',
-				message:
-					`"${schedule.timeZone}" is not a known time zone; ` +
-					'use an IANA name such as Europe/Berlin or America/New_York',
+				message: `"${schedule.timeZone}" is not a known time zone; ${TIME_ZONE_HINT}`,
 			},
 		]);
 	}
-	return schedule.timeZone;
+	return zone;
 }

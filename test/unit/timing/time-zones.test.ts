@@ -11,7 +11,7 @@ describe('resolveTimeZone', () => {
 		expect(resolveTimeZone(ctx)).toBe(BERLIN);
 	});
 
-	it.each([null, undefined, '', 'Mars/Olympus_Mons', '+02:00'])(
+	it.each([null, undefined, '', 'Mars/Olympus_Mons', '+25:00', 'CET+1'])(
 		'falls back to the cadence zone when the recipient zone is %p',
 		(recipientZone) => {
 			const ctx = context({ timeZone: CHICAGO, timeZoneSource: 'recipient' }, recipientZone);
