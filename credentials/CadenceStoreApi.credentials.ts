@@ -90,7 +90,7 @@ export class CadenceStoreApi implements ICredentialType {
 			type: 'string',
 			default: 'cadence',
 			description:
-				'The store keeps its tables in this schema, apart from n8n’s own tables. Created when missing.',
+				'The store keeps its tables in this schema of its own, apart from n8n’s and any other tables, and creates and upgrades them there. Created when missing; "public" is not allowed.',
 			displayOptions: { show: { backend: ['postgres'] } },
 		},
 	];

@@ -22,6 +22,8 @@ const FIELD_LABELS: Record<string, string> = {
 	channel: 'Channel',
 	pauseUntil: 'Pause Until',
 	at: 'Received At',
+	schema: 'Schema',
+	variables: 'Variables',
 };
 
 function labelled(field: string): string {

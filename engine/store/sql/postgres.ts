@@ -248,11 +248,11 @@ function mapError(error: unknown): Error {
 }
 
 /**
- * A COMMIT the server answered with an error was rolled back. One that got no answer (the
- * connection broke on the way) may or may not have been applied: the store cannot know which.
+ * A COMMIT the server refused (a serialization failure, a deferred constraint) was rolled back.
+ * One whose connection broke on the way may or may not have been applied: nobody can know.
  */
 function commitFailed(error: unknown): CadenceStoreError {
-	if (/^[0-9A-Z]{5}$/.test(codeOf(error))) return mapError(error) as CadenceStoreError;
+	if (!isConnectionError(error)) return mapError(error) as CadenceStoreError;
 	return new CadenceStoreError(
 		`The connection to the Postgres cadence store broke while a change was being saved (${(error as Error).message}), so it may or may not have been written.`,
 		error,
