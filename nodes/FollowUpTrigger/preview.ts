@@ -39,7 +39,12 @@ export async function previewItem(
 	try {
 		timeline = await simulateCadence({
 			definition,
-			contact: { key: SANDBOX_CONTACT, name: sandbox.contactName, variables: sandbox.variables },
+			contact: {
+				key: SANDBOX_CONTACT,
+				name: sandbox.contactName,
+				timeZone: sandbox.timeZone,
+				variables: sandbox.variables,
+			},
 			startAt: now,
 		});
 	} catch (error) {
@@ -97,7 +102,7 @@ function sandboxClaim(
 			agent: '',
 			target: null,
 			variables: settings.sandbox.variables,
-			timeZone: null,
+			timeZone: settings.sandbox.timeZone,
 			state: 'active',
 			exitReason: null,
 			cycle: 1,

@@ -1,4 +1,5 @@
 import { NodeOperationError, type CronExpression, type INode } from 'n8n-workflow';
+import { isValidTimeZone } from '../../engine/timing/zone';
 import { collectionOf, numeric, rowsOf, text, type ReadParameter } from './parameters';
 
 /** Timeline events the trigger can pass on, read from the store's event feed. */
@@ -16,7 +17,13 @@ export interface TriggerSettings {
 	historyLength: number;
 	stuckAfterMs: number;
 	events: TriggerEventType[];
-	sandbox: { contactName: string; step: number; variables: Record<string, string> };
+	sandbox: {
+		contactName: string;
+		/** The sandbox contact's own zone, for cadences that send in the recipient's hours. */
+		timeZone: string | null;
+		step: number;
+		variables: Record<string, string>;
+	};
 }
 
 export function readSettings(node: INode, read: ReadParameter): TriggerSettings {
@@ -50,6 +57,12 @@ export function readSettings(node: INode, read: ReadParameter): TriggerSettings 
 		const name = text(row.name).trim();
 		if (name) variables[name] = text(row.value);
 	}
+	const sandboxTimeZone = text(options.sandboxTimeZone).trim();
+	if (sandboxTimeZone && !isValidTimeZone(sandboxTimeZone))
+		throw bad(
+			'Sandbox Contact Time Zone',
+			`Use an IANA time zone name such as Europe/Berlin or America/New_York, or leave it empty; it is ${JSON.stringify(sandboxTimeZone)}.`,
+		);
 	return {
 		checkIntervalSeconds: interval,
 		batchSize: whole('Claim Batch Size', options.batchSize, 50, 1, 1000),
@@ -58,6 +71,7 @@ export function readSettings(node: INode, read: ReadParameter): TriggerSettings 
 		events: events as TriggerEventType[],
 		sandbox: {
 			contactName: text(options.sandboxContactName, 'Alex'),
+			timeZone: sandboxTimeZone || null,
 			step: whole('Sandbox Step', options.sandboxStep, 1, 1, 50),
 			variables,
 		},

@@ -1,7 +1,12 @@
 import type { IDataObject } from 'n8n-workflow';
 import { z } from 'zod/v4';
 import type { ClaimedStep, ConversationMessage } from '../../engine/store/types';
+import { decideChannel, type ChannelDecision } from '../../engine';
 import { iso } from './output';
+
+function channelFields(route: ChannelDecision): IDataObject {
+	return { channel: route.channel, channelSetting: route.setting, channelReason: route.reason };
+}
 
 /**
  * The item the Follow-up Trigger emits for each due step: everything the nodes after it need,
@@ -28,7 +33,8 @@ export function stepItemJson(
 		instruction: step.instruction,
 		staticText: step.staticText,
 		composeMode: r.composeMode,
-		channel: step.channel,
+		// Automatic resolves to where the contact last wrote (engine/domain/channel.ts).
+		...channelFields(decideChannel(step.channel, { history, variables: e.variables })),
 		whatsappTemplate: step.whatsappTemplate,
 		persona: claimed.persona,
 		contact: {

@@ -170,6 +170,15 @@ export const optionsProperty: INodeProperties = {
 			description: 'The made-up contact the editor preview is for',
 		},
 		{
+			displayName: 'Sandbox Contact Time Zone',
+			name: 'sandboxTimeZone',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. America/Chicago',
+			description:
+				'The sandbox contact’s time zone, for a cadence that sends in the recipient’s working hours. Leave empty for the cadence’s own.',
+		},
+		{
 			displayName: 'Sandbox Step',
 			name: 'sandboxStep',
 			type: 'number',

@@ -330,7 +330,7 @@ describe('Follow-up Trigger settings', () => {
 			historyLength: 20,
 			stuckAfterMs: 15 * 60_000,
 			events: [],
-			sandbox: { contactName: 'Alex', step: 1, variables: {} },
+			sandbox: { contactName: 'Alex', timeZone: null, step: 1, variables: {} },
 		});
 		expect(
 			settings({
@@ -340,6 +340,7 @@ describe('Follow-up Trigger settings', () => {
 				stuckAfterMinutes: 2,
 				emitEvents: ['replied', 'exited', 'completed', 'draftPending', 'stuck'],
 				sandboxContactName: 'Ann',
+				sandboxTimeZone: 'America/Chicago',
 				sandboxStep: 2,
 				sandboxVariables: {
 					variable: [
@@ -354,7 +355,12 @@ describe('Follow-up Trigger settings', () => {
 			historyLength: 3,
 			stuckAfterMs: 2 * 60_000,
 			events: ['replied', 'exited', 'completed', 'draftPending', 'stuck'],
-			sandbox: { contactName: 'Ann', step: 2, variables: { firstName: 'Ann' } },
+			sandbox: {
+				contactName: 'Ann',
+				timeZone: 'America/Chicago',
+				step: 2,
+				variables: { firstName: 'Ann' },
+			},
 		});
 	});
 

@@ -104,6 +104,31 @@ describe('Follow-up Trigger → Test step', () => {
 		]);
 	});
 
+	it('reads the sandbox contact’s own zone when the cadence sends in the recipient’s hours', async () => {
+		const item = await testStep({
+			...trigger({ sandboxTimeZone: 'America/Sao_Paulo' }),
+			sendingWindow: { ...berlinHours, useRecipientTimeZone: true },
+		});
+		// 07:00 UTC = 04:00 in São Paulo, + 1 h = 05:00: closed, so 09:00 there (12:00 UTC).
+		expect(item).toMatchObject({
+			dueAt: '2026-03-02T12:00:00.000Z',
+			dueAtLocal: 'Mon 2 Mar 2026, 09:00',
+			dueAtTimeZone: 'America/Sao_Paulo',
+			contact: { timeZone: 'America/Sao_Paulo' },
+		});
+	});
+
+	it('names the Sandbox Contact Time Zone option when it is not a zone', async () => {
+		const harness = triggerContext({
+			parameters: trigger({ sandboxTimeZone: 'Mars/Olympus' }),
+			credentials: t.credentials,
+			mode: 'manual',
+		});
+		await expect(harness.activate(new FollowUpTrigger())).rejects.toThrow(
+			'The "Options → Sandbox Contact Time Zone" parameter is not valid',
+		);
+	});
+
 	it('in an AI mode shows the instruction the AI gets and the fallback text, both filled in', async () => {
 		const item = await testStep(trigger({ sandboxStep: 2 }));
 		expect(item.previewMessage).toBe('Hi Ana, does the Pro plan fit?');
