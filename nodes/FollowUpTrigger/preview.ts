@@ -19,6 +19,8 @@ const SANDBOX_CONTACT = 'sandbox-contact';
  * a throw-away in-memory store (engine/simulate), never the real one. The item looks like a real
  * due step, with ids 0 and `preview: true`, so the nodes after the trigger can be tried out while
  * writing nothing; `previewTimeline` shows the whole schedule with the reason for each time.
+ * `previewMessage` is the text as the send would have it (engine/simulate renders it with the
+ * send path's functions) and `dueAtLocal` the due time in the zone the cadence reads its hours in.
  */
 export async function previewItem(
 	node: INode,
