@@ -36,13 +36,15 @@ export class StuckAlerts {
 		if (this.delivered.length === 0) return;
 		const batch = this.delivered;
 		this.delivered = [];
-		try {
-			await store.markAlertsDelivered(batch);
-			for (const a of batch) this.out.delete(alertKey(a.stepRunId, a.stuckAt));
-		} catch (error) {
-			this.delivered.push(...batch);
-			throw error;
-		}
+		await store.markAlertsDelivered(batch).then(
+			() => {
+				for (const a of batch) this.out.delete(alertKey(a.stepRunId, a.stuckAt));
+			},
+			(error: unknown) => {
+				this.delivered.push(...batch);
+				return Promise.reject(error);
+			},
+		);
 	}
 
 	/** Emits the pending alerts not already on their way, in one execution of their own. */

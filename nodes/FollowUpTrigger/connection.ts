@@ -63,23 +63,26 @@ export class StoreConnection {
 		} catch (error) {
 			throw asStoreError(error);
 		}
-		try {
-			const published = await this.publish(lease.store);
-			this.log(
-				published.created
-					? `Follow-up Trigger published "${published.name}" version ${published.version}`
-					: `Follow-up Trigger: "${published.name}" is unchanged at version ${published.version}`,
-			);
-			const cursor = feedEventsOf(this.settings).length > 0 ? await lease.store.lastEventId() : 0;
-			const events = new EventReader(lease.store, published.name, this.settings, cursor);
-			if (this.closed) throw new Error('The Follow-up Trigger was deactivated');
-			this.lease = lease;
-			this.session = { store: lease.store, cadence: published.name, events };
-			return this.session;
-		} catch (error) {
+		// A store opened for a publication that failed goes back to the pool.
+		return this.publishOn(lease).catch((error: unknown) => {
 			lease.release();
-			throw error;
-		}
+			return Promise.reject(error);
+		});
+	}
+
+	private async publishOn(lease: StoreLease): Promise<Session> {
+		const published = await this.publish(lease.store);
+		this.log(
+			published.created
+				? `Follow-up Trigger published "${published.name}" version ${published.version}`
+				: `Follow-up Trigger: "${published.name}" is unchanged at version ${published.version}`,
+		);
+		const cursor = feedEventsOf(this.settings).length > 0 ? await lease.store.lastEventId() : 0;
+		const events = new EventReader(lease.store, published.name, this.settings, cursor);
+		if (this.closed) throw new Error('The Follow-up Trigger was deactivated');
+		this.lease = lease;
+		this.session = { store: lease.store, cadence: published.name, events };
+		return this.session;
 	}
 
 	async close(): Promise<void> {

@@ -1,4 +1,5 @@
 import type { INodeExecutionData, IRun, ITriggerFunctions } from 'n8n-workflow';
+import { settleWithin } from '../../engine/settle-within';
 
 /** How an emitted execution ended, as far as the trigger can learn it. */
 export type ExecutionEnd =
@@ -17,7 +18,7 @@ export type ExecutionEnd =
  * a backlog from piling thousands of items into concurrent executions, which is what made n8n
  * stop answering (its /healthz took 13–19 s with 10,000-item executions).
  */
-export function emitAndWait(
+export async function emitAndWait(
 	context: ITriggerFunctions,
 	data: INodeExecutionData[][],
 	timeoutMs: number,
@@ -26,25 +27,13 @@ export function emitAndWait(
 ): Promise<ExecutionEnd> {
 	if (!canWait(context)) {
 		context.emit(data);
-		return Promise.resolve('untracked');
+		return 'untracked';
 	}
 	const done = context.helpers.createDeferredPromise<IRun>();
 	context.emit(data, undefined, done);
-	return new Promise<ExecutionEnd>((resolve) => {
-		const finish = (end: ExecutionEnd) => {
-			clearTimeout(timer);
-			signal?.removeEventListener('abort', stopWaiting);
-			resolve(end);
-		};
-		const stopWaiting = () => finish('unknown');
-		const timer = setTimeout(stopWaiting, timeoutMs);
-		if (signal?.aborted) return stopWaiting();
-		signal?.addEventListener('abort', stopWaiting);
-		done.promise.then(
-			(run) => finish(endOf(run)),
-			() => finish('unknown'),
-		);
-	});
+	const outcome = await settleWithin(done.promise, timeoutMs, signal);
+	if (!outcome.settled || 'error' in outcome) return 'unknown';
+	return endOf(outcome.value);
 }
 
 /**

@@ -4,14 +4,10 @@ import type { ClaimedStep } from '../../engine/store/types';
 import { toNodeError } from '../shared/errors';
 import { StuckAlerts } from './alerts';
 import type { Session, StoreConnection } from './connection';
-import {
-	claimedItems,
-	itemsPerExecution,
-	MAX_BATCHES_PER_CHECK,
-} from './due-steps';
+import { claimedItems, itemsPerExecution, MAX_BATCHES_PER_CHECK } from './due-steps';
 import { emitAndWait } from './emitter';
 import { toOutputs } from './outputs';
-import { InstalledPackage } from './package-files';
+import { InstalledPackage } from '../../engine/package-files';
 import type { TriggerSettings } from './settings';
 
 /** A failure that keeps repeating (the store is down) is reported again after this long. */

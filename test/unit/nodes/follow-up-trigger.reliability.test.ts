@@ -7,7 +7,7 @@ import { ExitCheck } from '../../../nodes/ExitCheck/ExitCheck.node';
 import { StoreConnection } from '../../../nodes/FollowUpTrigger/connection';
 import { MAX_ITEMS_PER_EXECUTION } from '../../../nodes/FollowUpTrigger/due-steps';
 import { FollowUpTrigger } from '../../../nodes/FollowUpTrigger/FollowUpTrigger.node';
-import { InstalledPackage } from '../../../nodes/FollowUpTrigger/package-files';
+import { InstalledPackage } from '../../../engine/package-files';
 import { readSettings } from '../../../nodes/FollowUpTrigger/settings';
 import { Ticker } from '../../../nodes/FollowUpTrigger/ticker';
 import { executeContext, nodeTestStore, type NodeTestStore } from '../../support/n8n-context';

@@ -11,6 +11,7 @@ import { statSync } from 'node:fs';
 export class InstalledPackage {
 	private readonly identity: string | null;
 
+	/** Any file of the package will do: this module's own, by default. */
 	constructor(private readonly file: string = __filename) {
 		this.identity = identityOf(file);
 	}
