@@ -12,3 +12,4 @@ export { MIGRATIONS } from './store/schema/migrations';
 export { parseOrThrow } from './validation';
 export { simulateCadence, type SimulationInput, type SimulatedEvent, type SimulatedReply } from './simulate';
 export * from './compose';
+export { decideChannel, type ChannelDecision, type ChannelFacts } from './domain/channel';

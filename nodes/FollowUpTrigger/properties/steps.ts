@@ -100,9 +100,15 @@ export const stepsProperty: INodeProperties = {
 					name: 'channel',
 					type: 'options',
 					default: 'automatic',
-					description: 'A hint for the nodes after the trigger about where to send this step',
+					description:
+						'Where to send this step. The item’s channel field says it, and channelReason why, so one Switch node can route every step.',
 					options: [
-						{ name: 'Automatic', value: 'automatic' },
+						{
+							name: 'Automatic',
+							value: 'automatic',
+							description:
+								'Where the contact last wrote (the channel Record Reply recorded), else the enrollment’s channel variable, else the same conversation',
+						},
 						{ name: 'Email', value: 'email' },
 						{ name: 'Same Conversation', value: 'sameConversation' },
 						{ name: 'SMS', value: 'sms' },

@@ -101,6 +101,8 @@ describe('Follow-up Trigger checks for due steps', () => {
 			staticText: 'Is your question still open, {{firstName}}?',
 			composeMode: 'aiFull',
 			channel: 'whatsapp',
+			channelSetting: 'whatsapp',
+			channelReason: 'set on the step: whatsapp',
 			whatsappTemplate: 'still_open',
 			persona: '',
 			contact: {
