@@ -36,7 +36,11 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	if (batch.length > 0) {
 		try {
 			const results = await withStore(this, async (store) =>
-				store.enroll(batch.map((b) => b.input)),
+				// A cadence name two workflows share means the one whose trigger is in this workflow.
+				store.enroll(
+					batch.map((b) => b.input),
+					{ workflowId: this.getWorkflow().id },
+				),
 			);
 			results.forEach((result, i) => {
 				const { itemIndex, input } = batch[i];

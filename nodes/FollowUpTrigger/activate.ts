@@ -1,4 +1,5 @@
 import type { ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
+import type { CadenceOwner } from '../../engine/store/types';
 import { toNodeError } from '../shared/errors';
 import { storeConfigFor } from '../shared/store-provider';
 import { isDefinitionError, StoreConnection } from './connection';
@@ -35,7 +36,7 @@ export async function activate(this: ITriggerFunctions): Promise<ITriggerRespons
 	const connection = new StoreConnection(
 		await storeConfigFor(this),
 		settings,
-		async (store) => await store.publishCadence(definition),
+		async (store) => await store.publishCadence(definition, cadenceOwner(this)),
 		(message) => this.logger.info(message),
 	);
 	const ticker = new Ticker(this, connection, settings);
@@ -63,4 +64,15 @@ export async function activate(this: ITriggerFunctions): Promise<ITriggerRespons
 			await connection.close();
 		},
 	};
+}
+
+/**
+ * The cadence belongs to this trigger (workflow + node), not to its name: two workflows imported
+ * from one template, each with its own trigger, get two independent cadences.
+ */
+function cadenceOwner(context: ITriggerFunctions): CadenceOwner | undefined {
+	const workflow = context.getWorkflow();
+	const node = context.getNode();
+	if (!workflow.id || !node.id) return undefined;
+	return { workflowId: String(workflow.id), nodeId: node.id, workflowName: workflow.name };
 }

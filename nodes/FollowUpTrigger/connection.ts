@@ -13,6 +13,8 @@ import { feedEventsOf, type TriggerSettings } from './settings';
 
 /** What publishing returns that the trigger needs: the cadence it ticks for. */
 export interface Published {
+	/** The store's id of the cadence; the trigger claims by it (a name may be shared). */
+	id?: number;
 	name: string;
 	version: number;
 	created: boolean;
@@ -20,8 +22,8 @@ export interface Published {
 
 export interface Session {
 	store: CadenceStore;
-	/** The cadence's name (or id), as the store's claim and checks take it. */
-	cadence: string;
+	/** The cadence's id (its name may be shared with another workflow's cadence), else its name. */
+	cadence: string | number;
 	events: EventReader;
 }
 
@@ -78,10 +80,15 @@ export class StoreConnection {
 				: `Follow-up Trigger: "${published.name}" is unchanged at version ${published.version}`,
 		);
 		const cursor = feedEventsOf(this.settings).length > 0 ? await lease.store.lastEventId() : 0;
-		const events = new EventReader(lease.store, published.name, this.settings, cursor);
+		const events = new EventReader(
+			lease.store,
+			published.id ?? published.name,
+			this.settings,
+			cursor,
+		);
 		if (this.closed) throw new Error('The Follow-up Trigger was deactivated');
 		this.lease = lease;
-		this.session = { store: lease.store, cadence: published.name, events };
+		this.session = { store: lease.store, cadence: published.id ?? published.name, events };
 		return this.session;
 	}
 

@@ -19,7 +19,7 @@ const EVENT_PAGE = 100;
 export class EventReader {
 	constructor(
 		private readonly store: CadenceStore,
-		private readonly cadence: string,
+		private readonly cadence: string | number,
 		private readonly settings: TriggerSettings,
 		private cursor: number,
 	) {}

@@ -33,7 +33,12 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		const { message, effects, input, classified } = await withStore(this, async (store) => {
 			const classified = await classify(this, store, reply, itemIndex);
 			const input: InboundInput = classified
-				? { ...reply.input, action: classified.action, pauseUntil: classified.pauseUntil }
+				? {
+						...reply.input,
+						action: classified.action,
+						pauseUntil: classified.pauseUntil,
+						kind: replyKindOf(classified.classification.category),
+					}
 				: reply.input;
 			return { ...(await store.recordInbound(input)), input, classified };
 		});
@@ -229,6 +234,8 @@ function describe(effect: ReplyEffect): string {
 			return `Opted out: ${cadence} stopped, and no cadence will message this contact again.`;
 		case 'goal':
 			return `Stopped ${cadence}: the contact says the goal is reached.`;
+		case 'reanchor':
+			return `${cadence} counts its first follow-up from this message${next}.`;
 	}
 }
 
@@ -237,4 +244,11 @@ function nothingRan(action: InboundInput['action']): string {
 		return 'Recorded the message and opted the contact out: no cadence will message them again. None was running.';
 	}
 	return 'Recorded the message. No cadence was running for this contact, so nothing changed.';
+}
+
+/** Out-of-office notes and auto-replies are kept apart from people's replies in the funnel. */
+function replyKindOf(category: string): InboundInput['kind'] {
+	if (category === 'outOfOffice') return 'outOfOffice';
+	if (category === 'autoReply') return 'autoReply';
+	return 'person';
 }

@@ -88,7 +88,11 @@ export async function timingOfCadence(
 ): Promise<TimingContext> {
 	const name = cadenceNameFrom(json.cadence);
 	const version = typeof json.cadenceVersion === 'number' ? json.cadenceVersion : undefined;
-	const cadence = await store.getCadence(name, version);
+	// By id when the item has it (another workflow's cadence may have the same name), as long as
+	// that id is this cadence in this store: ids of another store mean something else.
+	const byId =
+		typeof json.cadenceId === 'number' ? await store.getCadence(json.cadenceId, version) : null;
+	const cadence = byId?.name === name ? byId : await store.getCadence(name, version);
 	if (!cadence) {
 		throw new NodeOperationError(
 			node,

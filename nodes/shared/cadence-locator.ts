@@ -1,4 +1,5 @@
 import type { ILoadOptionsFunctions, INodeListSearchResult, INodeProperties } from 'n8n-workflow';
+import type { CadenceSummary } from '../../engine/store/types';
 import { withStore } from './store-provider';
 
 /**
@@ -44,10 +45,20 @@ export async function searchCadences(
 	filter?: string,
 ): Promise<INodeListSearchResult> {
 	const cadences = await withStore(this, async (store) => store.listCadences({ search: filter }));
+	return { results: cadences.map(listEntry) };
+}
+
+/**
+ * A name used by one cadence is picked by name, so exported workflows keep working elsewhere. A
+ * name shared by several (two workflows imported from one template) is shown with its workflow
+ * and picked as "Name #id", which the store resolves to exactly that cadence.
+ */
+function listEntry(c: CadenceSummary): INodeListSearchResult['results'][number] {
+	const where = c.nameShared
+		? ` — ${c.workflowName ? `workflow "${c.workflowName}"` : `id ${c.id}`}`
+		: '';
 	return {
-		results: cadences.map((c) => ({
-			name: c.active ? c.name : `${c.name} (paused)`,
-			value: c.name,
-		})),
+		name: `${c.name}${where}${c.active ? '' : ' (paused)'}`,
+		value: c.nameShared ? `${c.name} #${c.id}` : c.name,
 	};
 }

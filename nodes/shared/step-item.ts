@@ -21,6 +21,7 @@ export function stepItemJson(
 	const { enrollment: e, stepRun: r, step } = claimed;
 	return {
 		cadence: e.cadenceName,
+		cadenceId: e.cadenceId,
 		cadenceVersion: e.version,
 		enrollmentId: e.id,
 		stepRunId: r.id,

@@ -1023,6 +1023,99 @@ const CALLS: BadCall[] = [
 		hint: /"No such cadence"/,
 	},
 
+	// replyRates
+	{
+		method: 'replyRates',
+		what: 'an unknown grouping',
+		call: (s) => s.replyRates(bad({ by: 'weekday' })),
+		error: V,
+		field: 'by',
+		hint: /group by one of: step, composeMode, version, agent/,
+	},
+	{
+		method: 'replyRates',
+		what: 'an unknown cadence',
+		call: (s) => s.replyRates({ cadence: NOPE, by: 'agent' }),
+		error: NF,
+		hint: /"No such cadence"/,
+	},
+
+	// retryStep
+	{
+		method: 'retryStep',
+		what: 'step run id 0',
+		call: (s) => s.retryStep(0),
+		error: V,
+		field: 'stepRunId',
+		hint: /step run id must be positive/,
+	},
+	{
+		method: 'retryStep',
+		what: 'the step run id as text',
+		call: (s) => s.retryStep(bad('12')),
+		error: V,
+		field: 'stepRunId',
+		hint: /give the step run id as a number/,
+	},
+	{
+		method: 'retryStep',
+		what: 'a fractional step run id',
+		call: (s) => s.retryStep(2.5),
+		error: V,
+		field: 'stepRunId',
+		hint: /int|whole/,
+	},
+	{
+		method: 'retryStep',
+		what: 'a step run that does not exist',
+		call: (s) => s.retryStep(999_999),
+		error: NF,
+		hint: /No step run found for 999999/,
+	},
+	{
+		method: 'retryStep',
+		what: 'a step run already delivered',
+		call: (s, f) => s.retryStep(f.deliveredRunId),
+		error: TR,
+		hint: /not waiting for confirmation/,
+	},
+
+	// recordInbound: who wrote the reply
+	{
+		method: 'recordInbound',
+		what: 'an unknown reply kind',
+		call: (s) => s.recordInbound(bad({ contactKey: 'c', text: 'hi', kind: 'robot' })),
+		error: V,
+		field: 'kind',
+		hint: /use one of: person, outOfOffice, autoReply/,
+	},
+
+	// publishCadence: the trigger that owns it
+	{
+		method: 'publishCadence',
+		what: 'an owner without a workflow id',
+		call: (s) =>
+			s.publishCadence(
+				{ name: 'Known', steps: [{ wait: { amount: 1, unit: 'days' }, staticText: 'x' }] },
+				bad({ workflowId: ' ', nodeId: 'n1' }),
+			),
+		error: V,
+		field: 'workflowId',
+		hint: /give the workflow id/,
+	},
+	{
+		method: 'publishCadence',
+		what: 'an owner without a node id',
+		call: (s) =>
+			s.publishCadence(
+				{ name: 'Known', steps: [{ wait: { amount: 1, unit: 'days' }, staticText: 'x' }] },
+				bad({ workflowId: 'wf-1' }),
+			),
+		error: V,
+		field: 'nodeId',
+		hint: /Follow-up Trigger node id|expected string/,
+	},
+
 	// Last, because if one of these is accepted it writes, and later cases must not depend on that.
 	{
 		method: 'setStepStatus',
@@ -1181,6 +1274,8 @@ describe.each(BACKENDS)('bad input on %s', (backend) => {
 					'listEnrollments',
 					'getConversation',
 					'funnel',
+					'replyRates',
+					'retryStep',
 				].sort(),
 			);
 		});

@@ -23,6 +23,8 @@ export interface ContextOptions {
 	credentials?: Record<string, ICredentialDataDecryptedObject>;
 	continueOnFail?: boolean;
 	inputConnections?: Record<string, unknown>;
+	/** The workflow the node runs in (Enroll In Cadence prefers that workflow's cadence). */
+	workflowId?: string;
 }
 
 export function executeContext(options: ContextOptions): IExecuteFunctions {
@@ -42,6 +44,11 @@ export function executeContext(options: ContextOptions): IExecuteFunctions {
 	};
 	const context = {
 		getNode: () => node,
+		getWorkflow: () => ({
+			id: options.workflowId ?? 'workflow-1',
+			name: 'Test workflow',
+			active: true,
+		}),
 		getInputData: () => items,
 		continueOnFail: () => options.continueOnFail ?? false,
 		getNodeParameter: (name: string, itemIndex: number, fallback?: unknown) => {

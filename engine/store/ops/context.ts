@@ -48,6 +48,8 @@ export class StoreContext {
 		ref: string | number,
 		scope: CadenceScope = {},
 	): Promise<number> {
+		const picked = await pickedFromList(db, ref);
+		if (picked !== null) return picked;
 		const rows =
 			typeof ref === 'number'
 				? await db.all<NamedRow>(
@@ -76,6 +78,22 @@ export class StoreContext {
 			},
 		]);
 	}
+}
+
+/**
+ * The cadence picker lists a name shared by several cadences as "Name #id" (see
+ * nodes/shared/cadence-locator.ts). Such a value means that cadence when one has that id and
+ * name; otherwise it is taken as a plain name, so a cadence really called "Offer #2" still works.
+ */
+async function pickedFromList(db: SqlExecutor, ref: string | number): Promise<number | null> {
+	if (typeof ref !== 'string') return null;
+	const match = /^(.+) #(\d{1,15})$/.exec(ref);
+	if (!match) return null;
+	const rows = await db.all<{ id: number }>('SELECT id FROM cadences WHERE id = ? AND name = ?', [
+		Number(match[2]),
+		match[1],
+	]);
+	return rows.length > 0 ? Number(rows[0].id) : null;
 }
 
 /** Whose cadences a name refers to first: the workflow asking (its own Follow-up Trigger). */

@@ -75,6 +75,9 @@ describe('Cadence › Report › Funnel', () => {
 				reachedSent: 0,
 				reachedDelivered: 0,
 				reachedRead: 0,
+				outOfOffice: 0,
+				autoReplies: 0,
+				replyRatePercent: null,
 			},
 			expect.objectContaining({
 				cadence: 'Prospecting',
@@ -88,6 +91,7 @@ describe('Cadence › Report › Funnel', () => {
 				reachedSent: 3,
 				reachedDelivered: 2,
 				reachedRead: 1,
+				replyRatePercent: 0,
 			}),
 		]);
 		expect(out.every((o) => (o.pairedItem as { item: number }).item === 0)).toBe(true);
@@ -107,6 +111,64 @@ describe('Cadence › Report › Funnel', () => {
 	it('returns no items when nothing has been sent yet', async () => {
 		const [out] = await run(report('funnel'));
 		expect(out).toEqual([]);
+	});
+});
+
+describe('Cadence › Report › Reply Rates', () => {
+	/** Prospecting step 1 to three agents' contacts: a person replies, an out-of-office, nothing. */
+	async function replies() {
+		await t.store.enroll(
+			['+1', '+2', '+3'].map((contactKey, i) => ({
+				cadence: 'Prospecting',
+				contactKey,
+				agent: i === 0 ? 'Alexey' : 'Maria',
+				startAt: Date.now() - 10 * DAY,
+			})),
+		);
+		for (const claimed of await t.store.claimDue({ cadence: 'Prospecting' })) {
+			await t.store.markSent({ stepRunId: claimed.stepRun.id, text: 'x' });
+		}
+		await t.store.recordInbound({ contactKey: '+1', text: 'Yes please' });
+		await t.store.recordInbound({
+			contactKey: '+2',
+			text: 'Away until Monday',
+			kind: 'outOfOffice',
+			action: 'pause',
+		});
+	}
+
+	it('gives the reply rate per step, counting people only, with machines apart', async () => {
+		await replies();
+		const [out] = await run(report('replyRates', 'Prospecting', { groupBy: 'step' }));
+		expect(out.map((o) => o.json)).toEqual([
+			{
+				cadence: 'Prospecting',
+				cadenceId: expect.any(Number),
+				step: 1,
+				sent: 3,
+				replied: 1,
+				replyRatePercent: 33.3,
+				outOfOffice: 1,
+				autoReplies: 0,
+				skipped: 0,
+				failed: 0,
+			},
+		]);
+	});
+
+	it('per agent, also counts the chats still in follow-up', async () => {
+		await replies();
+		const [out] = await run(report('replyRates', '', { groupBy: 'agent' }));
+		expect(out.map((o) => [o.json.agent, o.json.sent, o.json.replied, o.json.inFollowUp])).toEqual([
+			['Alexey', 1, 1, 0],
+			['Maria', 2, 0, 2],
+		]);
+	});
+
+	it('names the Group By parameter when it is not one of the choices, and reads nothing', async () => {
+		const attempt = run(report('replyRates', '', { groupBy: 'weekday' }));
+		await expect(attempt).rejects.toThrow(NodeOperationError);
+		await expect(attempt).rejects.toThrow(/"Group By" parameter must be one of Step/);
 	});
 });
 

@@ -1,9 +1,10 @@
 import type { INodeProperties } from 'n8n-workflow';
 import * as funnel from './funnel';
+import * as replyRates from './replyRates';
 import * as stateDistribution from './stateDistribution';
 import * as stuckSteps from './stuckSteps';
 
-export const operations = { funnel, stateDistribution, stuckSteps };
+export const operations = { funnel, replyRates, stateDistribution, stuckSteps };
 
 export const description: INodeProperties[] = [
 	{
@@ -17,8 +18,15 @@ export const description: INodeProperties[] = [
 				name: 'Funnel',
 				value: 'funnel',
 				description:
-					'Per cadence, step and compose mode: how many follow-ups were sent, delivered, read, replied to',
+					'Per cadence, step and compose mode: how many follow-ups were sent, delivered, read, replied to by a person',
 				action: 'Get the funnel of a cadence',
+			},
+			{
+				name: 'Reply Rates',
+				value: 'replyRates',
+				description:
+					'How often people reply, per step, compose mode, cadence version or agent (out-of-office and auto-replies shown apart)',
+				action: 'Get reply rates of a cadence',
 			},
 			{
 				name: 'State Distribution',
@@ -37,6 +45,7 @@ export const description: INodeProperties[] = [
 		default: 'funnel',
 	},
 	...funnel.description,
+	...replyRates.description,
 	...stateDistribution.description,
 	...stuckSteps.description,
 ];

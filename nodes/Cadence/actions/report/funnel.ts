@@ -3,11 +3,14 @@ import type { FunnelRow } from '../../../../engine/store/types';
 import { callStore, readCadence } from '../parameters';
 import { showFor, type StoreAccess } from '../types';
 import { reportCadence } from './fields';
+import { percent } from './replyRates';
 
 /**
  * One item per cadence, step and compose mode, flat so it drops into a spreadsheet or chart. The
  * store counts each send by its current status; since statuses only move forward, "reached"
  * columns add up everything at or past a stage: a read message was also sent and delivered.
+ * "replied" and the reply rate count people's replies only; out-of-office notes and auto-replies
+ * have their own columns.
  */
 export const description = showFor('report', 'funnel', [reportCadence]);
 
@@ -26,6 +29,7 @@ export async function execute(
 
 export function funnelJson(row: FunnelRow): IDataObject {
 	const c = row.counts;
+	const reached = c.sent + c.delivered + c.read + c.replied;
 	return {
 		cadence: row.cadenceName,
 		cadenceId: row.cadenceId,
@@ -36,5 +40,9 @@ export function funnelJson(row: FunnelRow): IDataObject {
 		reachedSent: c.sent + c.delivered + c.read + c.replied,
 		reachedDelivered: c.delivered + c.read + c.replied,
 		reachedRead: c.read + c.replied,
+		// "replied" counts people only; machines that answered are shown apart.
+		outOfOffice: row.outOfOffice,
+		autoReplies: row.autoReplies,
+		replyRatePercent: percent(reached === 0 ? null : c.replied / reached),
 	};
 }
