@@ -13,3 +13,5 @@ export { parseOrThrow } from './validation';
 export { simulateCadence, type SimulationInput, type SimulatedEvent, type SimulatedReply } from './simulate';
 export * from './compose';
 export { decideChannel, type ChannelDecision, type ChannelFacts } from './domain/channel';
+export type { AgentCount, VersionFunnelRow } from './store/ops/dashboard';
+export { dueTimeFor, openAt } from './domain/scheduling';

@@ -1,7 +1,10 @@
 import type { IDataObject } from 'n8n-workflow';
-import { CadenceNotFoundError, CadenceTransitionError } from '../../engine/errors';
-import type { Store } from '../../engine/store/store';
-import type { Enrollment } from '../../engine/store/types';
+import {
+	CadenceNotFoundError,
+	CadenceTransitionError,
+	type Enrollment,
+	type Store,
+} from '../../engine';
 import { checkToken, SECRET_NAME } from './action-token';
 
 /**

@@ -1,8 +1,11 @@
-import type { CadenceDefinition } from '../../engine/cadence/definition';
-import { dueTimeFor, openAt } from '../../engine/domain/scheduling';
-import type { Store } from '../../engine/store/store';
-import type { Enrollment } from '../../engine/store/types';
-import { isValidTimeZone } from '../../engine/timing';
+import {
+	dueTimeFor,
+	isValidTimeZone,
+	openAt,
+	type CadenceDefinition,
+	type Enrollment,
+	type Store,
+} from '../../engine';
 import type { ContactView, PlannedStep } from './views/contact';
 import type { ListFilters, ListView } from './views/list';
 import type { ReportsView } from './views/reports';

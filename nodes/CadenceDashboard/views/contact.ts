@@ -1,4 +1,4 @@
-import type { ConversationMessage, Enrollment, TimelineEvent } from '../../../engine/store/types';
+import type { ConversationMessage, Enrollment, TimelineEvent } from '../../../engine';
 import { esc, localTime, page, type Frame } from './layout';
 
 /** One contact's enrollment (seed 003): the conversation, the timeline, what comes next. */
@@ -73,7 +73,19 @@ function eventDetail(event: TimelineEvent, zone: string): string {
 			);
 	}
 	if (detail.note) parts.push(esc(detail.note));
-	for (const key of ['by', 'reason', 'step', 'until', 'dueAt', 'note']) delete detail[key];
+	// Shown above, or bookkeeping a person does not need (the version is in the heading).
+	for (const key of [
+		'by',
+		'reason',
+		'step',
+		'until',
+		'dueAt',
+		'note',
+		'version',
+		'nextStep',
+		'cycle',
+	])
+		delete detail[key];
 	for (const [key, value] of Object.entries(detail)) {
 		if (value === null || value === undefined || typeof value === 'object') continue;
 		parts.push(`${esc(key)}: ${esc(value)}`);

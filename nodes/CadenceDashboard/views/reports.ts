@@ -1,6 +1,11 @@
-import type { AgentCount, VersionFunnelRow } from '../../../engine/store/ops/dashboard';
-import type { Enrollment, StateCount, StepRun } from '../../../engine/store/types';
-import { ENROLLMENT_STATES } from '../../../engine/store/types';
+import {
+	ENROLLMENT_STATES,
+	type AgentCount,
+	type Enrollment,
+	type StateCount,
+	type StepRun,
+	type VersionFunnelRow,
+} from '../../../engine';
 import { esc, localTime, page, query, type Frame } from './layout';
 
 /** Reports (seed 004): the funnel, enrollments by state and agent, stuck follow-ups. */
