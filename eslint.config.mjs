@@ -125,6 +125,47 @@ export default defineConfig([
 			...(noNodesYet && { '@n8n/community-nodes/n8n-object-validation': 'off' }),
 		},
 	},
+	// The engine/nodes boundary (DESIGN.md → Architecture): the engine holds every rule and knows
+	// nothing of n8n, LangChain or the nodes; nodes reach the engine only through its entry points,
+	// so an engine module can move or split without touching a node.
+	{
+		files: ['engine/**/*.ts'],
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{
+					patterns: [
+						{
+							group: ['n8n-*', '@n8n/*', 'n8n-workflow', 'n8n-core', '@langchain/*', 'langchain'],
+							message:
+								'The engine has no n8n or LangChain imports: take plain values and interfaces (see engine/ai for chat models), and let nodes/ translate.',
+						},
+						{
+							regex: '(^|/)(nodes|credentials)(/|$)',
+							message: 'The engine never imports a node or a credential; move the rule into engine/.',
+						},
+					],
+				},
+			],
+		},
+	},
+	{
+		files: ['nodes/**/*.ts', 'credentials/**/*.ts'],
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{
+					patterns: [
+						{
+							regex: '(^|/)engine/(?!(ai|classify|compose|timing)$)',
+							message:
+								"Import the engine through an entry point: '…/engine' (engine/index.ts) or '…/engine/ai', '…/engine/classify', '…/engine/compose', '…/engine/timing'. Export what you need from there.",
+						},
+					],
+				},
+			],
+		},
+	},
 	{
 		// This rule wants every re-thrown error in a catch block to be a NodeApiError or
 		// NodeOperationError. That is right for nodes, but the engine has no n8n imports by design

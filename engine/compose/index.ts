@@ -4,4 +4,6 @@ export { renderMessage, renderTemplate } from './render-template';
 export { buildPrompt } from './prompt';
 export { checkDraft, expectedLanguage, nearRepeat } from './guardrails';
 export { detectLanguage } from './language';
+export { messageVariables } from './message-variables';
+export { normalise } from './similarity';
 export * from './types';

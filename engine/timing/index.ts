@@ -3,6 +3,7 @@
  * all DST-safe. Instants in and out are epoch milliseconds; calendar rules are read in the zone
  * `resolveTimeZone` picks.
  */
+export { DAY_MS, HOUR_MS, MINUTE_MS } from './constants';
 export { computeSendTime, type SendTime } from './send-time';
 export { addWait, describeWait } from './waits';
 export { describeWorkingWeek } from './reasons';

@@ -1,5 +1,5 @@
 import type { IDataObject, INode } from 'n8n-workflow';
-import type { CadenceStore } from '../../engine/store/store';
+import type { CadenceStore } from '../../engine';
 import { APPROVED, DISCARDED, immediateOutcome, type Outcome } from './outcome';
 import type { ApprovalRequest } from './state';
 import { recordDecision, type StepView } from './store-sync';

@@ -4,9 +4,9 @@ import {
 	type INode,
 	type IWebhookFunctions,
 } from 'n8n-workflow';
-import { CadenceNotFoundError, CadenceTransitionError } from '../../engine/errors';
-import type { CadenceStore } from '../../engine/store/store';
-import type { Enrollment, StepRun } from '../../engine/store/types';
+import { CadenceNotFoundError, CadenceTransitionError } from '../../engine';
+import type { CadenceStore } from '../../engine';
+import type { Enrollment, StepRun } from '../../engine';
 import { toNodeError } from '../shared/errors';
 import { withStore } from '../shared/store-provider';
 import type { ApprovalRequest, HistoryEntry } from './state';

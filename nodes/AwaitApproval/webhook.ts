@@ -4,7 +4,7 @@ import type {
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
-import type { CadenceStore } from '../../engine/store/store';
+import type { CadenceStore } from '../../engine';
 import { carryOut, parseForm } from './decide';
 import { toOutputs } from './outcome';
 import {

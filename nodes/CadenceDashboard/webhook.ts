@@ -5,7 +5,7 @@ import type {
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
-import type { Store } from '../../engine/store/store';
+import type { Store } from '../../engine';
 import { withStore } from '../shared/store-provider';
 import { checkAccess, type Authentication } from './access';
 import { carryOut, parseAction } from './actions';

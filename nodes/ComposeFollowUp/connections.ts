@@ -1,6 +1,6 @@
 import { NodeConnectionTypes, type IExecuteFunctions } from 'n8n-workflow';
-import type { HistoryMessage } from '../../engine/compose/types';
-import { normalise } from '../../engine/compose/similarity';
+import type { HistoryMessage } from '../../engine/compose';
+import { normalise } from '../../engine/compose';
 
 /**
  * The memory on the Memory input (the chat model comes through nodes/shared/chat-model, like

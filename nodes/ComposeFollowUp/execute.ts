@@ -1,8 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { compose, composeStatic } from '../../engine/compose/compose';
-import { mapConcurrent } from '../../engine/compose/concurrency';
-import type { ChatModelLike, ComposeResult } from '../../engine/compose/types';
-import type { CadenceStore } from '../../engine/store/store';
+import { compose, composeStatic } from '../../engine/compose';
+import { mapConcurrent } from '../../engine/compose';
+import type { ChatModelLike, ComposeResult } from '../../engine/compose';
+import type { CadenceStore } from '../../engine';
 import { toNodeError } from '../shared/errors';
 import { handToSendPath } from '../shared/hand-off';
 import { executionSignal, readChatModel } from '../shared/chat-model';

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
-import type { ComposeRequest, HistoryMessage } from '../../engine/compose/types';
-import type { CadenceStore } from '../../engine/store/store';
+import type { ComposeRequest, HistoryMessage } from '../../engine/compose';
+import type { CadenceStore } from '../../engine';
 import { memoryHistory } from './connections';
 import type { ItemPlan } from './item-request';
 import type { ComposeParameters } from './parameters';

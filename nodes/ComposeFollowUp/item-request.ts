@@ -1,7 +1,7 @@
 import { NodeOperationError, type IDataObject, type INode } from 'n8n-workflow';
-import { COMPOSE_MODES, type ComposeMode } from '../../engine/cadence/definition';
-import { messageVariables } from '../../engine/compose/message-variables';
-import type { ComposeRequest, HistoryMessage } from '../../engine/compose/types';
+import { COMPOSE_MODES, type ComposeMode } from '../../engine';
+import { messageVariables } from '../../engine/compose';
+import type { ComposeRequest, HistoryMessage } from '../../engine/compose';
 import { readStepItem, type StepRef } from '../shared/step-item';
 import type { ComposeParameters } from './parameters';
 

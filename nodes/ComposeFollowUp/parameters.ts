@@ -1,11 +1,11 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
-import { COMPOSE_MODES, type ComposeMode } from '../../engine/cadence/definition';
+import { COMPOSE_MODES, type ComposeMode } from '../../engine';
 import {
 	LANGUAGE_NAMES,
 	WHEN_AI_FAILS,
 	type LanguageChoice,
 	type WhenAiFails,
-} from '../../engine/compose/types';
+} from '../../engine/compose';
 import { LIMITS, optionDefault } from './properties';
 
 /** The node's parameters for one item, checked: a bad value fails naming the parameter. */

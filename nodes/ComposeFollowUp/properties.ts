@@ -1,5 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { LANGUAGE_NAMES } from '../../engine/compose/types';
+import { LANGUAGE_NAMES } from '../../engine/compose';
 
 export const LIMITS = {
 	maxLength: { min: 20, max: 10_000 },

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { enrollInputSchema, type EnrollInput } from '../../engine/store/inputs';
-import { CadenceValidationError } from '../../engine/errors';
-import { toProblems } from '../../engine/validation';
+import { enrollInputSchema, type EnrollInput } from '../../engine';
+import { CadenceValidationError } from '../../engine';
+import { toProblems } from '../../engine';
 import { toNodeError } from '../shared/errors';
 import { enrollmentJson } from '../shared/output';
 import { withStore } from '../shared/store-provider';

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { judgeFollowUp, type Judgement } from '../../engine/classify';
-import type { ExitDecision } from '../../engine/domain/exit-rules';
-import type { CadenceStore } from '../../engine/store/store';
+import type { ExitDecision } from '../../engine';
+import type { CadenceStore } from '../../engine';
 import { executionSignal, readChatModel } from '../shared/chat-model';
 import type { ReadFacts } from './store-facts';
 

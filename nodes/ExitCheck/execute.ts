@@ -9,7 +9,7 @@ import {
 	decideWithoutEnrollment,
 	type ExitCheck,
 	type ExitDecision,
-} from '../../engine/domain/exit-rules';
+} from '../../engine';
 import { DEFAULT_MODEL_TIMEOUT_MS } from '../../engine/classify';
 import { toNodeError } from '../shared/errors';
 import { composeFollows, handToSendPath } from '../shared/hand-off';

@@ -1,17 +1,17 @@
-import { CadenceNotFoundError } from '../../engine/errors';
+import { CadenceNotFoundError } from '../../engine';
 import { NodeOperationError, type INode } from 'n8n-workflow';
-import { openAt } from '../../engine/domain/scheduling';
+import { openAt } from '../../engine';
 import {
 	limitFreesUpAt,
 	type ExitCheck,
 	type ExitDecision,
 	type ExitFacts,
 	type ExitVerdict,
-} from '../../engine/domain/exit-rules';
-import { CadenceTransitionError } from '../../engine/errors';
-import type { CadenceStore } from '../../engine/store/store';
-import type { Enrollment, ExitReason } from '../../engine/store/types';
-import { DAY_MS } from '../../engine/timing/constants';
+} from '../../engine';
+import { CadenceTransitionError } from '../../engine';
+import type { CadenceStore } from '../../engine';
+import type { Enrollment, ExitReason } from '../../engine';
+import { DAY_MS } from '../../engine/timing';
 import { toNodeError } from '../shared/errors';
 import type { StepRef } from '../shared/step-item';
 

@@ -1,5 +1,5 @@
 import type { ITriggerFunctions, ITriggerResponse } from 'n8n-workflow';
-import type { CadenceOwner } from '../../engine/store/types';
+import type { CadenceOwner } from '../../engine';
 import { toNodeError } from '../shared/errors';
 import { storeConfigFor } from '../shared/store-provider';
 import { isDefinitionError, StoreConnection } from './connection';

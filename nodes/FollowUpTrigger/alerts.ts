@@ -1,6 +1,6 @@
 import type { INodeExecutionData, ITriggerFunctions } from 'n8n-workflow';
-import type { StuckStep } from '../../engine/store/ops/in-flight';
-import type { CadenceStore } from '../../engine/store/store';
+import type { StuckStep } from '../../engine';
+import type { CadenceStore } from '../../engine';
 import { emitAndWait } from './emitter';
 import { stuckJson } from './event-items';
 import { toOutputs } from './outputs';

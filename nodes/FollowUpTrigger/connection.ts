@@ -4,10 +4,10 @@ import {
 	CadenceStoreError,
 	CadenceTransitionError,
 	CadenceValidationError,
-} from '../../engine/errors';
-import type { StoreConfig } from '../../engine/store/open';
-import { leaseStore, type StoreLease } from '../../engine/store/shared-stores';
-import type { CadenceStore } from '../../engine/store/store';
+} from '../../engine';
+import type { StoreConfig } from '../../engine';
+import { leaseStore, type StoreLease } from '../../engine';
+import type { CadenceStore } from '../../engine';
 import { EventReader } from './event-items';
 import { feedEventsOf, type TriggerSettings } from './settings';
 

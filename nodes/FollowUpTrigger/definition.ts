@@ -8,7 +8,7 @@ import {
 	type ReplyAction,
 	type WaitUnit,
 	type Weekday,
-} from '../../engine/cadence/definition';
+} from '../../engine';
 import { DEFAULT_STEP } from './properties/steps';
 import { collectionOf, flag, numeric, rowsOf, text, type ReadParameter } from './parameters';
 

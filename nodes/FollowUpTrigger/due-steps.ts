@@ -1,6 +1,6 @@
 import type { INodeExecutionData } from 'n8n-workflow';
-import type { CadenceStore } from '../../engine/store/store';
-import type { ClaimedStep, ConversationMessage } from '../../engine/store/types';
+import type { CadenceStore } from '../../engine';
+import type { ClaimedStep, ConversationMessage } from '../../engine';
 import { stepItemJson } from '../shared/step-item';
 import type { TriggerSettings } from './settings';
 

@@ -1,5 +1,5 @@
 import type { INodeExecutionData, IRun, ITriggerFunctions } from 'n8n-workflow';
-import { settleWithin } from '../../engine/settle-within';
+import { settleWithin } from '../../engine';
 
 /** How an emitted execution ended, as far as the trigger can learn it. */
 export type ExecutionEnd =

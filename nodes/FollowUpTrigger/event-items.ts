@@ -1,7 +1,7 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
-import type { FeedEvent } from '../../engine/store/ops/event-feed';
-import type { CadenceStore } from '../../engine/store/store';
-import type { Enrollment, StepRun } from '../../engine/store/types';
+import type { FeedEvent } from '../../engine';
+import type { CadenceStore } from '../../engine';
+import type { Enrollment, StepRun } from '../../engine';
 import { iso } from '../shared/output';
 import { feedEventsOf, type TriggerSettings } from './settings';
 

@@ -4,9 +4,9 @@ import {
 	type INode,
 	type INodeExecutionData,
 } from 'n8n-workflow';
-import type { CadenceDefinition } from '../../engine/cadence/definition';
-import { simulateCadence, type SimulatedEvent } from '../../engine/simulate';
-import type { ClaimedStep, ConversationMessage } from '../../engine/store/types';
+import type { CadenceDefinition } from '../../engine';
+import { simulateCadence, type SimulatedEvent } from '../../engine';
+import type { ClaimedStep, ConversationMessage } from '../../engine';
 import { toNodeError } from '../shared/errors';
 import { iso } from '../shared/output';
 import { stepItemJson } from '../shared/step-item';

@@ -1,5 +1,5 @@
 import { NodeOperationError, type CronExpression, type INode } from 'n8n-workflow';
-import { isValidTimeZone } from '../../engine/timing/zone';
+import { isValidTimeZone } from '../../engine/timing';
 import { collectionOf, numeric, rowsOf, text, type ReadParameter } from './parameters';
 
 /** Timeline events the trigger can pass on, read from the store's event feed. */

@@ -1,13 +1,13 @@
 import type { INodeExecutionData, ITriggerFunctions } from 'n8n-workflow';
-import type { StuckStep } from '../../engine/store/ops/in-flight';
-import type { ClaimedStep } from '../../engine/store/types';
+import type { StuckStep } from '../../engine';
+import type { ClaimedStep } from '../../engine';
 import { toNodeError } from '../shared/errors';
 import { StuckAlerts } from './alerts';
 import type { Session, StoreConnection } from './connection';
 import { claimedItems, itemsPerExecution, MAX_BATCHES_PER_CHECK } from './due-steps';
 import { emitAndWait } from './emitter';
 import { toOutputs } from './outputs';
-import { InstalledPackage } from '../../engine/package-files';
+import { InstalledPackage } from '../../engine';
 import type { TriggerSettings } from './settings';
 
 /** A failure that keeps repeating (the store is down) is reported again after this long. */

@@ -1,7 +1,7 @@
 import type { INode } from 'n8n-workflow';
-import { cadenceDefinitionSchema, type CadenceDefinition } from '../../engine/cadence/definition';
-import { CadenceValidationError, type FieldProblem } from '../../engine/errors';
-import { toProblems } from '../../engine/validation';
+import { cadenceDefinitionSchema, type CadenceDefinition } from '../../engine';
+import { CadenceValidationError, type FieldProblem } from '../../engine';
+import { toProblems } from '../../engine';
 import { toNodeError } from '../shared/errors';
 import type { ParsedParameters } from './definition';
 import { parameterLabel } from './labels';

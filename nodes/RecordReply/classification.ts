@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { classifyReply, matchGoalPhrase, type Classification } from '../../engine/classify';
-import type { InboundInput } from '../../engine/store/inputs';
-import type { CadenceStore } from '../../engine/store/store';
+import type { InboundInput } from '../../engine';
+import type { CadenceStore } from '../../engine';
 import { executionSignal, readChatModel } from '../shared/chat-model';
 import { iso } from '../shared/output';
 

@@ -6,9 +6,9 @@ import {
 } from 'n8n-workflow';
 import { normalizeTimeZone, TIME_ZONE_HINT } from '../../engine/timing';
 import { DEFAULT_MODEL_TIMEOUT_MS, parseGoalPhrases } from '../../engine/classify';
-import type { InboundInput } from '../../engine/store/inputs';
-import type { CadenceStore } from '../../engine/store/store';
-import type { ReplyEffect } from '../../engine/store/types';
+import type { InboundInput } from '../../engine';
+import type { CadenceStore } from '../../engine';
+import type { ReplyEffect } from '../../engine';
 import { mapItems } from '../shared/items';
 import { iso } from '../shared/output';
 import { optionalIdentity, optionalText, requiredIdentity } from '../shared/identity';

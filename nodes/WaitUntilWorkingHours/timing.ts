@@ -10,8 +10,8 @@ import {
 	type TimeWindow,
 	type Weekday,
 	type WorkingWeek,
-} from '../../engine/cadence/definition';
-import type { CadenceStore } from '../../engine/store/store';
+} from '../../engine';
+import type { CadenceStore } from '../../engine';
 import { isValidTimeZone, type TimingContext } from '../../engine/timing';
 import { cadenceNameFrom } from '../shared/values';
 

@@ -1,5 +1,5 @@
 import type { ILoadOptionsFunctions, INodeListSearchResult, INodeProperties } from 'n8n-workflow';
-import type { CadenceSummary } from '../../engine/store/types';
+import type { CadenceSummary } from '../../engine';
 import { withStore } from './store-provider';
 
 /**

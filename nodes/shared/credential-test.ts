@@ -3,7 +3,7 @@ import type {
 	ICredentialsDecrypted,
 	INodeCredentialTestResult,
 } from 'n8n-workflow';
-import { openVerified } from '../../engine/store/shared-stores';
+import { openVerified } from '../../engine';
 import { configFromCredential } from './store-provider';
 
 /**

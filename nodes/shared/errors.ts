@@ -5,7 +5,7 @@ import {
 	CadenceTransitionError,
 	CadenceValidationError,
 	type StoreProblem,
-} from '../../engine/errors';
+} from '../../engine';
 
 /** Engine field names as the parameters that feed them are labelled in the editor. */
 const FIELD_LABELS: Record<string, string> = {

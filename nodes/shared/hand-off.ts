@@ -1,5 +1,5 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
-import type { CadenceStore } from '../../engine/store/store';
+import type { CadenceStore } from '../../engine';
 import type { StepRef } from './step-item';
 
 /**

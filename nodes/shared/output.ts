@@ -1,5 +1,5 @@
 import type { IDataObject } from 'n8n-workflow';
-import type { Enrollment, StepRun, TimelineEvent } from '../../engine/store/types';
+import type { Enrollment, StepRun, TimelineEvent } from '../../engine';
 
 /** Times leave the nodes as ISO strings: readable in the editor and usable in expressions. */
 export function iso(ms: number | null | undefined): string | null {

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 import { z } from 'zod/v4';
-import type { ClaimedStep, ConversationMessage } from '../../engine/store/types';
+import type { ClaimedStep, ConversationMessage } from '../../engine';
 import { decideChannel, type ChannelDecision } from '../../engine';
 import { iso } from './output';
 

@@ -5,9 +5,9 @@ import type {
 	ITriggerFunctions,
 	IWebhookFunctions,
 } from 'n8n-workflow';
-import type { StoreConfig } from '../../engine/store/open';
-import { defaultSqlitePath, leaseStore } from '../../engine/store/shared-stores';
-import type { CadenceStore } from '../../engine/store/store';
+import type { StoreConfig } from '../../engine';
+import { defaultSqlitePath, leaseStore } from '../../engine';
+import type { CadenceStore } from '../../engine';
 
 export const STORE_CREDENTIAL = 'cadenceStoreApi';
 

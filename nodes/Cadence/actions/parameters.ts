@@ -1,5 +1,5 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
-import { CadenceValidationError } from '../../../engine/errors';
+import { CadenceValidationError } from '../../../engine';
 import { toNodeError } from '../../shared/errors';
 import { cadenceNameFrom, toMillis } from '../../shared/values';
 

@@ -1,5 +1,5 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
-import { leaseStore, type StoreLease } from '../../../engine/store/shared-stores';
+import { leaseStore, type StoreLease } from '../../../engine';
 import { mapItems } from '../../shared/items';
 import { storeConfigFor } from '../../shared/store-provider';
 import * as enrollment from './enrollment/Enrollment.resource';

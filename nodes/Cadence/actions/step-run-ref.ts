@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import type { CadenceStore } from '../../../engine/store/store';
-import { parseIdempotencyKey } from '../../../engine/domain/idempotency-key';
-import { CadenceNotFoundError } from '../../../engine/errors';
+import type { CadenceStore } from '../../../engine';
+import { parseIdempotencyKey } from '../../../engine';
+import { CadenceNotFoundError } from '../../../engine';
 import { parameterError } from './parameters';
 
 /**

@@ -4,7 +4,7 @@ import type {
 	INodeExecutionData,
 	INodeProperties,
 } from 'n8n-workflow';
-import type { CadenceStore } from '../../../engine/store/store';
+import type { CadenceStore } from '../../../engine';
 
 /**
  * The store is opened on first use, not up front: simulating a cadence given as JSON never needs

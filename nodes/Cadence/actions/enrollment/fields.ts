@@ -4,9 +4,9 @@ import type {
 	INodeExecutionData,
 	INodeProperties,
 } from 'n8n-workflow';
-import type { EnrollmentAction } from '../../../../engine/store/inputs';
-import type { CadenceStore } from '../../../../engine/store/store';
-import type { Enrollment } from '../../../../engine/store/types';
+import type { EnrollmentAction } from '../../../../engine';
+import type { CadenceStore } from '../../../../engine';
+import type { Enrollment } from '../../../../engine';
 import { enrollmentJson } from '../../../shared/output';
 import { isPreviewItem, previewResult } from '../preview';
 import { callStore, readEnrollmentId, readText, readTime } from '../parameters';

@@ -4,8 +4,8 @@ import type {
 	INodeExecutionData,
 	INodeProperties,
 } from 'n8n-workflow';
-import type { ListInput } from '../../../../engine/store/inputs';
-import { ENROLLMENT_STATES, type Enrollment } from '../../../../engine/store/types';
+import type { ListInput } from '../../../../engine';
+import { ENROLLMENT_STATES, type Enrollment } from '../../../../engine';
 import { cadenceLocator } from '../../../shared/cadence-locator';
 import { enrollmentJson } from '../../../shared/output';
 import { callStore, parameterError, readCadence, readText, readWholeNumber } from '../parameters';

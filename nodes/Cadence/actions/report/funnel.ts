@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import type { FunnelRow } from '../../../../engine/store/types';
+import type { FunnelRow } from '../../../../engine';
 import { callStore, readCadence } from '../parameters';
 import { showFor, type StoreAccess } from '../types';
 import { reportCadence } from './fields';

@@ -4,8 +4,8 @@ import type {
 	INodeExecutionData,
 	INodeProperties,
 } from 'n8n-workflow';
-import { REPLY_RATE_GROUPS } from '../../../../engine/store/inputs';
-import type { ReplyRateRow } from '../../../../engine/store/types';
+import { REPLY_RATE_GROUPS } from '../../../../engine';
+import type { ReplyRateRow } from '../../../../engine';
 import { callStore, parameterError, readCadence } from '../parameters';
 import { showFor, type StoreAccess } from '../types';
 import { reportCadence } from './fields';

@@ -4,8 +4,8 @@ import type {
 	INodeExecutionData,
 	INodeProperties,
 } from 'n8n-workflow';
-import { CadenceTransitionError } from '../../../../engine/errors';
-import { DELIVERY_STATUSES, type StepStatusInput } from '../../../../engine/store/inputs';
+import { CadenceTransitionError } from '../../../../engine';
+import { DELIVERY_STATUSES, type StepStatusInput } from '../../../../engine';
 import { stepRunJson } from '../../../shared/output';
 import { callStore, parameterError, readText, readTime } from '../parameters';
 import { isPreviewItem, previewResult } from '../preview';

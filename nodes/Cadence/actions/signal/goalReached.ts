@@ -4,7 +4,7 @@ import type {
 	INodeExecutionData,
 	INodeProperties,
 } from 'n8n-workflow';
-import type { GoalInput } from '../../../../engine/store/inputs';
+import type { GoalInput } from '../../../../engine';
 import { callStore, CONTACT_ID_FIX, parameterError, readText, readTime } from '../parameters';
 import { isPreviewItem, previewResult } from '../preview';
 import { showFor, type StoreAccess } from '../types';

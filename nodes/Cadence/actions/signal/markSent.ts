@@ -4,7 +4,7 @@ import type {
 	INodeExecutionData,
 	INodeProperties,
 } from 'n8n-workflow';
-import type { SentInput } from '../../../../engine/store/inputs';
+import type { SentInput } from '../../../../engine';
 import { stepRunJson } from '../../../shared/output';
 import { callStore, readText, readTime, readWholeNumber } from '../parameters';
 import { isPreviewItem, previewResult } from '../preview';

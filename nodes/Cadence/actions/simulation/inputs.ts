@@ -3,10 +3,10 @@ import {
 	cadenceDefinitionSchema,
 	timeZoneSchema,
 	type CadenceDefinition,
-} from '../../../../engine/cadence/definition';
-import type { SimulatedReply } from '../../../../engine/simulate';
-import type { AppliedReply } from '../../../../engine/store/types';
-import { toProblems } from '../../../../engine/validation';
+} from '../../../../engine';
+import type { SimulatedReply } from '../../../../engine';
+import type { AppliedReply } from '../../../../engine';
+import { toProblems } from '../../../../engine';
 import { callStore, parameterError, readCadence, readText } from '../parameters';
 import type { StoreAccess } from '../types';
 import { DEFINITION_LABEL } from './properties';

@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { simulateCadence, type SimulatedEvent } from '../../../../engine/simulate';
+import { simulateCadence, type SimulatedEvent } from '../../../../engine';
 import { iso } from '../../../shared/output';
 import { callStore, readTime, readWholeNumber } from '../parameters';
 import { showFor, type StoreAccess } from '../types';
