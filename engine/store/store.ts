@@ -125,7 +125,6 @@ export class CadenceStore {
 	listFollowUps = (input?: dashboard.FollowUpQuery) => dashboard.listFollowUps(this.ctx, input);
 	followUpFacets = () => dashboard.followUpFacets(this.ctx);
 	agentCounts = () => dashboard.agentCounts(this.ctx);
-	funnelByVersion = () => dashboard.funnelByVersion(this.ctx);
 	nextFollowUpAt = (enrollmentId: number) => dashboard.nextFollowUpAt(this.ctx, enrollmentId);
 	storeSecret = (name: string) => dashboardTokens.storeSecret(this.ctx, name);
 	useActionToken = (nonce: string, expiresAt: number) =>

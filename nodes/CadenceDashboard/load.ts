@@ -154,11 +154,13 @@ export async function loadReports(
 	stuckAfterMinutes: number,
 	zone: string,
 ): Promise<Omit<ReportsView, 'token' | 'flash' | 'error'>> {
-	const [funnel, states, agents, stuck] = await Promise.all([
-		store.funnelByVersion(),
+	const [funnel, byVersion, byComposeMode, states, agents, stuck] = await Promise.all([
+		store.funnel(),
+		store.replyRates({ by: 'version' }),
+		store.replyRates({ by: 'composeMode' }),
 		store.stateDistribution(),
 		store.agentCounts(),
 		store.findStuck({ olderThanMs: stuckAfterMinutes * 60_000, limit: 200 }),
 	]);
-	return { funnel, states, agents, stuck, stuckAfterMinutes, zone };
+	return { funnel, byVersion, byComposeMode, states, agents, stuck, stuckAfterMinutes, zone };
 }

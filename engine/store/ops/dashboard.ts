@@ -1,7 +1,7 @@
 import { z } from 'zod/v4';
 import { parseOrThrow } from '../../validation';
 import type { SqlValue } from '../sql/driver';
-import { STEP_STATUSES, type Enrollment, type EnrollmentState, type StepStatus } from '../types';
+import type { Enrollment, EnrollmentState } from '../types';
 import type { StoreContext } from './context';
 import { foldedQuery } from '../search-text';
 import { escapeLike } from './cadences';
@@ -132,57 +132,6 @@ export async function agentCounts(ctx: StoreContext): Promise<AgentCount[]> {
 		entry.total += Number(row.n);
 	}
 	return [...byAgent.values()];
-}
-
-export interface VersionFunnelRow {
-	cadenceId: number;
-	cadenceName: string;
-	version: number;
-	stepIndex: number;
-	composeMode: string;
-	counts: Record<StepStatus, number>;
-	total: number;
-}
-
-/**
- * Per cadence, version, step and compose mode: how many step runs reached each status. A step
- * run's status only moves forward, so "replied" counts the sends a person answered.
- */
-export async function funnelByVersion(ctx: StoreContext): Promise<VersionFunnelRow[]> {
-	const rows = await ctx.driver.all<{
-		cadence_id: number;
-		name: string;
-		version: number;
-		step_index: number;
-		compose_mode: string;
-		status: string;
-		n: number;
-	}>(
-		`SELECT r.cadence_id, c.name, e.version, r.step_index, r.compose_mode, r.status, COUNT(*) AS n
-		FROM step_runs r JOIN enrollments e ON e.id = r.enrollment_id JOIN cadences c ON c.id = r.cadence_id
-		GROUP BY r.cadence_id, c.name, e.version, r.step_index, r.compose_mode, r.status
-		ORDER BY c.name, r.cadence_id, e.version, r.step_index, r.compose_mode`,
-	);
-	const byKey = new Map<string, VersionFunnelRow>();
-	for (const row of rows) {
-		const key = `${row.cadence_id}:${row.version}:${row.step_index}:${row.compose_mode}`;
-		let entry = byKey.get(key);
-		if (!entry) {
-			entry = {
-				cadenceId: Number(row.cadence_id),
-				cadenceName: row.name,
-				version: Number(row.version),
-				stepIndex: Number(row.step_index),
-				composeMode: row.compose_mode,
-				counts: Object.fromEntries(STEP_STATUSES.map((s) => [s, 0])) as Record<StepStatus, number>,
-				total: 0,
-			};
-			byKey.set(key, entry);
-		}
-		entry.counts[row.status as StepStatus] += Number(row.n);
-		entry.total += Number(row.n);
-	}
-	return [...byKey.values()];
 }
 
 /** When the enrollment's next follow-up is due, including a step held by a pause without end. */

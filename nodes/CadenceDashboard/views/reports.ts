@@ -2,16 +2,19 @@ import {
 	ENROLLMENT_STATES,
 	type AgentCount,
 	type Enrollment,
+	type FunnelRow,
+	type ReplyRateRow,
 	type StateCount,
 	type StepRun,
-	type VersionFunnelRow,
 } from '../../../engine';
 import { esc, localTime, page, query, type Frame } from './layout';
 
 /** Reports (seed 004): the funnel, enrollments by state and agent, stuck follow-ups. */
 
 export interface ReportsView {
-	funnel: VersionFunnelRow[];
+	funnel: FunnelRow[];
+	byVersion: ReplyRateRow[];
+	byComposeMode: ReplyRateRow[];
 	states: StateCount[];
 	agents: AgentCount[];
 	stuck: Array<{ stepRun: StepRun; enrollment: Enrollment }>;
@@ -33,9 +36,8 @@ export function sentCount(counts: Record<string, number>): number {
 	return counts.sent + counts.delivered + counts.read + counts.replied;
 }
 
-export function replyRate(counts: Record<string, number>): string {
-	const sent = sentCount(counts);
-	return sent === 0 ? '—' : `${Math.round((counts.replied / sent) * 1000) / 10}%`;
+export function percent(part: number, whole: number): string {
+	return whole === 0 ? '—' : `${Math.round((part / whole) * 1000) / 10}%`;
 }
 
 const n = (value: number) => `<td class="num">${value}</td>`;
@@ -43,12 +45,24 @@ const n = (value: number) => `<td class="num">${value}</td>`;
 function funnel(view: ReportsView): string {
 	if (view.funnel.length === 0) return '<p class="muted">No follow-up has been handed out yet.</p>';
 	const rows = view.funnel
+		.map((r) => {
+			const sent = sentCount(r.counts);
+			return `<tr data-cadence="${esc(r.cadenceName)}" data-step="${r.stepIndex + 1}" data-mode="${esc(r.composeMode)}"><td>${esc(r.cadenceName)}</td><td class="num">${r.stepIndex + 1}</td><td>${esc(MODE_WORDS[r.composeMode] ?? r.composeMode)}</td>${n(r.total)}${n(sent)}${n(r.counts.delivered + r.counts.read + r.counts.replied)}${n(r.counts.read + r.counts.replied)}<td class="num" data-replied="${r.counts.replied}">${r.counts.replied}</td><td class="num">${percent(r.counts.replied, sent)}</td>${n(r.outOfOffice)}${n(r.autoReplies)}${n(r.counts.skipped)}${n(r.counts.failed)}${n(r.counts.pending + r.counts.scheduled)}</tr>`;
+		})
+		.join('');
+	return `<table id="funnel"><thead><tr><th>Cadence</th><th class="num">Step</th><th>Written by</th><th class="num">Handed out</th><th class="num">Sent</th><th class="num">Delivered</th><th class="num">Read</th><th class="num">Replied by a person</th><th class="num">Reply rate</th><th class="num">Out of office</th><th class="num">Auto-replies</th><th class="num">Skipped</th><th class="num">Failed</th><th class="num">In progress</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+/** Reply rates grouped by version or by compose mode, as the store reports them. */
+function rates(id: string, label: string, rows: ReplyRateRow[], word = (g: string) => g): string {
+	if (rows.length === 0) return '<p class="muted">Nothing sent yet.</p>';
+	const body = rows
 		.map(
 			(r) =>
-				`<tr data-cadence="${esc(r.cadenceName)}" data-version="${r.version}" data-step="${r.stepIndex + 1}" data-mode="${esc(r.composeMode)}"><td>${esc(r.cadenceName)}</td><td class="num">${r.version}</td><td class="num">${r.stepIndex + 1}</td><td>${esc(MODE_WORDS[r.composeMode] ?? r.composeMode)}</td>${n(r.total)}${n(sentCount(r.counts))}${n(r.counts.delivered + r.counts.read + r.counts.replied)}${n(r.counts.read + r.counts.replied)}<td class="num" data-replied="${r.counts.replied}">${r.counts.replied}</td><td class="num">${replyRate(r.counts)}</td>${n(r.counts.skipped)}${n(r.counts.failed)}${n(r.counts.pending + r.counts.scheduled)}</tr>`,
+				`<tr data-cadence="${esc(r.cadenceName)}" data-group="${esc(r.group)}"><td>${esc(r.cadenceName)}</td><td>${esc(word(String(r.group)))}</td>${n(r.sent)}${n(r.replied)}<td class="num">${percent(r.replied, r.sent)}</td></tr>`,
 		)
 		.join('');
-	return `<table id="funnel"><thead><tr><th>Cadence</th><th class="num">Version</th><th class="num">Step</th><th>Written by</th><th class="num">Handed out</th><th class="num">Sent</th><th class="num">Delivered</th><th class="num">Read</th><th class="num">Replied</th><th class="num">Reply rate</th><th class="num">Skipped</th><th class="num">Failed</th><th class="num">In progress</th></tr></thead><tbody>${rows}</tbody></table>`;
+	return `<table id="${id}"><thead><tr><th>Cadence</th><th>${label}</th><th class="num">Sent</th><th class="num">Replied by a person</th><th class="num">Reply rate</th></tr></thead><tbody>${body}</tbody></table>`;
 }
 
 function states(view: ReportsView): string {
@@ -96,7 +110,8 @@ export function reportsPage(frame: Frame, view: ReportsView): string {
 	const error = view.error ? `<p class="error" role="alert">${esc(view.error)}</p>` : '';
 	return page(
 		frame,
-		`${flash}${error}<section class="card"><h2>Funnel by cadence, version, step and how it was written</h2>${funnel(view)}</section>
+		`${flash}${error}<section class="card"><h2>Funnel by cadence, step and how it was written</h2>${funnel(view)}</section>
+<div class="grid"><section class="card"><h2>Reply rate by version</h2>${rates('by-version', 'Version', view.byVersion)}</section><section class="card"><h2>Reply rate by how it was written</h2>${rates('by-mode', 'Written by', view.byComposeMode, (g) => MODE_WORDS[g] ?? g)}</section></div>
 <div class="grid"><section class="card"><h2>Enrollments by state</h2>${states(view)}</section><section class="card"><h2>Per agent</h2>${agents(view)}</section></div>
 <section class="card"><h2>Stuck follow-ups</h2>${stuck(view)}</section>`,
 	);
