@@ -1,4 +1,8 @@
-/** The cadence engine: no n8n imports, usable and testable on its own. */
+/**
+ * The cadence engine: no n8n imports, usable and testable on its own. Nodes import it from here,
+ * or from the entry points of engine/ai, engine/classify, engine/compose and engine/timing; the
+ * lint config enforces both directions of the boundary (eslint.config.mjs).
+ */
 export * from './cadence/definition';
 export { contentHash } from './cadence/content-hash';
 export * from './errors';
@@ -7,11 +11,28 @@ export * from './store/types';
 export * from './store/inputs';
 export { CadenceStore, type Store } from './store/store';
 export { openStore, type StoreConfig } from './store/open';
+export {
+	defaultSqlitePath,
+	leaseStore,
+	openVerified,
+	type StoreLease,
+} from './store/shared-stores';
 export { migrate } from './store/schema/migrate';
 export { MIGRATIONS } from './store/schema/migrations';
-export { parseOrThrow } from './validation';
-export { simulateCadence, type SimulationInput, type SimulatedEvent, type SimulatedReply } from './simulate';
+export type { AgentCount } from './store/ops/dashboard';
+export type { FeedEvent } from './store/ops/event-feed';
+export type { StuckStep } from './store/ops/in-flight';
+export { parseOrThrow, toProblems } from './validation';
+export {
+	simulateCadence,
+	type SimulationInput,
+	type SimulatedEvent,
+	type SimulatedReply,
+} from './simulate';
 export * from './compose';
 export { decideChannel, type ChannelDecision, type ChannelFacts } from './domain/channel';
-export type { AgentCount } from './store/ops/dashboard';
+export * from './domain/exit-rules';
+export { parseIdempotencyKey } from './domain/idempotency-key';
 export { dueTimeFor, openAt } from './domain/scheduling';
+export { InstalledPackage } from './package-files';
+export { settleWithin } from './settle-within';
