@@ -32,6 +32,7 @@ export {
 export * from './compose';
 export { decideChannel, type ChannelDecision, type ChannelFacts } from './domain/channel';
 export * from './domain/exit-rules';
+export * from './domain/enrollment-state';
 export { parseIdempotencyKey } from './domain/idempotency-key';
 export { dueTimeFor, openAt } from './domain/scheduling';
 export { InstalledPackage } from './package-files';

@@ -7,6 +7,7 @@ import {
 import { CadenceNotFoundError, CadenceTransitionError } from '../../engine';
 import type { CadenceStore } from '../../engine';
 import type { Enrollment, StepRun } from '../../engine';
+import { isOnStep, isRunning } from '../../engine';
 import { toNodeError } from '../shared/errors';
 import { withStore } from '../shared/store-provider';
 import type { ApprovalRequest, HistoryEntry } from './state';
@@ -165,11 +166,11 @@ export function stepState(run: StepRun, enrollment: Enrollment | null): StepStat
 			detail: `the step is already ${run.status}${run.detail ? ` (${run.detail})` : ''}`,
 		};
 	}
-	if (!enrollment || (enrollment.state !== 'active' && enrollment.state !== 'paused')) {
+	if (!enrollment || !isRunning(enrollment.state)) {
 		const why = enrollment?.exitReason ? ` (${enrollment.exitReason})` : '';
 		return { kind: 'stopped', detail: `the cadence ${enrollment?.state ?? 'is gone'}${why}` };
 	}
-	if (enrollment.cycle !== run.cycle || enrollment.nextStep !== run.stepIndex) {
+	if (!isOnStep(enrollment, run)) {
 		return {
 			kind: 'stopped',
 			detail: 'the cadence moved on (the contact replied and the chain restarted)',

@@ -308,6 +308,17 @@ describe.each(BACKENDS)('store semantics on %s', (backend) => {
 			expect(await t.store.listEnrollments()).toEqual([]);
 		});
 
+		it('the picker\'s "Name #id" picks one of them; a name that only looks like one is a name', async () => {
+			await t.store.publishCadence(prospecting, clientA);
+			const b = await t.store.publishCadence(prospecting, clientB);
+			const [picked] = await t.store.enroll([{ cadence: `Prospecting #${b.id}`, contactKey: 'c' }]);
+			expect(picked.enrollment!.cadenceId).toBe(b.id);
+			const literal = await t.store.publishCadence(withName(prospecting, 'Offer #1'));
+			const [named] = await t.store.enroll([{ cadence: 'Offer #1', contactKey: 'c' }]);
+			expect(named.enrollment!.cadenceId).toBe(literal.id);
+			await expect(t.store.getCadence(`Prospecting #${literal.id}`)).resolves.toBeNull();
+		});
+
 		it('a cadence published before owners existed is adopted by the first trigger, enrollments and all', async () => {
 			const legacy = await t.store.publishCadence(prospecting);
 			const enrolled = await enrollOne('Prospecting');

@@ -47,7 +47,8 @@ export const clockAndReplyProperties: INodeProperties[] = [
 			{
 				name: 'After the Last Contact Message',
 				value: 'lastContactMessage',
-				description: 'Counted from the last message the contact sent',
+				description:
+					'Counted from the last message the contact sent (recorded with Record Reply), even one from before enrolling. A new message before the first follow-up starts the count again.',
 			},
 			{
 				name: 'When Enrolled',
