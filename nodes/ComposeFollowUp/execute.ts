@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	NodeExecutionHint,
+} from 'n8n-workflow';
 import { compose, composeStatic } from '../../engine/compose';
 import { mapConcurrent } from '../../engine/compose';
 import type { ChatModelLike, ComposeResult } from '../../engine/compose';
@@ -10,6 +15,13 @@ import { withStore } from '../shared/store-provider';
 import { historyFor, type ItemHistory } from './history';
 import { planItem, type ItemPlan } from './item-request';
 import { readConcurrency, readParameters, type ComposeParameters } from './parameters';
+
+const NO_MODEL_HINT: NodeExecutionHint = {
+	message:
+		'No chat model is connected to the Chat Model input, so the AI steps used their Message Text (marked degraded). Connect any chat model node, e.g. OpenAI Chat Model, to have the AI write them.',
+	type: 'warning',
+	location: 'outputPane',
+};
 
 const SEND = 0;
 const NEEDS_APPROVAL = 1;
@@ -47,6 +59,9 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const toCompose = outcomes.flatMap((o, itemIndex) => ('plan' in o ? [{ itemIndex, ...o }] : []));
 	const aiNeeded = toCompose.some((p) => p.settled === null);
 	const model = aiNeeded ? await readChatModel(this, 0) : null;
+	// A parameter notice cannot know whether a model is connected; this hint shows only when the
+	// run needed one and had none.
+	if (aiNeeded && model === null) this.addExecutionHints(NO_MODEL_HINT);
 	const run = async (store: CadenceStore | null) =>
 		mapConcurrent(toCompose, concurrency, async ({ itemIndex, ...planned }) => {
 			try {

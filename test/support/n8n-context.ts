@@ -7,6 +7,7 @@ import type {
 	INode,
 	INodeExecutionData,
 	IDataObject,
+	NodeExecutionHint,
 } from 'n8n-workflow';
 import { closeSharedStores, leaseStore } from '../../engine/store/shared-stores';
 import type { CadenceStore } from '../../engine/store/store';
@@ -23,6 +24,8 @@ export interface ContextOptions {
 	credentials?: Record<string, ICredentialDataDecryptedObject>;
 	continueOnFail?: boolean;
 	inputConnections?: Record<string, unknown>;
+	/** Collects the hints the node adds to its run (addExecutionHints). */
+	hints?: NodeExecutionHint[];
 	/** The workflow the node runs in (Enroll In Cadence prefers that workflow's cadence). */
 	workflowId?: string;
 }
@@ -66,6 +69,7 @@ export function executeContext(options: ContextOptions): IExecuteFunctions {
 		},
 		getTimezone: () => 'UTC',
 		getInputConnectionData: async (type: string) => options.inputConnections?.[type],
+		addExecutionHints: (...hints: NodeExecutionHint[]) => options.hints?.push(...hints),
 		helpers: {},
 		logger: {
 			debug: () => undefined,
