@@ -12,6 +12,7 @@ import {
 	type HistoryEntry,
 	type TimeoutPolicy,
 } from './state';
+import { optionalText } from '../shared/identity';
 
 /**
  * Turns an input item into what the reviewer sees. The input of this node is usually what the
@@ -28,7 +29,11 @@ export function buildRequest(
 	const base = followUp ?? item.json;
 	const ref = followUp ? readStepItem(followUp) : null;
 	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const draftParameter = String(context.getNodeParameter('draft', itemIndex, '') ?? '');
+	const draftParameter = optionalText(context.getNodeParameter('draft', itemIndex, ''), {
+		node: context.getNode(),
+		itemIndex,
+		label: 'Draft to Review',
+	});
 	const contact = (isObject(base.contact) ? base.contact : {}) as IDataObject;
 	return {
 		index: itemIndex,

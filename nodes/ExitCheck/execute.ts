@@ -19,6 +19,7 @@ import { readStepItem } from '../shared/step-item';
 import { withStore } from '../shared/store-provider';
 import { judgementJson, withJudgement, type JudgementSettings } from './ai-judgement';
 import { readFacts, recordDecision } from './store-facts';
+import { optionalText } from '../shared/identity';
 
 const CONTINUE = 0;
 const EXIT = 1;
@@ -60,7 +61,7 @@ async function checkItem(
 	const node = context.getNode();
 	const goalReached = readGoalReached(context, itemIndex);
 	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const goalNote = String(options.goalNote ?? '').trim();
+	const goalNote = optionalText(options.goalNote, { node, itemIndex, label: 'Goal Note' }).trim();
 	if (goalNote.length > 500) {
 		throw new NodeOperationError(node, 'The "Goal Note" option is longer than 500 characters', {
 			itemIndex,

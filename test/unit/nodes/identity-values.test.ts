@@ -1,6 +1,7 @@
 import { NodeOperationError, type IDataObject } from 'n8n-workflow';
 import { Cadence } from '../../../nodes/Cadence/Cadence.node';
 import { EnrollInCadence } from '../../../nodes/EnrollInCadence/EnrollInCadence.node';
+import { ExitCheck } from '../../../nodes/ExitCheck/ExitCheck.node';
 import { RecordReply } from '../../../nodes/RecordReply/RecordReply.node';
 import { optionalIdentity, optionalText, requiredIdentity } from '../../../nodes/shared/identity';
 import { prospecting } from '../../support/cadences';
@@ -145,6 +146,17 @@ describe('the Cadence node reads identities, not their String()', () => {
 			'The "Contact ID" parameter is empty',
 		);
 		expect(await t.store.isSuppressed('null')).toBe(false);
+	});
+});
+
+describe('Exit Check reads its Goal Note, not its String()', () => {
+	it('a note given as an object fails naming Goal Note instead of recording "[object Object]"', async () => {
+		const attempt = new ExitCheck().execute.call(
+			context('exitCheck', () => ({ goalReached: true, options: { goalNote: { paid: true } } })),
+		);
+		await expect(attempt).rejects.toThrow(
+			'The "Goal Note" parameter must be text, not an object ({"paid":true})',
+		);
 	});
 });
 
