@@ -13,8 +13,13 @@ import { ENROLLMENT_COLUMNS, toEnrollment } from './rows';
  * the values its filters offer; counts per agent.
  */
 
-/** When the next follow-up goes out: the queue's time, or for a step held by a pause, its time. */
-const NEXT_AT = 'COALESCE(e.next_due_at, e.held_due_at)';
+/**
+ * When the next follow-up goes out: the queue's time, or for a step held by a pause, its time;
+ * nothing scheduled sorts last. Written exactly as in the indexes of migration 8, which hold the
+ * running enrollments in this order (and per agent), so a page is read from an index, not sorted.
+ */
+export const NOTHING_SCHEDULED = 9007199254740991;
+const NEXT_AT = `COALESCE(e.next_due_at, e.held_due_at, ${NOTHING_SCHEDULED})`;
 const RUNNING = "e.state IN ('active', 'paused')";
 
 export const followUpQuerySchema = z.object({
@@ -72,12 +77,13 @@ export async function listFollowUps(
 	const rows = await ctx.driver.all(
 		`SELECT ${ENROLLMENT_COLUMNS}, ${NEXT_AT} AS dashboard_next_at
 		FROM enrollments e JOIN cadences c ON c.id = e.cadence_id WHERE ${conditions.join(' AND ')}
-		ORDER BY ${NEXT_AT} IS NULL, ${NEXT_AT}, e.id LIMIT ? OFFSET ?`,
+		ORDER BY ${NEXT_AT}, e.id LIMIT ? OFFSET ?`,
 		[...params, query.limit + 1, query.offset],
 	);
 	const page = rows.slice(0, query.limit).map((row) => {
 		const enrollment = toEnrollment(row);
-		const nextAt = row.dashboard_next_at === null ? null : Number(row.dashboard_next_at);
+		const next = Number(row.dashboard_next_at);
+		const nextAt = next === NOTHING_SCHEDULED ? null : next;
 		return {
 			enrollment,
 			nextAt,
@@ -143,5 +149,6 @@ export async function nextFollowUpAt(
 		`SELECT ${NEXT_AT} AS at FROM enrollments e WHERE e.id = ?`,
 		[enrollmentId],
 	);
-	return rows.length === 0 || rows[0].at === null ? null : Number(rows[0].at);
+	const at = rows.length === 0 ? NOTHING_SCHEDULED : Number(rows[0].at);
+	return at === NOTHING_SCHEDULED ? null : at;
 }

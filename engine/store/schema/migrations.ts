@@ -265,4 +265,21 @@ export const MIGRATIONS: Migration[] = [
 		],
 		after: createStoreInfo,
 	},
+	{
+		version: 8,
+		name: 'the dashboard list: running enrollments in next-follow-up order, overall and per agent',
+		// The dashboard pages through running enrollments sorted by when their next follow-up is
+		// due (a paused one by when its held step was due; nothing scheduled last), filtered by agent
+		// or not. With these the first page and an agent's page are read from an index instead of
+		// sorting every running enrollment. Only running rows are in them. The expression is the
+		// one engine/store/ops/dashboard.ts sorts by, character for character.
+		statements: () => [
+			`CREATE INDEX enrollments_running_next ON enrollments
+				((COALESCE(next_due_at, held_due_at, 9007199254740991)), id)
+				WHERE state IN ('active', 'paused')`,
+			`CREATE INDEX enrollments_running_agent ON enrollments
+				(agent, (COALESCE(next_due_at, held_due_at, 9007199254740991)), id)
+				WHERE state IN ('active', 'paused')`,
+		],
+	},
 ];
