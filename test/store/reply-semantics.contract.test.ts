@@ -43,6 +43,26 @@ describe.each(BACKENDS)('reply semantics on %s', (backend) => {
 		expect(effects[0].nextDueAt).toBe(berlin('2026-03-10T10:00'));
 	});
 
+	it('a manual pause until Saturday resumes at the next open minute, Monday 09:00, saying why', async () => {
+		await t.store.publishCadence({
+			...prospecting,
+			schedule: {
+				timeZone: 'Europe/Berlin',
+				workingHours: {
+					monday: [{ from: '09:00', to: '17:00' }],
+					friday: [{ from: '09:00', to: '17:00' }],
+				},
+			},
+		});
+		const [{ enrollment }] = await t.store.enroll([{ cadence: 'Prospecting', contactKey: 'c' }]);
+		const paused = await t.store.pause({
+			enrollmentId: enrollment!.id,
+			until: berlin('2026-03-14T10:00'),
+		});
+		expect(paused).toMatchObject({ state: 'paused', nextDueAt: berlin('2026-03-16T09:00') });
+		expect(paused.nextReason).toBe('deferred: closed on Saturday in Europe/Berlin');
+	});
+
 	it('"the goal is reached" ends the cadence with reason goal, not replied', async () => {
 		await t.store.publishCadence({ ...prospecting, reply: { action: 'restart' } });
 		const [{ enrollment }] = await t.store.enroll([{ cadence: 'Prospecting', contactKey: 'c' }]);

@@ -60,22 +60,27 @@ export async function pauseEnrollment(
 			enrollment.nextDueAt === null && held === null && (await inFlightRun(db, enrollment));
 		const due = enrollment.nextDueAt ?? held ?? (inFlight ? now : null);
 		const waiting = due === null ? null : Number(due);
-		// Without an end the step is held until resumed; with one, it is due when the pause ends.
-		await writeSchedule(
-			db,
-			enrollment.id,
-			action.until === undefined || waiting === null ? null : Math.max(action.until, waiting),
-			{
-				state: 'paused',
-				paused_until: action.until ?? null,
-				held_due_at: action.until === undefined ? waiting : null,
-				next_reason:
-					action.until === undefined
-						? 'paused until resumed'
-						: `paused until ${new Date(action.until).toISOString()}`,
-				updated_at: now,
-			},
-		);
+		// Without an end the step is held until resumed; with one, it is due when the pause ends,
+		// moved to the next open minute like every other wait (working hours, quiet hours).
+		const until = action.until;
+		const open =
+			until === undefined || waiting === null
+				? null
+				: openAt(
+						await ctx.definition(db, enrollment.cadenceId, enrollment.version),
+						Math.max(until, waiting),
+						enrollment.timeZone,
+					);
+		await writeSchedule(db, enrollment.id, open?.at ?? null, {
+			state: 'paused',
+			paused_until: until ?? null,
+			held_due_at: until === undefined ? waiting : null,
+			next_reason:
+				until === undefined
+					? 'paused until resumed'
+					: (open?.reason ?? `paused until ${new Date(until).toISOString()}`),
+			updated_at: now,
+		});
 		await appendEvents(
 			db,
 			[
