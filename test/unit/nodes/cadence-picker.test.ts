@@ -96,3 +96,43 @@ describe.each(pickers.map((p) => [p.where, p] as const))('%s', (_where, { node, 
 		}
 	});
 });
+
+it('lists a name two workflows share with each workflow, picked as "Name #id"', async () => {
+	const folder = mkdtempSync(join(tmpdir(), 'cadence-picker-'));
+	const previous = process.env.N8N_USER_FOLDER;
+	process.env.N8N_USER_FOLDER = folder;
+	try {
+		const path = join(folder, '.n8n', 'cadence', 'cadence.sqlite');
+		const lease = await leaseStore({ kind: 'sqlite', path });
+		const owner = (workflowId: string, workflowName: string) => ({
+			workflowId,
+			nodeId: 'trigger',
+			workflowName,
+		});
+		const acme = await lease.store.publishCadence(prospecting, owner('wf-1', 'Acme follow-ups'));
+		const beta = await lease.store.publishCadence(prospecting, owner('wf-2', 'Beta follow-ups'));
+		await lease.store.publishCadence({ ...prospecting, name: 'Invoices' }, owner('wf-3', 'Bills'));
+		lease.release();
+
+		const { node } = pickers[0];
+		const canvasNode: INode = {
+			id: 'n1',
+			name: node.description.displayName,
+			type: `n8n-nodes-cadence.${node.description.name}`,
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: {},
+		};
+		const all = await node.methods!.listSearch!.searchCadences.call(loadOptionsContext(canvasNode));
+		expect(all.results).toEqual([
+			{ name: 'Invoices', value: 'Invoices' },
+			{ name: 'Prospecting — workflow "Acme follow-ups"', value: `Prospecting #${acme.id}` },
+			{ name: 'Prospecting — workflow "Beta follow-ups"', value: `Prospecting #${beta.id}` },
+		]);
+	} finally {
+		await closeSharedStores();
+		if (previous === undefined) delete process.env.N8N_USER_FOLDER;
+		else process.env.N8N_USER_FOLDER = previous;
+		rmSync(folder, { recursive: true, force: true });
+	}
+});
