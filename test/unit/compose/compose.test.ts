@@ -158,7 +158,7 @@ describe('compose: safe degradation', () => {
 		expect(result).toMatchObject({
 			modeUsed: 'static',
 			degraded: true,
-			degradedReason: expect.stringMatching(/did not answer within 0\.1 s/),
+			degradedReason: expect.stringMatching(/did not answer within 0\.05 s/),
 		});
 	});
 
