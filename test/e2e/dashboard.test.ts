@@ -334,6 +334,9 @@ describe('reports', () => {
 					.locator(`#funnel tr[data-cadence="${name}"] td[data-replied]`)
 					.allTextContents();
 				expect([name, cells.reduce((sum, c) => sum + Number(c), 0)]).toEqual([name, Number(n)]);
+				// Every enrollment is on version 1: the by-version table holds the same replies.
+				const byVersion = page.locator(`#by-version tr[data-cadence="${name}"][data-group="1"]`);
+				expect(Number(await byVersion.locator('td').nth(3).textContent())).toBe(Number(n));
 			}
 			const states = await db.all<{ name: string; state: string; n: number }>(
 				`SELECT c.name, e.state, COUNT(*) AS n FROM enrollments e JOIN cadences c ON c.id = e.cadence_id
