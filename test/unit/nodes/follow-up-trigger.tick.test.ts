@@ -88,6 +88,7 @@ describe('Follow-up Trigger checks for due steps', () => {
 		const runs = await t.store.getStepRuns(ann.id);
 		expect(items[0]).toEqual({
 			cadence: 'Nudges',
+			cadenceId: expect.any(Number),
 			cadenceVersion: 1,
 			enrollmentId: ann.id,
 			stepRunId: runs[0].id,
@@ -311,7 +312,7 @@ describe('Follow-up Trigger events', () => {
 					variables: { firstName: 'Ann' },
 				}),
 				state: 'exited',
-				detail: { action: 'exit', text: 'No thanks' },
+				detail: { action: 'exit', kind: 'person', text: 'No thanks' },
 			}),
 			expect.objectContaining({
 				event: 'exited',
