@@ -15,6 +15,8 @@ import { HOUR, VirtualClock } from '../support/virtual-clock';
  * database is exactly as it was — not one row added, changed or removed in any table.
  */
 
+jest.setTimeout(30_000);
+
 const TABLES = [
 	'cadences',
 	'cadence_versions',

@@ -58,6 +58,18 @@ describe.each(BACKENDS)('text on %s', (backend) => {
 		expect(await names(t.store, '%')).toEqual([]);
 	});
 
+	it('the cadence list is searched and sorted alike: "ÉTÉ" finds "Relances Été"', async () => {
+		for (const name of ['zeta', 'Alpha', 'été'])
+			await t.store.publishCadence({
+				name,
+				steps: [{ wait: { amount: 1, unit: 'days' }, staticText: 'x' }],
+			});
+		const found = async (search?: string) =>
+			(await t.store.listCadences({ search })).map((c) => c.name);
+		expect(await found('ÉTÉ')).toEqual(['été', 'Relances Été']);
+		expect(await found()).toEqual(['Alpha', 'été', 'Relances Été', 'zeta']);
+	});
+
 	it('free text with a NUL or half an emoji is stored cleaned, the same on both databases', async () => {
 		const [result] = await t.store.enroll([
 			{ cadence: 'Relances Été', contactKey: 'c1', contactName: 'Ana\0 Lima \ud83d' },

@@ -10,6 +10,7 @@ import { parseOrThrow } from '../../validation';
 import type { SqlExecutor } from '../sql/driver';
 import type { CadenceOwner, CadenceSummary, PublishedCadence } from '../types';
 import type { StoreContext } from './context';
+import { foldForSearch, foldedQuery } from '../search-text';
 
 interface CadenceRow {
 	id: number;
@@ -202,12 +203,17 @@ export async function listCadences(
 	ctx: StoreContext,
 	options: { search?: string; limit?: number } = {},
 ): Promise<CadenceSummary[]> {
-	const search = (options.search ?? '').trim().toLowerCase();
-	const rows = await ctx.driver.all<CadenceRow & { shared: number }>(
+	// Cadences are few: matched and sorted here, folded in JavaScript, so "été" finds "Relances
+	// Été" and the order is the same on SQLite and Postgres (whose LOWER and collation differ).
+	const search = foldedQuery(options.search);
+	const all = await ctx.driver.all<CadenceRow & { shared: number }>(
 		`SELECT c.*, (SELECT COUNT(*) FROM cadences o WHERE o.name = c.name) AS shared
-		FROM cadences c WHERE LOWER(c.name) LIKE ? ESCAPE '\\' ORDER BY c.name, c.id LIMIT ?`,
-		[`%${escapeLike(search)}%`, options.limit ?? 100],
+		FROM cadences c`,
 	);
+	const rows = all
+		.filter((r) => !search || foldForSearch(r.name).includes(search))
+		.sort((a, b) => a.name.localeCompare(b.name, 'en') || Number(a.id) - Number(b.id))
+		.slice(0, options.limit ?? 100);
 	return rows.map((r) => ({
 		id: Number(r.id),
 		name: r.name,

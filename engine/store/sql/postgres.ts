@@ -170,10 +170,23 @@ export class PostgresDriver implements SqlDriver {
 		} catch (error) {
 			throw unreachable(error);
 		}
+		// A connection that breaks while it is lent out (the server restarts, an admin ends it)
+		// emits an error that nobody else listens to: unheard, it would crash n8n. The statement
+		// waiting on it fails instead, and the connection is thrown away, not pooled again.
+		let broken = false;
+		const onError = () => {
+			broken = true;
+		};
+		client.on('error', onError);
 		try {
 			return await work(client);
+		} catch (error) {
+			if (isConnectionError(error) || isConnectionError((error as { cause?: unknown }).cause))
+				broken = true;
+			throw error;
 		} finally {
-			client.release();
+			client.off('error', onError);
+			client.release(broken);
 		}
 	}
 
