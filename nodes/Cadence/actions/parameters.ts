@@ -1,6 +1,7 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 import { CadenceValidationError } from '../../../engine';
 import { toNodeError } from '../../shared/errors';
+import { optionalIdentity, optionalText, requiredIdentity } from '../../shared/identity';
 import { cadenceNameFrom, toMillis } from '../../shared/values';
 
 /**
@@ -55,7 +56,25 @@ export function readEnrollmentId(context: IExecuteFunctions, itemIndex: number):
 	return readId(context, itemIndex, 'enrollmentId', 'Enrollment ID', ENROLLMENT_ID_FIX);
 }
 
-/** A text parameter, trimmed; '' when unset. */
+/** Labels of the text parameters, as the editor shows them, for errors about their values. */
+const TEXT_LABELS: Record<string, string> = {
+	contactKey: 'Contact ID',
+	conversationKey: 'Conversation ID',
+	targetType: 'Target Type',
+	targetId: 'Target ID',
+	agent: 'Agent Name',
+	contactName: 'Sandbox Contact Name',
+	contactTimeZone: 'Sandbox Contact Time Zone',
+	text: 'Sent Text',
+};
+
+/** Parameters that identify something: text or a number, never an object or a list. */
+const IDENTITIES = new Set(['contactKey', 'conversationKey', 'targetType', 'targetId', 'cadence']);
+
+/**
+ * A text parameter, trimmed; '' when unset or resolving to nothing. An object or a list fails
+ * naming the parameter instead of being read as "[object Object]" (shared/identity).
+ */
 export function readText(
 	context: IExecuteFunctions,
 	itemIndex: number,
@@ -63,10 +82,15 @@ export function readText(
 	source?: IDataObject,
 ): string {
 	const raw = source ? source[name] : context.getNodeParameter(name, itemIndex, '');
-	return raw === undefined || raw === null ? '' : String(raw).trim();
+	const at = { node: context.getNode(), itemIndex, label: labelOf(name) };
+	return (IDENTITIES.has(name) ? optionalIdentity(raw, at) : optionalText(raw, at)).trim();
 }
 
-/** A required text parameter such as Contact ID. */
+function labelOf(name: string): string {
+	return TEXT_LABELS[name] ?? name.charAt(0).toUpperCase() + name.slice(1);
+}
+
+/** A required identity parameter such as Contact ID: text or a number, not empty. */
 export function readRequiredText(
 	context: IExecuteFunctions,
 	itemIndex: number,
@@ -74,7 +98,8 @@ export function readRequiredText(
 	label: string,
 	fix: string,
 ): string {
-	const text = readText(context, itemIndex, name);
+	const raw = context.getNodeParameter(name, itemIndex, '');
+	const text = requiredIdentity(raw, { node: context.getNode(), itemIndex, label, fix });
 	if (text === '') throw parameterError(context, itemIndex, label, 'is empty', fix);
 	return text;
 }
@@ -84,7 +109,11 @@ export const CONTACT_ID_FIX =
 
 /** The cadence a locator points at, or undefined when an optional one is left empty. */
 export function readCadence(context: IExecuteFunctions, itemIndex: number): string | undefined {
-	const name = cadenceNameFrom(context.getNodeParameter('cadence', itemIndex, '')).trim();
+	const name = cadenceNameFrom(context.getNodeParameter('cadence', itemIndex, ''), {
+		node: context.getNode(),
+		itemIndex,
+		label: 'Cadence',
+	}).trim();
 	return name === '' ? undefined : name;
 }
 
