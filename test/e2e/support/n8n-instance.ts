@@ -9,6 +9,7 @@ import {
 	type WriteStream,
 } from 'node:fs';
 import { join } from 'node:path';
+import { descendantPids, killNow } from './crash';
 import { e2eSetup, freePort, requireFromRuntime, waitFor } from './environment';
 import type { ExecutionSummary, RunData } from './executions';
 import { baseEnvironment, Fatal, lastJsonObject, live, stopProcess } from './processes';
@@ -143,7 +144,7 @@ export class N8nInstance {
 		});
 		live.add(child);
 		child.on('exit', () => live.delete(child));
-		const log = createWriteStream(join(this.userFolder, `n8n-${role}.log`));
+		const log = createWriteStream(join(this.userFolder, `n8n-${role}.log`), { flags: 'a' });
 		const tail: string[] = [];
 		this.tails.set(role, tail);
 		const keep = (chunk: Buffer) => {
@@ -229,6 +230,34 @@ export class N8nInstance {
 		const seconds = ((Date.now() - started) / 1000).toFixed(1);
 		process.stdout.write(`[e2e] n8n "${this.name}" ${role} ready in ${seconds} s\n`);
 		return role;
+	}
+
+	/** The main process's PID (its task runner and other children: `descendantPids`). */
+	get mainPid(): number | undefined {
+		return this.processes.find((p) => p.role === 'main')?.child.pid;
+	}
+
+	/**
+	 * A crash: kill -9 of the main process and of every process it started (its task runner), by
+	 * PID, so nothing shuts down cleanly. Returns the PIDs killed.
+	 */
+	async crashMain(): Promise<number[]> {
+		const main = this.processes.find((p) => p.role === 'main');
+		if (!main?.child.pid || main.child.exitCode !== null) return [];
+		const pids = [main.child.pid, ...descendantPids(main.child.pid)];
+		const exited = new Promise<void>((resolve) => main.child.once('exit', () => resolve()));
+		killNow(pids);
+		await exited;
+		return pids;
+	}
+
+	/** Starts the main process again (after `crashMain`) on the same folder, database and port. */
+	async restartMain(): Promise<void> {
+		const old = this.processes.findIndex((p) => p.role === 'main');
+		if (old >= 0) this.processes.splice(old, 1)[0].log.end();
+		await this.spawnProcess('main', ['start']);
+		this.processes.unshift(this.processes.pop()!);
+		await this.waitUntilReady();
 	}
 
 	/** n8n's internal REST API, as the signed-in owner (what the editor uses). */

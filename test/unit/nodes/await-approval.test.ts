@@ -242,6 +242,8 @@ describe('Await Approval', () => {
 				decidedBy: 'Bob',
 				text: DRAFT,
 			});
+			// Approved goes on to the channel: handed to the send path, so a crash now is reported.
+			expect((await runOf(item)).handedAt).toEqual(expect.any(Number));
 			expect(await timelineOf(item)).toContainEqual(['approved', { by: 'Bob' }]);
 		});
 
