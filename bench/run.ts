@@ -21,9 +21,16 @@ import { storeSection } from './store/section';
 import { composeSection } from './compose/section';
 import { n8nSection } from './n8n/section';
 import { dashboardSection } from './dashboard/section';
+import { responsivenessSection } from './n8n/responsiveness';
 
 /** Sections in the order they run. */
-const SECTIONS: Section[] = [storeSection, composeSection, n8nSection, dashboardSection];
+const SECTIONS: Section[] = [
+	storeSection,
+	composeSection,
+	n8nSection,
+	responsivenessSection,
+	dashboardSection,
+];
 
 /** A mistake on the command line: printed as a sentence, without a stack. */
 class UsageError extends Error {}
