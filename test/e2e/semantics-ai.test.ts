@@ -26,7 +26,9 @@ import {
  * - Record Reply with no chat model reads "just paid" as the goal (the enrollment ends with
  *   reason goal) and "can you follow up next Tuesday at 3pm" as a request to pause until then in
  *   the contact's time zone, while any other reply restarts the chain: seed 003's "restart on
- *   reply, but stop when booked or paid", set up without a model.
+ *   reply, but stop when booked or paid", set up without a model;
+ * - a contact enrolled at "+01:00" keeps that zone (as UTC+1), and a step on channel Automatic
+ *   goes where the contact last wrote.
  */
 const OUTAGE = 'E2E AI outage';
 const REPLIES = 'E2E replies';
@@ -296,5 +298,19 @@ test(
 			text: 'Thanks, I will think about it',
 		});
 		expect(other).toEqual([expect.objectContaining({ action: 'restart', state: 'active' })]);
+
+		// Channel "Automatic": the restarted chain's step goes where Oli last wrote (Record Reply
+		// recorded the channel "e2e"), and the item says so.
+		expect(await store.makeDue(REPLIES, ['other@example.com'])).toBe(1);
+		const [execution] = await n8n.waitForExecutions(ids.replies, 1);
+		const [step] = itemsAt([execution], 'Follow-up Trigger');
+		expect(step).toEqual(
+			expect.objectContaining({
+				contact: expect.objectContaining({ key: 'other@example.com', timeZone: 'UTC+1' }),
+				channel: 'e2e',
+				channelSetting: 'automatic',
+				channelReason: expect.stringMatching(/^automatic: the contact last wrote on e2e/),
+			}),
+		);
 	}),
 );
