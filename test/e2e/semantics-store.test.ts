@@ -41,6 +41,11 @@ const CONTACT_CLOCK: CadenceOptions = {
 	],
 };
 
+const CAPPED: CadenceOptions = {
+	name: 'E2E hourly cap',
+	steps: [{ wait: 1, unit: 'days', text: 'One per hour' }],
+};
+
 const SHARED: CadenceOptions = {
 	name: 'E2E agency template',
 	steps: [{ wait: 1, unit: 'days', text: 'Hello from the template' }],
@@ -144,6 +149,15 @@ beforeAll(async () => {
 	);
 	ids.enroll = (await n8n.createWorkflow(enroll)).id;
 	await n8n.activate(ids.enroll);
+	const capped = cadenceWorkflow(CAPPED);
+	const cappedTrigger = capped.nodes.find((n) => n.name === 'Follow-up Trigger')!;
+	const options = cappedTrigger.parameters.options as Record<string, unknown>;
+	cappedTrigger.parameters = {
+		...cappedTrigger.parameters,
+		options: { ...options, perCadencePerHour: 1 },
+	};
+	ids.capped = (await n8n.createWorkflow(capped)).id;
+	await n8n.activate(ids.capped);
 });
 
 afterAll(async () => {
@@ -271,6 +285,44 @@ test(
 		).id;
 		await expect(n8n.executeCli(ids.outside)).rejects.toThrow(
 			/2 cadences are named "E2E agency template".*Follow-ups for Acme.*Follow-ups for Beta/s,
+		);
+	}),
+);
+
+test(
+	'the hourly cap holds a step with its real due time and the reason',
+	withLogs(async () => {
+		ids.enrollCapped = (
+			await n8n.createWorkflow(
+				enrollByHandWorkflow(CAPPED.name, [
+					{ contact: 'first@example.com', name: 'First' },
+					{ contact: 'second@example.com', name: 'Second' },
+				]),
+			)
+		).id;
+		await n8n.executeCli(ids.enrollCapped);
+		const [{ id: cadenceId }] = await cadenceIds(CAPPED.name);
+		await makeDue(cadenceId);
+		const [sent] = await sentContacts(cadenceId, 1);
+		const held = await waitFor(
+			'the other step to be held',
+			async () => {
+				const row = (await enrollments(cadenceId)).find((e) => e.contact_key !== sent);
+				return row && Number(row.next_due_at) > Date.now() ? row : undefined;
+			},
+			{ timeoutMs: 30_000, intervalMs: 1000 },
+		);
+		const [{ claimed_at: claimedAt }] = await store().all<{ claimed_at: number }>(
+			'SELECT claimed_at FROM step_runs WHERE cadence_id = ?',
+			[cadenceId],
+		);
+		expect(Number(held.next_due_at)).toBe(Number(claimedAt) + HOUR);
+		const [{ next_reason: reason }] = await store().all<{ next_reason: string }>(
+			'SELECT next_reason FROM enrollments WHERE id = ?',
+			[held.id],
+		);
+		expect(reason).toMatch(
+			/^held: 1 per hour reached for cadence "E2E hourly cap"; next slot \d\d:\d\d \(UTC\)$/,
 		);
 	}),
 );
