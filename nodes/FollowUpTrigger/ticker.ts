@@ -2,6 +2,7 @@ import type { INodeExecutionData, ITriggerFunctions } from 'n8n-workflow';
 import type { StuckStep } from '../../engine';
 import type { ClaimedStep } from '../../engine';
 import { toNodeError } from '../shared/errors';
+import { flowRecordsHandOff } from '../shared/hand-off';
 import { StuckAlerts } from './alerts';
 import type { Session, StoreConnection } from './connection';
 import { claimedItems, itemsPerExecution, MAX_BATCHES_PER_CHECK } from './due-steps';
@@ -30,6 +31,7 @@ export class Ticker {
 	private readonly stopping = new AbortController();
 	private lastReport: { message: string; at: number } | null = null;
 	private readonly alerts: StuckAlerts;
+	private readonly handOffInFlow: boolean;
 
 	constructor(
 		private readonly context: ITriggerFunctions,
@@ -38,6 +40,7 @@ export class Ticker {
 		private readonly installed: InstalledPackage = new InstalledPackage(),
 	) {
 		this.alerts = new StuckAlerts(context, settings);
+		this.handOffInFlow = flowRecordsHandOff(context);
 	}
 
 	/**
@@ -100,6 +103,7 @@ export class Ticker {
 			cadence,
 			olderThanMs: this.settings.stuckAfterMs,
 			alerts: this.settings.events.includes('stuck'),
+			handOffInFlow: this.handOffInFlow,
 		});
 		const { logger } = this.context;
 		if (report.requeued.length > 0) {

@@ -1,4 +1,4 @@
-import type { IExecuteFunctions } from 'n8n-workflow';
+import type { IExecuteFunctions, ITriggerFunctions } from 'n8n-workflow';
 import type { CadenceStore } from '../../engine';
 import type { StepRef } from './step-item';
 
@@ -31,4 +31,23 @@ export async function handToSendPath(
 export function composeFollows(context: IExecuteFunctions): boolean {
 	const children = context.getChildNodes?.(context.getNode().name) ?? [];
 	return children.some((child) => !child.disabled && child.type.endsWith('.composeFollowUp'));
+}
+
+/**
+ * Whether a Follow-up Trigger's flow records hand-offs: a Compose Follow-up or an Exit Check
+ * after it. A flow that goes straight to the channel never does, so its unconfirmed steps are
+ * all reported stuck rather than emitted again. Unknown (an n8n that cannot tell) counts as no.
+ */
+export function flowRecordsHandOff(context: ITriggerFunctions): boolean {
+	let children: Array<{ type: string; disabled: boolean }>;
+	try {
+		children = context.getChildNodes?.(context.getNode().name) ?? [];
+	} catch {
+		return false;
+	}
+	return children.some(
+		(child) =>
+			!child.disabled &&
+			(child.type.endsWith('.composeFollowUp') || child.type.endsWith('.exitCheck')),
+	);
 }

@@ -70,6 +70,19 @@ describe.each(BACKENDS)('steps in flight on %s', (backend) => {
 		expect((await eventTypes(stepRun.enrollmentId)).filter((e) => e === 'stuck')).toHaveLength(1);
 	});
 
+	it('reports every unconfirmed step stuck, and emits none again, in a flow that records no hand-off', async () => {
+		const { stepRun } = await claimed();
+		clock.advance(16 * MINUTE);
+		const report = await t.store.checkInFlight({
+			cadence: 'Prospecting',
+			olderThanMs: 15 * MINUTE,
+			handOffInFlow: false,
+		});
+		expect(report.requeued).toEqual([]);
+		expect(report.stuck.map((s) => s.stepRun.id)).toEqual([stepRun.id]);
+		expect(await t.store.claimDue({ cadence: 'Prospecting' })).toEqual([]);
+	});
+
 	it('refuses the hand-off of an item whose step was emitted again since its claim', async () => {
 		const { stepRun } = await claimed();
 		clock.advance(16 * MINUTE);

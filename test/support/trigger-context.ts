@@ -23,6 +23,8 @@ export interface TriggerOptions {
 	 * `succeed` (the default) and `fail` at once, `hang` never (see `finishExecutions`).
 	 */
 	executions?: 'succeed' | 'fail' | 'hang';
+	/** The node types after the trigger (this package's names); Exit Check and Compose by default. */
+	childNodes?: string[];
 	credentials?: Record<string, ICredentialDataDecryptedObject>;
 	mode?: 'trigger' | 'manual';
 	timezone?: string;
@@ -90,6 +92,14 @@ export function triggerContext(options: TriggerOptions): TriggerHarness {
 	const context = {
 		getNode: () => node,
 		getWorkflow: () => ({ id: 'workflow-1', name: 'Test workflow', active: true }),
+		// The README's flow after the trigger, unless a test gives its own.
+		getChildNodes: () =>
+			(options.childNodes ?? ['exitCheck', 'composeFollowUp']).map((name) => ({
+				name,
+				type: `n8n-nodes-cadence.${name}`,
+				typeVersion: 1,
+				disabled: false,
+			})),
 		getMode: () => options.mode ?? 'trigger',
 		getActivationMode: () => (options.mode === 'manual' ? 'manual' : 'activate'),
 		getTimezone: () => options.timezone ?? 'UTC',

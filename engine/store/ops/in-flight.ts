@@ -46,6 +46,12 @@ export const inFlightInputSchema = z.object({
 	olderThanMs: z.number().int().min(1000, 'wait at least one second before calling a step stuck'),
 	/** Whether stuck alerts are wanted; when not, a stuck step needs no alert delivered. */
 	alerts: z.boolean().default(true),
+	/**
+	 * Whether the flow records the hand-off (Compose Follow-up or Exit Check before the channel).
+	 * Without it no step is ever marked handed over, so none may be emitted again: every
+	 * unconfirmed step is reported stuck instead, as any of them may have been sent.
+	 */
+	handOffInFlow: z.boolean().default(true),
 	limit: z.number().int().min(1).max(1000).default(100),
 });
 export type InFlightInput = z.input<typeof inFlightInputSchema>;
@@ -128,8 +134,18 @@ export async function checkInFlight(
 	return ctx.driver.transaction(async (db) => {
 		const cadenceId = await ctx.cadenceId(db, query.cadence);
 		const timedOut = await applyDeadlines(ctx, db, cadenceId, now, query.limit);
-		const requeued = await requeueUnsent(ctx, db, cadenceId, cutoff, now, query.limit);
-		const stuck = await reportStuck(ctx, db, cadenceId, cutoff, now, query.limit);
+		const requeued = query.handOffInFlow
+			? await requeueUnsent(ctx, db, cadenceId, cutoff, now, query.limit)
+			: [];
+		const stuck = await reportStuck(
+			ctx,
+			db,
+			cadenceId,
+			cutoff,
+			now,
+			query.limit,
+			query.handOffInFlow,
+		);
 		if (!query.alerts) {
 			await db.run(
 				`UPDATE step_runs SET stuck_alerted_at = ?
@@ -301,16 +317,17 @@ async function reportStuck(
 	cutoff: number,
 	now: number,
 	limit: number,
+	handOffInFlow: boolean,
 ): Promise<StuckStep[]> {
 	const runs = await inFlightRuns(
 		db,
 		cadenceId,
 		`r.stuck_at IS NULL AND (
 			((r.approval IS NULL OR r.approval <> 'awaiting')
-				AND (r.handed_at IS NOT NULL OR r.approval IS NOT NULL)
+				AND (r.handed_at IS NOT NULL OR r.approval IS NOT NULL OR ? = 0)
 				AND COALESCE(r.handed_at, r.claimed_at) <= ?)
 			OR (r.approval = 'awaiting' AND r.approval_deadline IS NULL AND r.updated_at <= ?))`,
-		[cutoff, cutoff],
+		[handOffInFlow ? 1 : 0, cutoff, cutoff],
 		limit,
 	);
 	if (runs.length === 0) return [];

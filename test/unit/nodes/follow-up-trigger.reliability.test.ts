@@ -161,6 +161,24 @@ describe('a step whose execution died before the send path', () => {
 	});
 });
 
+it('never emits a step again in a flow without Compose Follow-up or Exit Check: it is reported', async () => {
+	await t.store.publishCadence({
+		name: 'Nudges',
+		steps: [{ wait: { amount: 1, unit: 'days' }, staticText: 'x' }],
+	});
+	// Trigger → channel → Mark Sent: nothing records the hand-off, so any step may have gone out.
+	const harness = await activate(
+		{ stuckAfterMinutes: 5, emitEvents: ['stuck'] },
+		{ childNodes: ['cadence'] },
+	);
+	await enrollDue('+1');
+	jest.setSystemTime(START + DAY);
+	await wait(harness, 10_000);
+	await wait(harness, 6 * MINUTE);
+	expect(dueItems(harness)).toHaveLength(1);
+	expect(alertItems(harness).map((a) => a.event)).toEqual(['stuck']);
+});
+
 describe('stuck alerts, at least once', () => {
 	async function stuckStep(harness: TriggerHarness) {
 		await enrollDue('+1');
