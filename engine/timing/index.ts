@@ -12,6 +12,7 @@ export {
 	isValidTimeZone,
 	normalizeTimeZone,
 	resolveTimeZone,
+	TIME_ZONE_ADVICE,
 	TIME_ZONE_HINT,
 	type TimingContext,
 } from './zone';

@@ -41,9 +41,10 @@ export function zoneFor(name: string): Zone {
 	return FIXED_NAME.test(name) ? FixedOffsetZone.parseSpecifier(name)! : IANAZone.create(name);
 }
 
-/** What the rule's error messages ask for. */
-export const TIME_ZONE_HINT =
-	'use an IANA time zone name such as Europe/Berlin or America/New_York, or an offset such as +01:00';
+/** What the rule's error messages ask for: as a sentence (nodes) and inside one (the schema). */
+export const TIME_ZONE_ADVICE =
+	'Use an IANA time zone name such as Europe/Berlin or America/New_York, or an offset such as +01:00';
+export const TIME_ZONE_HINT = `u${TIME_ZONE_ADVICE.slice(1)}`;
 
 const FIXED_OFFSET = /^(?:(?:UTC|GMT)\s*)?([+-])(\d{1,2})(?::?(\d{2}))?$/i;
 /** Luxon's own names for fixed offsets, as `fixedOffsetName` writes them. */

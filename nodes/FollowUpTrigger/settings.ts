@@ -1,5 +1,5 @@
 import { NodeOperationError, type CronExpression, type INode } from 'n8n-workflow';
-import { isValidTimeZone } from '../../engine/timing';
+import { isValidTimeZone, TIME_ZONE_ADVICE } from '../../engine/timing';
 import { collectionOf, numeric, rowsOf, text, type ReadParameter } from './parameters';
 
 /** Timeline events the trigger can pass on, read from the store's event feed. */
@@ -61,7 +61,7 @@ export function readSettings(node: INode, read: ReadParameter): TriggerSettings 
 	if (sandboxTimeZone && !isValidTimeZone(sandboxTimeZone))
 		throw bad(
 			'Sandbox Contact Time Zone',
-			`Use an IANA time zone name such as Europe/Berlin or America/New_York, or leave it empty; it is ${JSON.stringify(sandboxTimeZone)}.`,
+			`${TIME_ZONE_ADVICE}, or leave it empty; it is ${JSON.stringify(sandboxTimeZone)}.`,
 		);
 	return {
 		checkIntervalSeconds: interval,

@@ -4,7 +4,7 @@ import {
 	type IExecuteFunctions,
 	type INodeExecutionData,
 } from 'n8n-workflow';
-import { normalizeTimeZone, TIME_ZONE_HINT } from '../../engine/timing';
+import { normalizeTimeZone, TIME_ZONE_ADVICE } from '../../engine/timing';
 import { DEFAULT_MODEL_TIMEOUT_MS, parseGoalPhrases } from '../../engine/classify';
 import type { InboundInput } from '../../engine';
 import type { CadenceStore } from '../../engine';
@@ -201,7 +201,7 @@ function readTimeZone(context: IExecuteFunctions, value: unknown, itemIndex: num
 	throw new NodeOperationError(
 		context.getNode(),
 		`The "Contact Time Zone" option is not a time zone: ${JSON.stringify(written)}`,
-		{ itemIndex, description: `${TIME_ZONE_HINT}, or leave it empty.` },
+		{ itemIndex, description: `${TIME_ZONE_ADVICE}, or leave it empty.` },
 	);
 }
 

@@ -12,7 +12,7 @@ import {
 	type WorkingWeek,
 } from '../../engine';
 import type { CadenceStore } from '../../engine';
-import { isValidTimeZone, type TimingContext } from '../../engine/timing';
+import { isValidTimeZone, TIME_ZONE_ADVICE, type TimingContext } from '../../engine/timing';
 import { cadenceNameFrom } from '../shared/values';
 
 /** The "Days" choices of a working window, as the weekdays they cover. */
@@ -40,7 +40,7 @@ export function timingSetHere(context: IExecuteFunctions, itemIndex: number): Ti
 			node,
 			itemIndex,
 			`The "Time Zone" parameter is not a time zone: "${timeZone}"`,
-			'Use an IANA name such as Europe/Berlin or America/New_York, or leave it empty for the workflow’s time zone.',
+			`${TIME_ZONE_ADVICE}, or leave it empty for the workflow’s time zone.`,
 		);
 	}
 	const windows = context.getNodeParameter('workingHours.window', itemIndex, []) as IDataObject[];

@@ -6,7 +6,7 @@ import {
 } from '../../../../engine';
 import type { SimulatedReply } from '../../../../engine';
 import type { AppliedReply } from '../../../../engine';
-import { toProblems } from '../../../../engine';
+import { TIME_ZONE_ADVICE, toProblems } from '../../../../engine';
 import { callStore, parameterError, readCadence, readText } from '../parameters';
 import type { StoreAccess } from '../types';
 import { DEFINITION_LABEL } from './properties';
@@ -90,7 +90,7 @@ export function readContact(context: IExecuteFunctions, itemIndex: number) {
 			itemIndex,
 			'Sandbox Contact Time Zone',
 			`is not a time zone: ${JSON.stringify(timeZone)}`,
-			'Use an IANA time zone name such as Europe/Berlin or America/New_York, or leave it empty.',
+			`${TIME_ZONE_ADVICE}, or leave it empty.`,
 		);
 	}
 	const defined = context.getNodeParameter('variables.variable', itemIndex, []) as Array<{
