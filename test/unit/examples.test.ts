@@ -31,7 +31,43 @@ const EXAMPLES = join(ROOT, 'examples');
 const PACKAGE = 'n8n-nodes-cadence';
 const PLACEHOLDER_ID = 'REPLACE_ME';
 const GRID = 20;
-const NODE_SIZE = 100;
+
+interface Box {
+	left: number;
+	top: number;
+	right: number;
+	bottom: number;
+}
+
+/**
+ * The area n8n 2.41's canvas draws for a node at its position (top left), with its name and
+ * subtitle under it and its connection labels: a plain node is 100 wide with a name up to 200
+ * wide centred under it; a node with AI inputs is 240 wide, its output labels beside it and its
+ * input labels under it; a sub-node (chat model, memory) is an 80 circle with a 160 wide name.
+ */
+function drawnBox(node: INode): Box {
+	const [x, y] = node.position;
+	const facts = typeFacts(node.type);
+	if (facts?.inputs.some((input) => input !== 'main'))
+		return { left: x, top: y, right: x + 300, bottom: y + 140 };
+	if (facts && facts.inputs.length === 0 && !facts.trigger)
+		return { left: x - 40, top: y, right: x + 120, bottom: y + 110 };
+	return { left: x - 50, top: y, right: x + 150, bottom: y + 180 };
+}
+
+function noteBox(note: INode): Box {
+	const [x, y] = note.position;
+	const { width, height } = note.parameters as { width: number; height: number };
+	return { left: x, top: y, right: x + width, bottom: y + height };
+}
+
+const boxesOverlap = (a: Box, b: Box) =>
+	a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+const boxInside = (inner: Box, outer: Box) =>
+	inner.left >= outer.left &&
+	inner.top >= outer.top &&
+	inner.right <= outer.right &&
+	inner.bottom <= outer.bottom;
 
 // ---- the node types a template may use ----
 
@@ -457,15 +493,28 @@ describe.each(examples.map((e) => [e.file, e] as const))('%s', (_file, { text, w
 		for (const node of workflow.nodes) {
 			expect(node.position.every((v) => Number.isInteger(v / GRID))).toBe(true);
 		}
-		for (const [i, a] of placed.entries()) {
-			for (const b of placed.slice(i + 1)) {
-				const apart =
-					Math.abs(a.position[0] - b.position[0]) >= NODE_SIZE ||
-					Math.abs(a.position[1] - b.position[1]) >= NODE_SIZE;
-				expect({ a: a.name, b: b.name, apart }).toEqual({ a: a.name, b: b.name, apart: true });
+		// What the editor draws for each node (the browser suite measures the real thing).
+		const boxes = placed.map((n) => ({ name: n.name, ...drawnBox(n) }));
+		const notes = workflow.nodes.filter((n) => n.type === 'n8n-nodes-base.stickyNote');
+		const noteBoxes = notes.map((n) => ({ name: n.name, ...noteBox(n) }));
+		for (const [i, a] of boxes.entries()) {
+			for (const b of boxes.slice(i + 1)) {
+				expect({ a: a.name, b: b.name, apart: !boxesOverlap(a, b) }).toEqual({
+					a: a.name,
+					b: b.name,
+					apart: true,
+				});
+			}
+			// A note is either around a node or clear of it.
+			for (const note of noteBoxes) {
+				const clear = !boxesOverlap(a, note) || boxInside(a, note);
+				expect({ node: a.name, note: note.name, clear }).toEqual({
+					node: a.name,
+					note: note.name,
+					clear: true,
+				});
 			}
 		}
-		const notes = workflow.nodes.filter((n) => n.type === 'n8n-nodes-base.stickyNote');
 		expect(notes.length).toBeGreaterThanOrEqual(1);
 		for (const note of notes) expect(String(note.parameters.content).length).toBeGreaterThan(100);
 	});
@@ -540,8 +589,17 @@ describe.each(examples.map((e) => [e.file, e] as const))('%s', (_file, { text, w
 				trigger: node.name,
 				credentials: undefined,
 			});
+		// A sample pinned on a trigger is what "Execute workflow" runs it with (editor runs only).
+		const pinned = Object.keys(workflow.pinData ?? {});
+		for (const name of pinned)
+			expect({ pinned: name, trigger: typeFacts(nodeNamed(workflow, name).type)?.trigger }).toEqual(
+				{ pinned: name, trigger: true },
+			);
 		const starts = enabled.filter(
-			(n) => isOurs(n, 'followUpTrigger') || n.type === 'n8n-nodes-base.manualTrigger',
+			(n) =>
+				isOurs(n, 'followUpTrigger') ||
+				n.type === 'n8n-nodes-base.manualTrigger' ||
+				pinned.includes(n.name),
 		);
 		expect(starts.length).toBeGreaterThan(0);
 		// What runs from them needs no credential either; a chat model or memory on one of this

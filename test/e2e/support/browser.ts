@@ -271,6 +271,7 @@ export function contains(outer: NodeBox, inner: NodeBox): boolean {
 export interface TemplateFile {
 	name: string;
 	nodes: Array<{
+		id?: string;
 		name: string;
 		type: string;
 		disabled?: boolean;
