@@ -81,6 +81,7 @@ describe('Cadence node description', () => {
 		]);
 		expect(operationsOf('report').map((o) => o.value)).toEqual([
 			'funnel',
+			'replyRates',
 			'stateDistribution',
 			'stuckSteps',
 		]);
