@@ -105,7 +105,8 @@ export async function leaseStore(config: StoreConfig): Promise<StoreLease> {
 				if (current.users > 0) return;
 				if (shared.get(key) === current) shared.delete(key);
 				else if (delay > 0) return;
-				void store.close();
+				// Nobody is left to hear a failure to close.
+				store.close().catch(() => undefined);
 			}, delay);
 			current.closeTimer.unref();
 		},

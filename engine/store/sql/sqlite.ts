@@ -205,6 +205,8 @@ export class SqliteDriver implements SqlDriver {
 	}
 
 	async close(): Promise<void> {
+		// Closing twice (the idle timer, then a shutdown) is not an error.
+		if (this.closed) return;
 		await this.serial(async () => {
 			if (this.closed) return;
 			this.closed = true;
