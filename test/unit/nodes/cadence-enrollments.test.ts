@@ -155,7 +155,11 @@ describe('Cadence › Enrollment › Pause, Resume, Skip Step, Cancel', () => {
 		);
 		expect(paused[0].json).toMatchObject({ state: 'paused', pausedUntil: until });
 		const pausedEvent = (await t.store.getTimeline(e.id)).find((ev) => ev.type === 'paused');
-		expect(pausedEvent?.detail).toEqual({ until: Date.parse(until), reason: 'on holiday', by: null });
+		expect(pausedEvent?.detail).toEqual({
+			until: Date.parse(until),
+			reason: 'on holiday',
+			by: null,
+		});
 
 		const [resumed] = await run(enrollmentOp('resume', { enrollmentId: e.id }));
 		expect(resumed[0].json).toMatchObject({ state: 'active', pausedUntil: null });
