@@ -16,7 +16,8 @@ import {
  * The first minutes of a person building on the canvas, in a real browser: signing in, finding
  * every node of the package in the node panel (by its name and by the words people type, from an
  * empty canvas and from the "+" after a node), and picking a cadence on Enroll In Cadence from
- * the list with no credential (the default SQLite store needs none), its canvas subtitle naming it.
+ * the list with no credential (the default SQLite store needs none), its canvas subtitle naming it,
+ * and Cadence → Simulate showing the text the contact would get and times on the cadence's clock.
  */
 const ROOT = join(__dirname, '..', '..');
 
@@ -51,11 +52,17 @@ beforeAll(async () => {
 	n8n = await N8nInstance.start({ name: 'browser-editor' });
 	// A published cadence for the picker to list.
 	const cadence = await n8n.createWorkflow(
-		cadenceWorkflow({ name: CADENCE, steps: [{ wait: 1, text: 'Hi {{firstName}}' }] }),
+		cadenceWorkflow({
+			name: CADENCE,
+			steps: [{ wait: 1, text: 'Hi {{firstName}}, still there?' }],
+			sendingWindow: { timeZone: 'America/Chicago' },
+		}),
 	);
-	await n8n.activate(cadence.id);
+	await n8n.activate(cadence.id).catch((error: Error) => {
+		throw n8n.withLogs(error);
+	});
 	editor = await Editor.launch(n8n, 'editor');
-}, 240_000);
+}, 420_000);
 
 afterAll(async () => {
 	await editor?.close();
@@ -155,5 +162,43 @@ test('Enroll In Cadence lists the published cadences with no credential, and its
 			{ timeoutMs: 10_000 },
 		).catch(async () => editor.canvasNode('Enroll In Cadence').innerText());
 		expect(subtitle).toContain(`into ${CADENCE}`);
+	});
+});
+
+test('Cadence → Simulate shows the text as it would be sent and the local time next to UTC', async () => {
+	const simulate = node('Simulate', 'n8n-nodes-cadence.cadence', {
+		resource: 'simulation',
+		operation: 'simulate',
+		cadenceSource: 'published',
+		cadence: { __rl: true, mode: 'name', value: CADENCE },
+		contactName: 'Ana Lima',
+		variables: { variable: [{ name: 'firstName', value: 'Ana' }] },
+		startAt: '2026-03-02T15:00:00Z',
+	});
+	const wf = await n8n.createWorkflow(
+		workflow('Simulate a cadence', [manualTrigger(), simulate], [['Manual Trigger', 'Simulate']]),
+	);
+	await editor.step('simulate', async () => {
+		await editor.openWorkflow(wf.id);
+		await editor.page.getByTestId('execute-workflow-button').click();
+		await editor.canvasNode('Simulate').getByTestId('canvas-node-status-success').waitFor();
+		await editor.canvasNode('Simulate').dblclick();
+		const output = editor.page.getByTestId('output-panel');
+		await output.getByTestId('radio-button-json').click();
+		const shown = await waitFor(
+			'the simulated send in the output panel',
+			async () => {
+				const text = await output.innerText();
+				return /"type"/.test(text) && /send/i.test(text) ? text : undefined;
+			},
+			{ timeoutMs: 20_000 },
+		);
+		expect(shown).toContain('Hi Ana, still there?');
+		expect(shown).not.toContain('{{firstName}}');
+		// One day after 15:00 UTC on 2 March 2026 is 09:00 in Chicago (UTC−6), shown beside UTC.
+		expect(shown).toContain('America/Chicago');
+		expect(shown).toMatch(/2026-03-03T15:00:00(\.000)?Z/);
+		expect(shown).toMatch(/Tue 3 Mar 2026, 09:00/);
+		await editor.page.getByTestId('ndv-close-button').click();
 	});
 });
