@@ -162,8 +162,13 @@ describe('a schedule with no open time', () => {
 		);
 	});
 
-	it('also when quiet hours cover the whole day', () => {
-		const alwaysQuiet = context({ timeZone: 'UTC', quietHours: { from: '00:00', to: '24:00' } });
+	it('also when quiet hours cover the whole day (which the schema refuses up front)', () => {
+		const quietAllDay = { from: '00:00', to: '24:00' };
+		expect(() => schedule({ timeZone: 'UTC', quietHours: quietAllDay })).toThrow(
+			/quiet hours 00:00–24:00 cover the whole day/,
+		);
+		// A schedule that bypassed the schema still cannot make the search loop for ever.
+		const alwaysQuiet = { schedule: { ...schedule({ timeZone: 'UTC' }), quietHours: quietAllDay } };
 		expect(() => nextOpenTime(at('2026-06-08T10:00', 'UTC'), alwaysQuiet)).toThrow(/no open time/);
 	});
 
