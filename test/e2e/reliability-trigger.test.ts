@@ -233,6 +233,18 @@ function failedTriggerExecutions(workflowId: string): number {
 	}
 }
 
+/** The test's own Postgres as the store's configuration (what the credential points at). */
+const pgConfig = () =>
+	({
+		kind: 'postgres',
+		host: postgres.host,
+		port: postgres.port,
+		database: postgres.database,
+		user: postgres.user,
+		password: postgres.password,
+		schema: 'cadence',
+	}) as const;
+
 /** kill -9 of n8n and its task runner, then n8n started again on the same data. */
 async function crashAndRestart() {
 	const killed = await n8n.crashMain();
@@ -266,6 +278,20 @@ it(
 		});
 		const wf = await n8n.createWorkflow(reliabilityWorkflow('Outage', channel, credential));
 		await n8n.activate(wf.id);
+		// Activation done (the cadence is in the store) before the outage begins.
+		const before = await openStore(pgConfig());
+		try {
+			await waitFor(
+				'the cadence published',
+				async () => (await before.getCadence('Outage')) !== null,
+				{
+					timeoutMs: 60_000,
+					intervalMs: 500,
+				},
+			);
+		} finally {
+			await before.close();
+		}
 		await postgres.stop();
 		// n8n starts while the store is down: the trigger's activation must not fail for good.
 		await crashAndRestart();
@@ -278,15 +304,7 @@ it(
 			[],
 		);
 		await postgres.start();
-		const store = await openStore({
-			kind: 'postgres',
-			host: postgres.host,
-			port: postgres.port,
-			database: postgres.database,
-			user: postgres.user,
-			password: postgres.password,
-			schema: 'cadence',
-		});
+		const store = await openStore(pgConfig());
 		try {
 			// Published when the store answered again (it was at activation too, before the outage).
 			await waitFor(
