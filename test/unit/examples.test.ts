@@ -30,6 +30,8 @@ const ROOT = join(__dirname, '..', '..');
 const EXAMPLES = join(ROOT, 'examples');
 const PACKAGE = 'n8n-nodes-cadence';
 const PLACEHOLDER_ID = 'REPLACE_ME';
+/** The dashboard's default login (Basic Auth): a template keeps the page closed until it is set. */
+const DASHBOARD_LOGIN = 'httpBasicAuth';
 const GRID = 20;
 
 interface Box {
@@ -573,8 +575,15 @@ describe.each(examples.map((e) => [e.file, e] as const))('%s', (_file, { text, w
 				expect(reference).toEqual({ id: PLACEHOLDER_ID, name: expect.any(String) });
 				expect(reference.name.length).toBeGreaterThan(0);
 			}
-			// The cadence store needs no credential: SQLite in the n8n folder by default.
-			if (isOurs(node)) expect(node.credentials).toBeUndefined();
+			// The cadence store needs no credential: SQLite in the n8n folder by default. The one
+			// credential this package's nodes carry is the dashboard's login, as a placeholder.
+			if (isOurs(node))
+				expect(Object.keys(node.credentials ?? {})).toEqual(
+					isOurs(node, 'cadenceDashboard') ? [DASHBOARD_LOGIN] : [],
+				);
+			// Never served without a login: the dashboard keeps its default, Basic Auth.
+			if (isOurs(node, 'cadenceDashboard'))
+				expect(node.parameters.authentication ?? 'basicAuth').toBe('basicAuth');
 		}
 		expect(text).not.toMatch(
 			/sk-[A-Za-z0-9_-]{16,}|xox[abp]-|AKIA[0-9A-Z]{16}|-----BEGIN|"password"/,
@@ -583,12 +592,14 @@ describe.each(examples.map((e) => [e.file, e] as const))('%s', (_file, { text, w
 
 	it('runs or activates right after import, before any credential is set', () => {
 		const enabled = workflow.nodes.filter((n) => !n.disabled);
-		// Every trigger that would start with the workflow needs no credential.
-		for (const node of enabled.filter((n) => typeFacts(n.type)?.trigger))
-			expect({ trigger: node.name, credentials: node.credentials }).toEqual({
-				trigger: node.name,
-				credentials: undefined,
-			});
+		// Every trigger that would start with the workflow needs no credential. The dashboard's
+		// login is read on each request, not on activation: until a real one is picked, the page
+		// answers 401 to everyone (test/e2e/templates.test.ts).
+		for (const node of enabled.filter((n) => typeFacts(n.type)?.trigger)) {
+			const credentials = { ...node.credentials };
+			if (isOurs(node, 'cadenceDashboard')) delete credentials[DASHBOARD_LOGIN];
+			expect({ trigger: node.name, credentials }).toEqual({ trigger: node.name, credentials: {} });
+		}
 		// A sample pinned on a trigger is what "Execute workflow" runs it with (editor runs only).
 		const pinned = Object.keys(workflow.pinData ?? {});
 		for (const name of pinned)
