@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { openStore } from '../../engine/store/open';
 import { StoreProbe } from '../../test/e2e/support/cadence-store';
 import { rawDriver } from '../../test/support/raw-sql';
@@ -85,6 +85,8 @@ async function measure(ctx: BenchContext, n: number): Promise<Figures> {
 	try {
 		const cadence = await n8n.createWorkflow(packageWorkflow(CADENCE, undefined));
 		await n8n.activate(cadence.id);
+		// Activating publishes the cadence, which creates the store (n8n may finish it a bit later).
+		await pollUntil('the cadence store created', async () => existsSync(n8n.storePath));
 		const store = await openStore({ kind: 'sqlite', path: n8n.storePath });
 		const probe = StoreProbe.sqlite(n8n.storePath);
 		const driver = rawDriver({ kind: 'sqlite', path: n8n.storePath });
