@@ -86,11 +86,11 @@ export function toStepRun(row: Row): StepRun {
 		degraded: num(row.degraded) === 1,
 		approval: strOrNull(row.approval),
 		decidedBy: strOrNull(row.decided_by),
+		detail: strOrNull(row.detail),
 		handedAt: numOrNull(row.handed_at),
 		approvalDeadline: numOrNull(row.approval_deadline),
 		approvalTimeout: strOrNull(row.approval_timeout),
 		stuckAlertedAt: numOrNull(row.stuck_alerted_at),
-		detail: strOrNull(row.detail),
 	};
 }
 
