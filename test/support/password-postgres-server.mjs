@@ -40,7 +40,9 @@ try {
 	await server.initialise();
 	await server.start();
 	await server.createDatabase('cadence');
-	process.stdout.write(`${JSON.stringify({ port: Number(port), user: 'postgres', password, database: 'cadence' })}\n`);
+	process.stdout.write(
+		`${JSON.stringify({ port: Number(port), user: 'postgres', password, database: 'cadence' })}\n`,
+	);
 } catch (error) {
 	process.stderr.write(`${error?.stack ?? error}\n`);
 	await stop();

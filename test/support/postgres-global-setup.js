@@ -48,7 +48,9 @@ async function startEmbedded() {
 module.exports = async function setup() {
 	// CADENCE_TEST_PG_EMBEDDED=1 forces the embedded server, to check the fallback on any machine.
 	const forceEmbedded = process.env.CADENCE_TEST_PG_EMBEDDED === '1';
-	const candidates = forceEmbedded ? [] : [process.env.CADENCE_TEST_PG_URL, MACHINE_URL].filter(Boolean);
+	const candidates = forceEmbedded
+		? []
+		: [process.env.CADENCE_TEST_PG_URL, MACHINE_URL].filter(Boolean);
 	for (const url of candidates) {
 		if (await reachable(url)) {
 			process.env.CADENCE_TEST_PG_URL = url;

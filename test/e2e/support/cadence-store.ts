@@ -111,7 +111,10 @@ export class StoreProbe {
 			).map((r) => Number(r.id));
 			if (ids.length === 0) return 0;
 			const list = ids.map(() => '?').join(', ');
-			await tx.run(`UPDATE due_steps SET due_at = ? WHERE enrollment_id IN (${list})`, [at, ...ids]);
+			await tx.run(`UPDATE due_steps SET due_at = ? WHERE enrollment_id IN (${list})`, [
+				at,
+				...ids,
+			]);
 			await tx.run(`UPDATE enrollments SET next_due_at = ? WHERE id IN (${list})`, [at, ...ids]);
 			return ids.length;
 		});

@@ -153,11 +153,11 @@ describe.each(nodes.map((n) => [n.className, n] as const))(
 		});
 
 		it('has a subtitle and a hint for the user', () => {
-		expect(typeof description.subtitle).toBe('string');
-		expect((description.hints ?? []).length).toBeGreaterThan(0);
-	});
+			expect(typeof description.subtitle).toBe('string');
+			expect((description.hints ?? []).length).toBeGreaterThan(0);
+		});
 
-	it('is usable as an AI agent tool when it acts on data', () => {
+		it('is usable as an AI agent tool when it acts on data', () => {
 			const acting = ['enrollInCadence', 'recordReply', 'cadence'];
 			if (acting.includes(description.name)) expect(description.usableAsTool).toBe(true);
 		});
