@@ -81,14 +81,11 @@ test('the template list is what the README describes', () => {
 			'06-dashboard.json',
 		].sort(),
 	);
-	// 03, 04 and 05 pin their sample on the webhook instead (run in browser-templates.test.ts:
-	// `n8n execute` starts only from a Manual Trigger and does not use pinned data).
+	// 03, 04 and 05 pin their sample on the webhook, 06 on its schedule, instead (run in
+	// browser-templates.test.ts: `n8n execute` starts only from a Manual Trigger and does not use
+	// pinned data).
 	expect(runnable.sort()).toEqual(
-		[
-			'01-chat-inactivity.conversation.json',
-			'02-prospecting.enroll.json',
-			'06-dashboard.json',
-		].sort(),
+		['01-chat-inactivity.conversation.json', '02-prospecting.enroll.json'].sort(),
 	);
 	for (const file of files) expect(created.get(file)?.id).toBeTruthy();
 });
@@ -123,6 +120,21 @@ test(
 			expect([file, activationError ?? null]).toEqual([file, null]);
 		}
 		expect(n8n.logLines(/activation error|could not be activated|problem activating/i)).toEqual([]);
+	}),
+);
+
+test(
+	'the published dashboard stays closed until its placeholder login is replaced',
+	withLogs(async () => {
+		// Activated by the test above; its Basic Auth credential is the template's placeholder.
+		const url = `${n8n.url}/webhook/follow-ups`;
+		const someone = `Basic ${Buffer.from('admin:admin').toString('base64')}`;
+		for (const authorization of [undefined, someone]) {
+			const res = await fetch(url, { headers: authorization ? { authorization } : {} });
+			const page = await res.text();
+			expect([authorization ?? 'no login', res.status]).toEqual([authorization ?? 'no login', 401]);
+			expect(page).toContain('This dashboard has no login yet');
+		}
 	}),
 );
 
