@@ -14,7 +14,7 @@ import {
 
 /**
  * Await Approval in a real n8n: Compose Follow-up (AI assisted, no model connected, so the draft
- * is the step's own text marked degraded) leaves by Needs Approval; a Set node puts the
+ * is the step's own text marked degraded; "Ask the Reviewer Anyway") leaves by Needs Approval; a Set node puts the
  * execution's resume URL on the item, as the node that notifies a reviewer would; Await Approval
  * waits. The test is the reviewer: it opens the link (the form with the draft), then approves,
  * edits or discards, one contact each, and the workflow goes on by the matching output.
@@ -57,7 +57,11 @@ function approvalWorkflow(): WorkflowJson {
 				sendingWindow: {},
 				options: { checkInterval: 5 },
 			}),
-			node('Compose Follow-up', cadenceType('composeFollowUp'), { mode: 'fromStep', options: {} }),
+			node('Compose Follow-up', cadenceType('composeFollowUp'), {
+				mode: 'fromStep',
+				// With no model the default sends the Message Text; this flow asks the reviewer.
+				options: { whenAiFails: 'askReviewer' },
+			}),
 			noOp('Sent without review'),
 			node(
 				'Notify reviewer',
