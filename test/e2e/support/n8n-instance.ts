@@ -175,7 +175,7 @@ export class N8nInstance {
 				this.cookie = (res.headers.getSetCookie?.() ?? []).map((c) => c.split(';')[0]).join('; ');
 				return true;
 			},
-			{ timeoutMs: 120_000, intervalMs: 500, fatal: Fatal },
+			{ timeoutMs: 240_000, intervalMs: 500, fatal: Fatal },
 		);
 		const scopes = await this.rest<string[]>('GET', '/rest/api-keys/scopes');
 		const key = await this.rest<{ rawApiKey: string }>('POST', '/rest/api-keys', {
