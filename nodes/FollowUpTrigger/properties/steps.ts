@@ -78,6 +78,9 @@ export const stepsProperty: INodeProperties = {
 					displayName: 'Instruction for the AI',
 					name: 'instruction',
 					type: 'string',
+					// Filled per contact at send time ({{firstName}}), never an n8n expression: without
+					// this, typing {{ switches the field to Expression mode and the text is evaluated once.
+					noDataExpression: true,
 					typeOptions: { rows: 3 },
 					default: '',
 					placeholder: 'e.g. Ask, in one short sentence, whether the question is still relevant',
@@ -89,6 +92,9 @@ export const stepsProperty: INodeProperties = {
 					displayName: 'Message Text',
 					name: 'staticText',
 					type: 'string',
+					// Filled per contact at send time ({{firstName}}), never an n8n expression: without
+					// this, typing {{ switches the field to Expression mode and the text is evaluated once.
+					noDataExpression: true,
 					typeOptions: { rows: 3 },
 					default: '',
 					placeholder: 'e.g. Hi {{firstName}}, did you get a chance to look at my last message?',
