@@ -1,5 +1,3 @@
-import { cadenceDefinitionSchema } from '../../engine/cadence/definition';
-import { contentHash } from '../../engine/cadence/content-hash';
 import { openStore } from '../../engine/store/open';
 import { migrate } from '../../engine/store/schema/migrate';
 import { MIGRATIONS, type Migration } from '../../engine/store/schema/migrations';
@@ -8,7 +6,7 @@ import type { CadenceStore } from '../../engine/store/store';
 import { BACKENDS, freshLocation, type Location } from '../support/backends';
 import { raceInProcesses } from '../support/processes';
 import { count, rawDriver, tableNames } from '../support/raw-sql';
-import { parseOrThrow } from '../../engine/validation';
+import { insertOldCadence } from '../support/old-store';
 import { HOUR, VirtualClock } from '../support/virtual-clock';
 
 /**
@@ -139,20 +137,7 @@ describe.each(BACKENDS)('migrations on %s', (backend) => {
 	it('a store written before the due queue keeps every waiting step through the upgrade', async () => {
 		const db = track(rawDriver(location.config));
 		await migrate(db, clock.nowMs, MIGRATIONS.slice(0, 1));
-		const definition = parseOrThrow(
-			cadenceDefinitionSchema,
-			{ name: 'Old', steps: [{ wait: { amount: 1, unit: 'hours' }, staticText: 'hi' }] },
-			'cadence',
-		);
-		await db.run(
-			`INSERT INTO cadences (id, name, latest_version, active, created_at, updated_at)
-			VALUES (1, 'Old', 1, 1, 0, 0)`,
-		);
-		await db.run(
-			`INSERT INTO cadence_versions (cadence_id, version, content_hash, definition, published_at)
-			VALUES (1, 1, ?, ?, 0)`,
-			[contentHash(definition), JSON.stringify(definition)],
-		);
+		await insertOldCadence(db);
 		// Version 1 kept the schedule on the row: next_due_at was set only while a step waited.
 		const rows: Array<[number, string, string, number | null, number | null]> = [
 			[1, 'later', 'active', clock.nowMs + 2 * HOUR, null],

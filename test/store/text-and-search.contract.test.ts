@@ -1,12 +1,10 @@
-import { cadenceDefinitionSchema } from '../../engine/cadence/definition';
-import { contentHash } from '../../engine/cadence/content-hash';
 import { openStore } from '../../engine/store/open';
 import { migrate } from '../../engine/store/schema/migrate';
 import { MIGRATIONS } from '../../engine/store/schema/migrations';
 import type { CadenceStore } from '../../engine/store/store';
-import { parseOrThrow } from '../../engine/validation';
 import { BACKENDS, freshLocation, freshStore, type TestStore } from '../support/backends';
 import { rawDriver } from '../support/raw-sql';
+import { insertOldCadence } from '../support/old-store';
 import { VirtualClock } from '../support/virtual-clock';
 
 /**
@@ -121,20 +119,7 @@ describe.each(BACKENDS)('search after the upgrade on %s', (backend) => {
 				clock.nowMs,
 				MIGRATIONS.filter((m) => m.version < 7),
 			);
-			const definition = parseOrThrow(
-				cadenceDefinitionSchema,
-				{ name: 'Old', steps: [{ wait: { amount: 1, unit: 'hours' }, staticText: 'hi' }] },
-				'cadence',
-			);
-			await db.run(
-				`INSERT INTO cadences (id, name, latest_version, active, created_at, updated_at)
-				VALUES (1, 'Old', 1, 1, 0, 0)`,
-			);
-			await db.run(
-				`INSERT INTO cadence_versions (cadence_id, version, content_hash, definition, published_at)
-				VALUES (1, 1, ?, ?, 0)`,
-				[contentHash(definition), JSON.stringify(definition)],
-			);
+			await insertOldCadence(db);
 			await db.run(
 				`INSERT INTO enrollments (id, cadence_id, version, contact_key, conversation_key, contact_name,
 					agent, variables, state, cycle, next_step, anchor_at, created_at, updated_at)
