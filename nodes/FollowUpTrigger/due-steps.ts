@@ -11,12 +11,15 @@ import type { TriggerSettings } from './settings';
 export const MAX_BATCHES_PER_CHECK = 10;
 
 /**
- * The most due steps one execution carries, whatever the Claim Batch Size. Every node of the flow
- * handles an execution's items in one go, and n8n saves them as one record: with 10,000 items
- * n8n stopped answering for seconds at a time and grew to 1.5 GB. Bigger batches are claimed in
- * one round trip and go out as several executions, one after another.
+ * The most due steps one execution carries, whatever the Claim Batch Size. n8n runs an
+ * execution's nodes one after another, each handling all its items in one go on n8n's only
+ * thread; with the store's synchronous SQLite calls nothing else (not even /healthz) runs until
+ * the execution pauses for n8n's own database. So the longest pause n8n makes grows with this
+ * number: 10,000 items stalled it for 13–19 s, 200 for up to 5 s on a loaded machine (see
+ * docs/benchmarks.md). 50 — the default Claim Batch Size — keeps it well under a second and
+ * costs little throughput, as each execution's own overhead is small beside 50 steps.
  */
-export const MAX_ITEMS_PER_EXECUTION = 200;
+export const MAX_ITEMS_PER_EXECUTION = 50;
 
 /** How many due steps one claim takes (and one execution carries). */
 export function itemsPerExecution(settings: TriggerSettings): number {

@@ -6,7 +6,7 @@ import { flowRecordsHandOff } from '../shared/hand-off';
 import { StuckAlerts } from './alerts';
 import type { Session, StoreConnection } from './connection';
 import { claimedItems, itemsPerExecution, MAX_BATCHES_PER_CHECK } from './due-steps';
-import { emitAndWait } from './emitter';
+import { emitAndWait, type ExecutionEnd } from './emitter';
 import { toOutputs } from './outputs';
 import { InstalledPackage } from '../../engine';
 import type { TriggerSettings } from './settings';
@@ -121,9 +121,11 @@ export class Ticker {
 
 	/**
 	 * Claims and emits due steps, at most itemsPerExecution per execution, each execution started
-	 * once the previous one ended; the events ride along with the first. A claimed step is never
-	 * handed out again by the claim, so whatever was claimed before a later claim fails is still
-	 * emitted.
+	 * once the previous one ended (or after EXECUTION_WAIT_MS); the events ride along with the
+	 * first. Each claim takes only what the next execution carries, right before it starts, so a
+	 * step waits in the store, not in memory, and its Stuck After counts from its emission. A
+	 * claimed step is never handed out again by the claim, so whatever was claimed before a later
+	 * claim fails is still emitted.
 	 */
 	private async emitDue(
 		{ store, cadence }: Session,
@@ -151,12 +153,16 @@ export class Ticker {
 			if (items.length === 0 && pendingEvents.length === 0) return;
 			const data = toOutputs(this.settings, items, pendingEvents);
 			pendingEvents = [];
+			let end: ExecutionEnd;
 			try {
-				await emitAndWait(this.context, data, EXECUTION_WAIT_MS, this.stopping.signal);
+				end = await emitAndWait(this.context, data, EXECUTION_WAIT_MS, this.stopping.signal);
 			} catch (error) {
 				fail(error);
 				return;
 			}
+			// Where n8n cannot say when an execution ended, the next one would start beside it at
+			// once, and a backlog would run as one big burst: there a check emits one execution.
+			if (end === 'untracked') return;
 			if (claimFailed || claimed.length < limit || budget <= 0) return;
 		}
 	}

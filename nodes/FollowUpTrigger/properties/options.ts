@@ -40,7 +40,7 @@ export const optionsProperty: INodeProperties = {
 			typeOptions: { minValue: 1, maxValue: 1000 },
 			default: 50,
 			description:
-				'How many due follow-ups are taken from the store at a time. One check emits at most ten batches; the rest follow on the next check.',
+				'How many due follow-ups one check hands out: up to ten times this many, in executions of at most this many (never more than 50, so n8n stays responsive), each started once the previous one ended. The rest follow on the next check.',
 		},
 		{
 			displayName: 'Emit Events',

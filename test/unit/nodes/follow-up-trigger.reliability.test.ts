@@ -223,22 +223,55 @@ describe('stuck alerts, at least once', () => {
 	});
 });
 
-describe('a big backlog with the largest batch size', () => {
-	it(`goes out in executions of at most ${MAX_ITEMS_PER_EXECUTION} items, each after the previous one ended`, async () => {
-		const harness = await activate({ batchSize: 1000 });
-		const contacts = Array.from({ length: 450 }, (_, i) => `c${String(i).padStart(3, '0')}`);
+describe('a big backlog', () => {
+	const MAX = MAX_ITEMS_PER_EXECUTION;
+	async function enrollBacklog(count: number) {
+		const contacts = Array.from({ length: count }, (_, i) => `c${String(i).padStart(4, '0')}`);
 		await t.store.enroll(contacts.map((contactKey) => ({ cadence: 'Nudges', contactKey })));
+	}
+
+	it(`goes out in executions of at most ${MAX} items at the largest batch size, each after the previous one ended`, async () => {
+		const harness = await activate({ batchSize: 1000 });
+		await enrollBacklog(2 * MAX + 7);
+		const claim = jest.spyOn(t.store, 'claimDue');
 		harness.executions = 'hang';
 		jest.setSystemTime(START + DAY);
 		await wait(harness, 10_000);
-		expect(harness.emitted.map((e) => e[0].length)).toEqual([MAX_ITEMS_PER_EXECUTION]);
+		expect(harness.emitted.map((e) => e[0].length)).toEqual([MAX]);
+		// Claimed only as the execution starts: the rest waits in the store, unclaimed.
+		expect(claim.mock.calls.map(([input]) => input.limit)).toEqual([MAX]);
 		await wait(harness, 20_000);
 		expect(harness.emitted).toHaveLength(1); // the first execution still runs
 		harness.executions = 'succeed';
 		harness.finishExecutions('succeed');
 		await wait(harness, 10_000);
-		expect(harness.emitted.map((e) => e[0].length)).toEqual([200, 200, 50]);
-		expect(new Set(dueItems(harness).map((i) => i.stepRunId)).size).toBe(450);
+		expect(harness.emitted.map((e) => e[0].length)).toEqual([MAX, MAX, 7]);
+		expect(new Set(dueItems(harness).map((i) => i.stepRunId)).size).toBe(2 * MAX + 7);
+	});
+
+	it('takes at most ten Claim Batch Sizes per check; the rest follow on the next check', async () => {
+		const harness = await activate({ batchSize: 3 });
+		await enrollBacklog(35);
+		jest.setSystemTime(START + DAY);
+		await wait(harness, 10_000);
+		expect(harness.emitted.map((e) => e[0].length)).toEqual(Array(10).fill(3));
+		await wait(harness, 10_000);
+		expect(harness.emitted.map((e) => e[0].length).slice(10)).toEqual([3, 2]);
+		expect(new Set(dueItems(harness).map((i) => i.stepRunId)).size).toBe(35);
+	});
+
+	it('goes out one execution per check where n8n cannot report when an execution ended', async () => {
+		const harness = await activate({ batchSize: 1000 });
+		// n8n's experimental engine 2.0 refuses executions whose trigger waits for their end.
+		harness.context.getWorkflowSettings = () => ({ engineType: 'v2' }) as never;
+		await enrollBacklog(2 * MAX + 7);
+		jest.setSystemTime(START + DAY);
+		await wait(harness, 10_000);
+		expect(harness.emitted.map((e) => e[0].length)).toEqual([MAX]);
+		await wait(harness, 10_000);
+		await wait(harness, 10_000);
+		expect(harness.emitted.map((e) => e[0].length)).toEqual([MAX, MAX, 7]);
+		expect(new Set(dueItems(harness).map((i) => i.stepRunId)).size).toBe(2 * MAX + 7);
 	});
 });
 
