@@ -29,6 +29,9 @@ export interface StepRunRow {
 	sent_at: number | null;
 }
 
+/** How many ids one UPDATE of makeDue names. */
+const IDS_PER_STATEMENT = 10_000;
+
 /**
  * Looks straight into the cadence store a running n8n uses (its SQLite file, or the Postgres
  * schema of its Cadence Store credential): what was enrolled, claimed and sent. And it is the
@@ -109,13 +112,19 @@ export class StoreProbe {
 			const ids = (
 				await tx.all<{ id: number }>(`SELECT e.id FROM enrollments e WHERE ${where}`, params)
 			).map((r) => Number(r.id));
-			if (ids.length === 0) return 0;
-			const list = ids.map(() => '?').join(', ');
-			await tx.run(`UPDATE due_steps SET due_at = ? WHERE enrollment_id IN (${list})`, [
-				at,
-				...ids,
-			]);
-			await tx.run(`UPDATE enrollments SET next_due_at = ? WHERE id IN (${list})`, [at, ...ids]);
+			// SQLite takes at most 32,766 parameters a statement: a big backlog moves in slices.
+			for (let i = 0; i < ids.length; i += IDS_PER_STATEMENT) {
+				const slice = ids.slice(i, i + IDS_PER_STATEMENT);
+				const list = slice.map(() => '?').join(', ');
+				await tx.run(`UPDATE due_steps SET due_at = ? WHERE enrollment_id IN (${list})`, [
+					at,
+					...slice,
+				]);
+				await tx.run(`UPDATE enrollments SET next_due_at = ? WHERE id IN (${list})`, [
+					at,
+					...slice,
+				]);
+			}
 			return ids.length;
 		});
 	}
