@@ -5,7 +5,7 @@ import {
 	type IExecuteFunctions,
 	type INodeExecutionData,
 } from 'n8n-workflow';
-import { toNodeError } from '../shared/errors';
+import { failedItemMessage } from '../shared/items';
 import { immediateOutcome, timeoutOutcome, toOutputs } from './outcome';
 import { buildRequest } from './request';
 import { saveState, type ApprovalRequest } from './state';
@@ -25,14 +25,11 @@ const UNIT_MS = { minutes: 60_000, hours: 3_600_000, days: 86_400_000 } as const
  */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
-	const node = this.getNode();
 	const requests: ApprovalRequest[] = items.map((item, itemIndex) => {
 		try {
 			return buildRequest(this, itemIndex, item);
 		} catch (error) {
-			const nodeError = toNodeError(node, error, { itemIndex });
-			if (!this.continueOnFail()) throw nodeError;
-			return failed(itemIndex, item.json, nodeError.message);
+			return failed(itemIndex, item.json, failedItemMessage(this, error, itemIndex));
 		}
 	});
 	const limitMs = readTimeLimit(this);

@@ -9,6 +9,7 @@ import type { CadenceStore } from '../../engine';
 import type { Enrollment, StepRun } from '../../engine';
 import { isOnStep, isRunning } from '../../engine';
 import { toNodeError } from '../shared/errors';
+import { failedItemMessage } from '../shared/items';
 import { withStore } from '../shared/store-provider';
 import type { ApprovalRequest, HistoryEntry } from './state';
 
@@ -49,9 +50,8 @@ export async function prepareDrafts(
 	try {
 		await markAwaiting(context, node, cadence);
 	} catch (error) {
-		const nodeError = toNodeError(node, error);
-		if (!context.continueOnFail()) throw nodeError;
-		for (const request of cadence) request.error ??= nodeError.message;
+		const message = failedItemMessage(context, error);
+		for (const request of cadence) request.error ??= message;
 	}
 }
 
@@ -69,9 +69,7 @@ async function markAwaiting(
 				if (state.kind !== 'open') throw notReviewable(node, request, state);
 				runs.set(request, run);
 			} catch (error) {
-				const nodeError = toNodeError(node, error, { itemIndex: request.index });
-				if (!context.continueOnFail()) throw nodeError;
-				request.error = nodeError.message;
+				request.error = failedItemMessage(context, error, request.index);
 			}
 		}
 		for (const [request, run] of runs) {
@@ -114,9 +112,8 @@ export async function recordDeadlines(
 		});
 	} catch (error) {
 		// Without its deadline in the store, the step is reported stuck instead of timing out.
-		const nodeError = toNodeError(context.getNode(), error);
-		if (!context.continueOnFail()) throw nodeError;
-		context.logger.warn(`Await Approval: the time limit could not be stored: ${nodeError.message}`);
+		const message = failedItemMessage(context, error);
+		context.logger.warn(`Await Approval: the time limit could not be stored: ${message}`);
 	}
 }
 

@@ -5,10 +5,9 @@ import type {
 	NodeExecutionHint,
 } from 'n8n-workflow';
 import { compose, composeStatic } from '../../engine/compose';
-import { mapConcurrent } from '../../engine/compose';
 import type { ChatModelLike, ComposeResult } from '../../engine/compose';
 import type { CadenceStore } from '../../engine';
-import { toNodeError } from '../shared/errors';
+import { eachInput, readBatch } from '../shared/items';
 import { handToSendPath } from '../shared/hand-off';
 import { executionSignal, readChatModel } from '../shared/chat-model';
 import { withStore } from '../shared/store-provider';
@@ -33,8 +32,9 @@ interface Planned {
 	params: ComposeParameters;
 	/** Static mode is settled while planning, so a missing variable fails before any write. */
 	settled: ComposeResult | null;
+	itemIndex: number;
 }
-type Outcome = { output: number; json: IDataObject };
+type Composed = { output: number; json: IDataObject };
 
 /**
  * Plans every item first (parameters, the step, static texts): a bad value fails naming it before
@@ -42,60 +42,43 @@ type Outcome = { output: number; json: IDataObject };
  * option, recording each cadence step's text on its step run; preview items never write.
  */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const items = this.getInputData();
 	const node = this.getNode();
 	const concurrency = readConcurrency(this);
-	const outcomes: Array<Outcome | Planned> = items.map((item, itemIndex) => {
-		try {
+	const batch = await readBatch<Planned>(this, {
+		outputs: 2,
+		read: (itemIndex, item) => {
 			const params = readParameters(this, itemIndex);
 			const plan = planItem(node, itemIndex, item.json, params);
 			const settled = plan.request.mode === 'static' ? composeStatic(plan.request) : null;
-			return { plan, params, settled };
-		} catch (error) {
-			return failed(this, error, itemIndex);
-		}
+			return { plan, params, settled, itemIndex };
+		},
 	});
 
-	const toCompose = outcomes.flatMap((o, itemIndex) => ('plan' in o ? [{ itemIndex, ...o }] : []));
+	const toCompose = batch.pending.map((p) => p.input);
 	const aiNeeded = toCompose.some((p) => p.settled === null);
 	const model = aiNeeded ? await readChatModel(this, 0) : null;
 	// A parameter notice cannot know whether a model is connected; this hint shows only when the
 	// run needed one and had none.
 	if (aiNeeded && model === null) this.addExecutionHints(NO_MODEL_HINT);
-	const run = async (store: CadenceStore | null) =>
-		mapConcurrent(toCompose, concurrency, async ({ itemIndex, ...planned }) => {
-			try {
-				outcomes[itemIndex] = await composeItem(this, itemIndex, planned, store, model);
-			} catch (error) {
-				outcomes[itemIndex] = failed(this, error, itemIndex);
-			}
-		});
-	const storeNeeded = toCompose.some(({ plan }) => plan.ref !== null && !plan.ref.preview);
-	try {
-		await (storeNeeded ? withStore(this, run) : run(null));
-	} catch (error) {
-		// Only a store that cannot be opened gets here with Continue On Fail: no item got through.
-		const nodeError = toNodeError(node, error);
-		if (!this.continueOnFail()) throw nodeError;
-		for (const { itemIndex } of toCompose) outcomes[itemIndex] = failed(this, nodeError, itemIndex);
-	}
-
-	const result: INodeExecutionData[][] = [[], []];
-	outcomes.forEach((outcome, itemIndex) => {
-		const { output, json } = outcome as Outcome;
-		if (output === DROPPED) return;
-		result[output].push({ json, pairedItem: { item: itemIndex } });
-	});
-	return result;
+	const run = async (planned: Planned[], store: CadenceStore | null) =>
+		eachInput(this, planned, async (p) => composeItem(this, p, store, model), concurrency);
+	return batch.run<Composed>(
+		async (planned) => {
+			const storeNeeded = planned.some(({ plan }) => plan.ref !== null && !plan.ref.preview);
+			return storeNeeded
+				? withStore(this, async (store) => run(planned, store))
+				: run(planned, null);
+		},
+		(composed) => (composed.output === DROPPED ? [] : [composed]),
+	);
 }
 
 async function composeItem(
 	context: IExecuteFunctions,
-	itemIndex: number,
-	{ plan, params, settled }: Planned,
+	{ plan, params, settled, itemIndex }: Planned,
 	store: CadenceStore | null,
 	model: ChatModelLike | null,
-): Promise<Outcome> {
+): Promise<Composed> {
 	// Static text needs no conversation: only AI items read the history.
 	const { request, source, warning }: ItemHistory = settled
 		? { request: plan.request, source: 'none' }
@@ -147,10 +130,4 @@ function messageJson(
 		historySource,
 		...(warning ? { historyWarning: warning } : {}),
 	};
-}
-
-function failed(context: IExecuteFunctions, error: unknown, itemIndex: number): Outcome {
-	const nodeError = toNodeError(context.getNode(), error, { itemIndex });
-	if (!context.continueOnFail()) throw nodeError;
-	return { output: SEND, json: { error: nodeError.message } };
 }

@@ -1,8 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { enrollInputSchema, type EnrollInput } from '../../engine';
+import { enrollInputSchema, type EnrollInput, type EnrollResult } from '../../engine';
 import { CadenceValidationError } from '../../engine';
 import { toProblems } from '../../engine';
-import { toNodeError } from '../shared/errors';
+import { mapBatch } from '../shared/items';
 import { enrollmentJson } from '../shared/output';
 import { withStore } from '../shared/store-provider';
 import { optionalIdentity, optionalText, requiredIdentity } from '../shared/identity';
@@ -14,53 +14,32 @@ import { cadenceNameFrom, toMillis } from '../shared/values';
  * if the transaction fails, nothing at all is enrolled.
  */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const items = this.getInputData();
-	const node = this.getNode();
-	const output: INodeExecutionData[] = new Array(items.length);
-	const batch: Array<{ itemIndex: number; input: EnrollInput }> = [];
-
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		try {
-			const input = readItem(this, itemIndex, items[itemIndex].json);
+	return mapBatch<EnrollInput, EnrollResult>(this, {
+		outputs: 1,
+		read: (itemIndex, item) => {
+			const input = readItem(this, itemIndex, item.json);
 			const checked = enrollInputSchema.safeParse(input);
 			if (!checked.success)
 				throw new CadenceValidationError('enrollment', toProblems(checked.error));
-			batch.push({ itemIndex, input });
-		} catch (error) {
-			const nodeError = toNodeError(node, error, { itemIndex });
-			if (!this.continueOnFail()) throw nodeError;
-			output[itemIndex] = { json: { error: nodeError.message }, pairedItem: { item: itemIndex } };
-		}
-	}
-
-	if (batch.length > 0) {
-		try {
-			const results = await withStore(this, async (store) =>
+			return input;
+		},
+		call: async (inputs) =>
+			withStore(this, async (store) =>
 				// A cadence name two workflows share means the one whose trigger is in this workflow.
-				store.enroll(
-					batch.map((b) => b.input),
-					{ workflowId: this.getWorkflow().id },
-				),
-			);
-			results.forEach((result, i) => {
-				const { itemIndex, input } = batch[i];
-				const json: IDataObject = {
+				store.enroll(inputs, { workflowId: this.getWorkflow().id }),
+			),
+		emit: (result, input) => [
+			{
+				output: 0,
+				json: {
 					outcome: result.outcome,
 					message: result.message,
 					contactKey: input.contactKey,
 					...(result.enrollment ? enrollmentJson(result.enrollment) : {}),
-				};
-				output[itemIndex] = { json, pairedItem: { item: itemIndex } };
-			});
-		} catch (error) {
-			const nodeError = toNodeError(node, error);
-			if (!this.continueOnFail()) throw nodeError;
-			for (const { itemIndex } of batch) {
-				output[itemIndex] = { json: { error: nodeError.message }, pairedItem: { item: itemIndex } };
-			}
-		}
-	}
-	return [output];
+				},
+			},
+		],
+	});
 }
 
 const CONTACT_FIX =

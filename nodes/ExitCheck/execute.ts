@@ -7,15 +7,15 @@ import {
 import {
 	decideExit,
 	decideWithoutEnrollment,
+	type CadenceStore,
 	type ExitCheck,
 	type ExitDecision,
 } from '../../engine';
 import { DEFAULT_MODEL_TIMEOUT_MS } from '../../engine/classify';
-import { toNodeError } from '../shared/errors';
 import { composeFollows, handToSendPath } from '../shared/hand-off';
-import { mapItems } from '../shared/items';
+import { eachInput, mapBatch, settled, type Emit, type Settled } from '../shared/items';
 import { iso } from '../shared/output';
-import { readStepItem } from '../shared/step-item';
+import { readStepItem, type StepRef } from '../shared/step-item';
 import { withStore } from '../shared/store-provider';
 import { judgementJson, withJudgement, type JudgementSettings } from './ai-judgement';
 import { readFacts, recordDecision } from './store-facts';
@@ -32,32 +32,56 @@ const CHECK_OPTIONS: Record<string, ExitCheck> = {
 	checkLimit: 'limit',
 };
 
+interface CheckInput {
+	ref: StepRef;
+	json: IDataObject;
+	goalReached: boolean;
+	goalNote: string;
+	disabled: ReadonlySet<ExitCheck>;
+	judging: JudgementSettings | null;
+	itemIndex: number;
+}
+
+interface Checked {
+	decision: ExitDecision;
+	extra: IDataObject;
+	dropped?: boolean;
+}
+
+/**
+ * Reads every item's parameters first (a bad one fails alone, before any write), then checks all
+ * cadence items against the store in one batch call.
+ */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const node = this.getNode();
-	return mapItems(this, 2, async (itemIndex, item) => {
-		try {
-			const { decision, extra, dropped } = await checkItem(this, itemIndex, item.json);
-			if (dropped) return [];
-			if (!decision.exit) return [{ output: CONTINUE, json: { ...item.json, ...extra } }];
-			const { reason, detail, action, deferredUntil } = decision;
-			const exit: IDataObject = { reason, detail, action };
-			if (action === 'deferred') exit.deferredUntil = iso(deferredUntil);
-			return [{ output: EXIT, json: { ...item.json, ...extra, exit } }];
-		} catch (error) {
-			// A gate that could not check must not let the message through: with Continue On Fail
-			// the failed item leaves by Exit, carrying the error, never by Continue.
-			const nodeError = toNodeError(node, error, { itemIndex });
-			if (!this.continueOnFail()) throw nodeError;
-			return [{ output: EXIT, json: { ...item.json, error: nodeError.message } }];
-		}
+	return mapBatch<CheckInput, Checked>(this, {
+		outputs: 2,
+		// A gate that could not check must not let the message through: with Continue On Fail
+		// the failed item leaves by Exit, carrying the error, never by Continue.
+		errorOutput: EXIT,
+		errorJson: (error, item) => ({ ...item.json, error }),
+		read: (itemIndex, item) => readItem(this, itemIndex, item.json),
+		call: async (inputs) =>
+			withStore(this, async (store) =>
+				eachInput(this, inputs, async (input) => checkInStore(this, store, input)),
+			),
+		emit: (checked, _input, _itemIndex, item) => emitDecision(item.json, checked),
 	});
 }
 
-async function checkItem(
+function emitDecision(json: IDataObject, { decision, extra, dropped }: Checked): Emit[] {
+	if (dropped) return [];
+	if (!decision.exit) return [{ output: CONTINUE, json: { ...json, ...extra } }];
+	const { reason, detail, action, deferredUntil } = decision;
+	const exit: IDataObject = { reason, detail, action };
+	if (action === 'deferred') exit.deferredUntil = iso(deferredUntil);
+	return [{ output: EXIT, json: { ...json, ...extra, exit } }];
+}
+
+function readItem(
 	context: IExecuteFunctions,
 	itemIndex: number,
 	json: IDataObject,
-): Promise<{ decision: ExitDecision; extra: IDataObject; dropped?: boolean }> {
+): CheckInput | Settled {
 	const node = context.getNode();
 	const goalReached = readGoalReached(context, itemIndex);
 	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
@@ -71,33 +95,44 @@ async function checkItem(
 	const judging = readJudgementSettings(context, itemIndex);
 	const ref = readStepItem(json);
 	// The trigger's editor preview has nothing real behind it: it always continues, untouched.
-	if (ref?.preview) return { decision: { exit: false }, extra: {} };
+	if (ref?.preview) return settled(...emitDecision(json, { decision: { exit: false }, extra: {} }));
 	// Items from any other workflow have no enrollment to read: only the user's condition applies.
-	if (!ref) return { decision: decideWithoutEnrollment(goalReached), extra: {} };
+	if (!ref) {
+		return settled(
+			...emitDecision(json, { decision: decideWithoutEnrollment(goalReached), extra: {} }),
+		);
+	}
 	const disabled = new Set(
 		Object.entries(CHECK_OPTIONS)
 			.filter(([option]) => options[option] === false)
 			.map(([, check]) => check),
 	);
-	return withStore(context, async (store) => {
-		const read = await readFacts(node, store, ref, goalReached, disabled, itemIndex);
-		let decision = decideExit(read.facts);
-		const extra: IDataObject = {};
-		if (judging) {
-			const judged = await withJudgement(context, store, read, decision, json, {
-				...judging,
-				itemIndex,
-			});
-			decision = judged.decision;
-			extra.aiJudgement = judgementJson(judged.judgement);
-		}
-		const carried = await recordDecision(node, store, ref, read, decision, goalNote);
-		// In a flow without Compose Follow-up, Continue is the path to the channel.
-		const toChannel = !carried.exit && !composeFollows(context);
-		if (toChannel && !(await handToSendPath(context, store, ref, itemIndex)))
-			return { decision: carried, extra, dropped: true };
-		return { decision: carried, extra };
-	});
+	return { ref, json, goalReached, goalNote, disabled, judging, itemIndex };
+}
+
+async function checkInStore(
+	context: IExecuteFunctions,
+	store: CadenceStore,
+	{ ref, json, goalReached, goalNote, disabled, judging, itemIndex }: CheckInput,
+): Promise<Checked> {
+	const node = context.getNode();
+	const read = await readFacts(node, store, ref, goalReached, disabled, itemIndex);
+	let decision = decideExit(read.facts);
+	const extra: IDataObject = {};
+	if (judging) {
+		const judged = await withJudgement(context, store, read, decision, json, {
+			...judging,
+			itemIndex,
+		});
+		decision = judged.decision;
+		extra.aiJudgement = judgementJson(judged.judgement);
+	}
+	const carried = await recordDecision(node, store, ref, read, decision, goalNote);
+	// In a flow without Compose Follow-up, Continue is the path to the channel.
+	const toChannel = !carried.exit && !composeFollows(context);
+	if (toChannel && !(await handToSendPath(context, store, ref, itemIndex)))
+		return { decision: carried, extra, dropped: true };
+	return { decision: carried, extra };
 }
 
 /** Null when AI Judgement is off. */

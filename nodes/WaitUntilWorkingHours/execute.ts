@@ -6,8 +6,8 @@ import {
 	type INodeExecutionData,
 } from 'n8n-workflow';
 import { nextOpenTime, type TimingContext } from '../../engine/timing';
-import { toNodeError } from '../shared/errors';
-import { mapItems } from '../shared/items';
+import type { CadenceStore } from '../../engine';
+import { eachInput, readBatch, settled, type Emit } from '../shared/items';
 import { iso } from '../shared/output';
 import { readStepItem, type StepRef } from '../shared/step-item';
 import { withStore } from '../shared/store-provider';
@@ -27,48 +27,49 @@ const IN_MEMORY_WAIT_MS = 65_000;
  * any other workflow have nowhere to be rescheduled, so the run itself waits for them.
  */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const items = this.getInputData();
-	const refs = items.map((item) => readStepItem(item.json));
-	const fromCadence = (i: number): StepRef | null => (refs[i]?.preview ? null : refs[i]);
 	const now = Date.now();
 	const opensAt: number[] = [];
-	const failed = new Set<number>();
-	const hoursSetHere: Array<TimingContext | null> = [];
 
 	// First every item's parameters, and the plan for items that are not real cadence steps: none
 	// of it touches the store, so bad input, or a batch this node cannot handle, fails before
 	// anything is written.
-	const planned = await mapItems(this, 2, async (i, item) => {
-		try {
+	const batch = await readBatch<CadenceItem>(this, {
+		outputs: 2,
+		read: (itemIndex, item) => {
+			const ref = readStepItem(item.json);
 			// The trigger's editor preview has nothing real behind it: it goes on, untouched.
-			if (refs[i]?.preview) return [{ output: NOW, json: item.json }];
-			hoursSetHere[i] = readHoursSetHere(this, i, fromCadence(i) !== null);
-			if (fromCadence(i)) return [];
-			opensAt.push(nextOpenTime(now, hoursSetHere[i]!).at);
-			return [{ output: NOW, json: item.json }];
-		} catch (error) {
-			failed.add(i);
-			throw toNodeError(this.getNode(), error, { itemIndex: i });
-		}
+			if (ref?.preview) return settled({ output: NOW, json: item.json });
+			const hoursSetHere = readHoursSetHere(this, itemIndex, ref !== null);
+			if (ref) return { itemIndex, json: item.json, ref, hoursSetHere };
+			opensAt.push(nextOpenTime(now, hoursSetHere!).at);
+			return settled({ output: NOW, json: item.json });
+		},
 	});
 	// n8n pauses a whole run, not single items, so the run waits once, until the latest of the
 	// items' open times: no item goes on before its own window opens. Items with different hours
 	// may find theirs closed again by then; give them separate runs if that matters.
 	const waitUntil = opensAt.some((at) => at > now) ? Math.max(...opensAt) : null;
 	if (waitUntil !== null && waitUntil - now >= IN_MEMORY_WAIT_MS) {
-		assertRunCanPause(this, items.length, fromCadence, failed, waitUntil);
+		assertRunCanPause(this, batch.pending.length > 0, batch.failed.size > 0, waitUntil);
 	}
 
-	const stored = await mapItems(this, 2, async (i, item) => {
-		const ref = fromCadence(i);
-		if (!ref || failed.has(i)) return [];
-		return [await deferIfClosed(this, i, item.json, ref, hoursSetHere[i], now)];
-	});
-
-	if (waitUntil !== null) await waitInRun(this, waitUntil);
-	return [0, 1].map((output) =>
-		[...planned[output], ...stored[output]].sort((a, b) => pairedIndex(a) - pairedIndex(b)),
+	const result = await batch.run(
+		async (inputs) =>
+			withStore(this, async (store) =>
+				eachInput(this, inputs, async (input) => deferIfClosed(this, store, input, now)),
+			),
+		(emitted) => [emitted],
 	);
+	if (waitUntil !== null) await waitInRun(this, waitUntil);
+	return result;
+}
+
+interface CadenceItem {
+	itemIndex: number;
+	json: IDataObject;
+	ref: StepRef;
+	/** Null for the cadence's own hours. */
+	hoursSetHere: TimingContext | null;
 }
 
 /** The hours set on this node for the item, or null for its cadence's hours. */
@@ -95,21 +96,16 @@ function readHoursSetHere(
 /** Reschedules a cadence step outside its hours in the store; the trigger emits it again then. */
 async function deferIfClosed(
 	context: IExecuteFunctions,
-	itemIndex: number,
-	json: IDataObject,
-	ref: StepRef,
-	hoursSetHere: TimingContext | null,
+	store: CadenceStore,
+	{ itemIndex, json, ref, hoursSetHere }: CadenceItem,
 	now: number,
-): Promise<{ output: number; json: IDataObject }> {
-	return withStore(context, async (store) => {
-		const timing =
-			hoursSetHere ?? (await timingOfCadence(context.getNode(), store, json, itemIndex));
-		const open = nextOpenTime(now, timing);
-		if (open.at <= now) return { output: NOW, json };
-		const reason = open.reason ?? 'deferred: outside the sending schedule';
-		await store.deferStep({ stepRunId: ref.stepRunId, until: open.at, reason });
-		return { output: DEFERRED, json: { ...json, deferredUntil: iso(open.at), reason } };
-	});
+): Promise<Emit> {
+	const timing = hoursSetHere ?? (await timingOfCadence(context.getNode(), store, json, itemIndex));
+	const open = nextOpenTime(now, timing);
+	if (open.at <= now) return { output: NOW, json };
+	const reason = open.reason ?? 'deferred: outside the sending schedule';
+	await store.deferStep({ stepRunId: ref.stepRunId, until: open.at, reason });
+	return { output: DEFERRED, json: { ...json, deferredUntil: iso(open.at), reason } };
 }
 
 /**
@@ -120,14 +116,12 @@ async function deferIfClosed(
  */
 function assertRunCanPause(
 	context: IExecuteFunctions,
-	count: number,
-	fromCadence: (i: number) => StepRef | null,
-	failed: ReadonlySet<number>,
+	hasCadenceSteps: boolean,
+	hasFailed: boolean,
 	until: number,
 ): void {
-	const indexes = Array.from({ length: count }, (_, i) => i);
 	const when = new Date(until).toISOString();
-	if (indexes.some((i) => fromCadence(i) !== null)) {
+	if (hasCadenceSteps) {
 		throw new NodeOperationError(
 			context.getNode(),
 			`Items from a Follow-up Trigger arrived together with other items that must wait until ${when}`,
@@ -137,7 +131,7 @@ function assertRunCanPause(
 			},
 		);
 	}
-	if (failed.size > 0) {
+	if (hasFailed) {
 		throw new NodeOperationError(
 			context.getNode(),
 			`Some items failed while the others must wait until ${when}`,
@@ -153,9 +147,4 @@ async function waitInRun(context: IExecuteFunctions, until: number): Promise<voi
 	const ms = until - Date.now();
 	if (ms < IN_MEMORY_WAIT_MS) await sleep(Math.max(0, ms), context.getExecutionCancelSignal());
 	else await context.putExecutionToWait(new Date(until));
-}
-
-function pairedIndex(item: INodeExecutionData): number {
-	const paired = item.pairedItem;
-	return typeof paired === 'object' && !Array.isArray(paired) ? paired.item : 0;
 }

@@ -1,6 +1,6 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 import { leaseStore, type StoreLease } from '../../../engine';
-import { mapItems } from '../../shared/items';
+import { mapBatch, mapItems } from '../../shared/items';
 import { storeConfigFor } from '../../shared/store-provider';
 import * as enrollment from './enrollment/Enrollment.resource';
 import * as report from './report/Report.resource';
@@ -16,8 +16,9 @@ const resources: Record<string, Record<string, OperationModule>> = {
 };
 
 /**
- * Runs the chosen operation once per input item (each output item paired with its input; with
- * Continue On Fail a failing item becomes an error item and the rest carry on).
+ * Runs the chosen operation through the shared item loop: once per input item, or, for a batched
+ * operation, one call for all items (each output item paired with its input; with Continue On
+ * Fail a failing item becomes an error item and the rest carry on).
  */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const resource = this.getNodeParameter('resource', 0) as string;
@@ -32,8 +33,17 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	}
 	const { store, release } = lazyLease(this);
 	try {
+		const { batch, execute } = chosen;
+		if (batch) {
+			return await mapBatch(this, {
+				outputs: 1,
+				read: (itemIndex, item) => batch.read.call(this, itemIndex, item),
+				call: async (inputs) => batch.call.call(this, inputs, store),
+				emit: (result, input) => batch.emit(result, input).map((json) => ({ output: 0, json })),
+			});
+		}
 		return await mapItems(this, 1, async (itemIndex, item) => {
-			const results = await chosen.execute.call(this, itemIndex, item, store);
+			const results = await execute.call(this, itemIndex, item, store);
 			return results.map((json) => ({ output: 0, json }));
 		});
 	} finally {

@@ -5,6 +5,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 import type { CadenceStore } from '../../../engine';
+import type { Settled } from '../../shared/items';
 
 /**
  * The store is opened on first use, not up front: simulating a cadence given as JSON never needs
@@ -20,10 +21,25 @@ export type OperationExecute = (
 	store: StoreAccess,
 ) => Promise<IDataObject[]>;
 
-export interface OperationModule {
-	description: INodeProperties[];
-	execute: OperationExecute;
+/**
+ * An operation that works on all of an execution's items at once: each item's parameters are
+ * read first (a bad one fails alone), then one call answers one result or one Error per input.
+ */
+export interface BatchOperation<Input, Result> {
+	read(this: IExecuteFunctions, itemIndex: number, item: INodeExecutionData): Input | Settled;
+	call(
+		this: IExecuteFunctions,
+		inputs: Input[],
+		store: StoreAccess,
+	): Promise<Array<Result | Error>>;
+	emit(result: Result, input: Input): IDataObject[];
 }
+
+/** Exactly one of the two forms: item by item, or batched. */
+export type OperationModule =
+	| { description: INodeProperties[]; execute: OperationExecute; batch?: undefined }
+	// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each operation has its own types
+	| { description: INodeProperties[]; batch: BatchOperation<any, any>; execute?: undefined };
 
 /** Scopes an operation's parameters to its resource and operation, as every n8n action node does. */
 export function showFor(

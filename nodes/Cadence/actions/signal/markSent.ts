@@ -4,12 +4,19 @@ import type {
 	INodeExecutionData,
 	INodeProperties,
 } from 'n8n-workflow';
-import type { SentInput } from '../../../../engine';
+import type { SentInput, StepRun } from '../../../../engine';
+import { eachInput, settled } from '../../../shared/items';
 import { stepRunJson } from '../../../shared/output';
 import { callStore, readText, readTime, readWholeNumber } from '../parameters';
 import { isPreviewItem, previewResult } from '../preview';
-import { readStepRunRef, STEP_RUN_LABEL, stepRunIdOf, stepRunProperty } from '../step-run-ref';
-import { showFor, type StoreAccess } from '../types';
+import {
+	readStepRunRef,
+	STEP_RUN_LABEL,
+	stepRunIdOf,
+	stepRunProperty,
+	type StepRunRef,
+} from '../step-run-ref';
+import { showFor, type BatchOperation } from '../types';
 
 /**
  * The last node of the send path: confirms the follow-up went out and schedules the next step,
@@ -98,15 +105,16 @@ const LABELS = {
 	at: 'Sent At',
 };
 
-export async function execute(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	item: INodeExecutionData,
-	store: StoreAccess,
-) {
-	if (isPreviewItem(item.json)) return [previewResult(item.json)];
+interface SentItem {
+	itemIndex: number;
+	ref: StepRunRef;
+	sent: Omit<SentInput, 'stepRunId'>;
+}
+
+function read(this: IExecuteFunctions, itemIndex: number, item: INodeExecutionData) {
+	if (isPreviewItem(item.json)) return settled({ output: 0, json: previewResult(item.json) });
 	const ref = readStepRunRef(this, itemIndex);
-	if (ref === null) return [previewResult(item.json)];
+	if (ref === null) return settled({ output: 0, json: previewResult(item.json) });
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const text = readText(this, itemIndex, 'text', options);
 	const model = readText(this, itemIndex, 'model', options);
@@ -126,9 +134,19 @@ export async function execute(
 		channel: channel || null,
 		at: readTime(this, itemIndex, 'Sent At', options.at),
 	};
-	const run = await callStore(this, itemIndex, LABELS, async () => {
-		const s = await store();
-		return s.markSent({ ...sent, stepRunId: await stepRunIdOf(s, ref) });
-	});
-	return [{ enrollmentId: run.enrollmentId, ...stepRunJson(run) } as IDataObject];
+	return { itemIndex, ref, sent };
 }
+
+export const batch: BatchOperation<SentItem, StepRun> = {
+	read,
+	// Still one store call per item: a batched Mark Sent takes this place.
+	call(inputs, store) {
+		return eachInput(this, inputs, async ({ itemIndex, ref, sent }) =>
+			callStore(this, itemIndex, LABELS, async () => {
+				const s = await store();
+				return s.markSent({ ...sent, stepRunId: await stepRunIdOf(s, ref) });
+			}),
+		);
+	},
+	emit: (run) => [{ enrollmentId: run.enrollmentId, ...stepRunJson(run) } as IDataObject],
+};
