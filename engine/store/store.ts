@@ -23,6 +23,9 @@ import { StoreContext, type CadenceScope } from './ops/context';
 import * as cadences from './ops/cadences';
 import { claimDue } from './ops/claim';
 import { enroll } from './ops/enroll';
+import { readStepFacts, type StepFactsOptions, type StepRef } from './ops/step-facts';
+import { recordDraft, recordDrafts } from './ops/drafts';
+import { markSent, markSentMany } from './ops/mark-sent';
 import * as dashboard from './ops/dashboard';
 import * as dashboardTokens from './ops/dashboard-tokens';
 import * as feed from './ops/event-feed';
@@ -73,11 +76,18 @@ export class CadenceStore {
 	/** `scope`: a cadence name shared by several workflows means the one in `scope.workflowId`. */
 	enroll = (inputs: EnrollInput[], scope?: CadenceScope) => enroll(this.ctx, inputs, scope);
 	claimDue = (input: ClaimInput) => claimDue(this.ctx, input);
-	recordDraft = (input: DraftInput) => sending.recordDraft(this.ctx, input);
+	recordDraft = (input: DraftInput) => recordDraft(this.ctx, input);
+	/** Several drafts in one statement; each item's result, or its own error (see drafts.ts). */
+	recordDrafts = (inputs: readonly DraftInput[]) => recordDrafts(this.ctx, inputs);
 	recordApproval = (input: ApprovalInput) => sending.recordApproval(this.ctx, input);
 	deferStep = (input: DeferInput) => sending.deferStep(this.ctx, input);
-	markSent = (input: SentInput) => sending.markSent(this.ctx, input);
+	markSent = (input: SentInput) => markSent(this.ctx, input);
+	/** Several sends in one transaction; each item's result, or its own error (see mark-sent.ts). */
+	markSentMany = (inputs: readonly SentInput[]) => markSentMany(this.ctx, inputs);
 	setStepStatus = (input: StepStatusInput) => sending.setStepStatus(this.ctx, input);
+	/** Exit Check's facts for claimed steps, one query per kind for all of them (step-facts.ts). */
+	readStepFacts = (refs: readonly StepRef[], options: StepFactsOptions) =>
+		readStepFacts(this.ctx, refs, options);
 
 	// Conversation and signals
 	recordInbound = (input: InboundInput) => replies.recordInbound(this.ctx, input);

@@ -4,154 +4,22 @@ import { parseOrThrow } from '../../validation';
 import {
 	approvalInputSchema,
 	deferInputSchema,
-	draftInputSchema,
-	sentInputSchema,
 	stepStatusInputSchema,
 	type ApprovalInput,
 	type DeferInput,
-	type DraftInput,
-	type SentInput,
 	type StepStatusInput,
 } from '../inputs';
-import type { SqlExecutor } from '../sql/driver';
 import type { StepRun } from '../types';
 import { appendEvents, type StoreContext } from './context';
 import { writeSchedule } from './due-queue';
 import { advancePast, reloadEnrollment } from './chain';
 import { loadStepRun, moveStepRun } from './step-runs';
-import { toStepRun } from './rows';
+import { markSent } from './mark-sent';
 
 /**
  * What happens to a claimed step: composed, approved, deferred, sent, delivered, read, failed or
  * skipped. Each is recorded on the step run and in the timeline.
  */
-
-/**
- * Confirms a send and schedules the next step, its wait counted from this send. Confirming the
- * same send twice changes nothing the second time, so a retried HTTP call cannot skip a step.
- */
-export async function markSent(ctx: StoreContext, input: SentInput): Promise<StepRun> {
-	const sent = parseOrThrow(sentInputSchema, input, 'sent step');
-	const at = ctx.now(sent.at);
-	// What the send reports replaces what the draft recorded; what it leaves out is kept.
-	const reported = Object.entries({
-		text: sent.text,
-		compose_mode: sent.composeMode,
-		model: sent.model,
-		prompt_tokens: sent.promptTokens,
-		completion_tokens: sent.completionTokens,
-		degraded: sent.degraded ? 1 : null,
-	}).filter(
-		(entry): entry is [string, string | number] => entry[1] !== undefined && entry[1] !== null,
-	);
-	return ctx.driver.transaction(async (db) => {
-		const { run, changed } = await moveStepRun(
-			db,
-			sent.stepRunId,
-			'sent',
-			at,
-			Object.fromEntries(reported),
-		);
-		if (!changed) return run;
-		await afterSend(ctx, db, run, at, sent.channel);
-		return run;
-	});
-}
-
-async function afterSend(
-	ctx: StoreContext,
-	db: SqlExecutor,
-	run: StepRun,
-	at: number,
-	channel: string | null,
-): Promise<void> {
-	const enrollment = await reloadEnrollment(db, run.enrollmentId);
-	if (run.text) {
-		await db.run(
-			`INSERT INTO messages (contact_key, conversation_key, direction, author, text, channel, step_run_id, at)
-			VALUES (?, ?, 'outbound', 'followUp', ?, ?, ?, ?)`,
-			[enrollment.contactKey, enrollment.conversationKey, run.text, channel, run.id, at],
-		);
-	}
-	await appendEvents(
-		db,
-		[
-			{
-				enrollmentId: enrollment.id,
-				stepRunId: run.id,
-				type: 'sent',
-				at,
-				detail: { step: run.stepIndex, mode: run.composeMode, degraded: run.degraded },
-			},
-		],
-		ctx.driver.dialect.maxParams,
-	);
-	// A send confirmed after the contact replied or the enrollment ended is recorded, but it must
-	// not bring the chain back to life.
-	const sentAt = { last_sent_at: at, updated_at: at };
-	if (isCurrentStep(enrollment, run)) {
-		await advancePast(ctx, db, enrollment, run.stepIndex, at, at, sentAt);
-	} else {
-		await db.run('UPDATE enrollments SET last_sent_at = ?, updated_at = ? WHERE id = ?', [
-			at,
-			at,
-			enrollment.id,
-		]);
-	}
-}
-
-/** Records a composed text; AI-assisted drafts wait for a reviewer with approval "awaiting". */
-export async function recordDraft(ctx: StoreContext, input: DraftInput): Promise<StepRun> {
-	const draft = parseOrThrow(draftInputSchema, input, 'draft');
-	const now = ctx.now();
-	return ctx.driver.transaction(async (db) => {
-		// Only a step not yet sent takes a draft; the condition is part of the write.
-		const updated = await db.all(
-			`UPDATE step_runs SET text = ?, compose_mode = COALESCE(?, compose_mode), model = ?,
-			prompt_tokens = ?, completion_tokens = ?, degraded = ?, approval = ?, detail = ?, updated_at = ?
-			WHERE id = ? AND status IN ('pending', 'scheduled')
-			RETURNING *`,
-			[
-				draft.text,
-				draft.composeMode ?? null,
-				draft.model,
-				draft.promptTokens,
-				draft.completionTokens,
-				draft.degraded ? 1 : 0,
-				draft.awaitingApproval ? 'awaiting' : null,
-				draft.degradedReason,
-				now,
-				draft.stepRunId,
-			],
-		);
-		if (updated.length === 0) {
-			const run = await loadStepRun(db, { stepRunId: draft.stepRunId });
-			throw new CadenceTransitionError(
-				`Step run ${run.id} is already "${run.status}"; a draft can only be recorded before it is sent.`,
-			);
-		}
-		const run = toStepRun(updated[0]);
-		await appendEvents(
-			db,
-			[
-				{
-					enrollmentId: run.enrollmentId,
-					stepRunId: run.id,
-					type: draft.awaitingApproval ? 'draftPending' : 'composed',
-					at: now,
-					detail: {
-						mode: run.composeMode,
-						model: draft.model,
-						degraded: draft.degraded,
-						degradedReason: draft.degradedReason,
-					},
-				},
-			],
-			ctx.driver.dialect.maxParams,
-		);
-		return run;
-	});
-}
 
 /** A reviewer's decision on a draft: approved or edited → scheduled to send; discarded → skipped. */
 export async function recordApproval(ctx: StoreContext, input: ApprovalInput): Promise<StepRun> {

@@ -1,6 +1,6 @@
 import { assertCanMove, statusesThatMayBecome, timestampColumnFor } from '../../domain/step-status';
 import { CadenceNotFoundError } from '../../errors';
-import type { SqlExecutor, SqlValue } from '../sql/driver';
+import type { Dialect, SqlExecutor, SqlValue } from '../sql/driver';
 import type { StepRun, StepStatus } from '../types';
 import { placeholders } from './context';
 import { parseIdempotencyKey, toStepRun } from './rows';
@@ -60,4 +60,20 @@ export async function moveStepRun(
 	const run = await loadStepRun(db, { stepRunId });
 	if (run.status !== status) assertCanMove(stepRunId, run.status, status);
 	return { run, changed: false };
+}
+
+/** Reads several step runs by id in one query; an id not found maps to its not-found error. */
+export async function loadStepRuns(
+	db: SqlExecutor,
+	dialect: Dialect,
+	ids: readonly number[],
+): Promise<Map<number, StepRun | CadenceNotFoundError>> {
+	const loaded = new Map<number, StepRun | CadenceNotFoundError>();
+	if (ids.length === 0) return loaded;
+	const rows = await db.all(`SELECT * FROM step_runs WHERE ${dialect.inIds('id')}`, [
+		dialect.idsParam(ids),
+	]);
+	const found = new Map(rows.map((row) => [Number(row.id), toStepRun(row)]));
+	for (const id of ids) loaded.set(id, found.get(id) ?? new CadenceNotFoundError('step run', id));
+	return loaded;
 }

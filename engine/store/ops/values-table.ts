@@ -1,0 +1,69 @@
+import type { Dialect, SqlExecutor, SqlValue } from '../sql/driver';
+import { chunk } from './context';
+
+/**
+ * Writes that give every row its own values in one statement: `UPDATE … FROM (VALUES …) AS v`.
+ * Both databases name the columns of an unaliased VALUES list column1, column2, …; each value is
+ * cast, because Postgres would otherwise type a column of bind parameters as text.
+ */
+
+export type ValueType = 'int' | 'text';
+
+export interface ValuesColumn {
+	/** The target table's column this value is assigned to (the first column is the row's id). */
+	name: string;
+	type: ValueType;
+	/** How the value is assigned; `$` stands for the value (default: the value itself). */
+	assign?: string;
+}
+
+function castTo(dialect: Dialect, type: ValueType): string {
+	return type === 'int' ? dialect.bigint : 'TEXT';
+}
+
+/** `(VALUES (CAST(? AS …), …), …) AS v` for `rows`, each as long as `types`. */
+export function valuesTable(
+	dialect: Dialect,
+	types: readonly ValueType[],
+	rowCount: number,
+): string {
+	const row = `(${types.map((t) => `CAST(? AS ${castTo(dialect, t)})`).join(', ')})`;
+	return `(VALUES ${new Array(rowCount).fill(row).join(', ')}) AS v`;
+}
+
+/**
+ * `UPDATE table SET column = v.columnN, … FROM (VALUES …) WHERE table.id = v.column1` for every
+ * row; `fixed` are further assignments the same for every row, `where` a further condition.
+ * Returns the updated rows (cut into statements that fit the parameter limit); Postgres adds the
+ * VALUES columns to each, which the row readers ignore (SQLite cannot return `table.*`).
+ */
+export async function updateFromValues(
+	db: SqlExecutor,
+	dialect: Dialect,
+	table: string,
+	columns: readonly ValuesColumn[],
+	rows: readonly SqlValue[][],
+	options: { fixed?: string; where?: string } = {},
+): Promise<Array<Record<string, unknown>>> {
+	const assignments = columns.slice(1).map((c, i) => {
+		const value = `v.column${i + 2}`;
+		return `${c.name} = ${c.assign ? c.assign.replaceAll('$', value) : value}`;
+	});
+	if (options.fixed) assignments.push(options.fixed);
+	const where = options.where ? ` AND ${options.where}` : '';
+	const types = columns.map((c) => c.type);
+	const updated: Array<Record<string, unknown>> = [];
+	for (const part of chunk(rows, Math.floor(dialect.maxParams / columns.length))) {
+		if (part.length === 0) continue;
+		updated.push(
+			...(await db.all(
+				`UPDATE ${table} SET ${assignments.join(', ')}
+				FROM ${valuesTable(dialect, types, part.length)}
+				WHERE ${table}.${columns[0].name} = v.column1${where}
+				RETURNING *`,
+				part.flat(),
+			)),
+		);
+	}
+	return updated;
+}
