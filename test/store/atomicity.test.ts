@@ -251,6 +251,105 @@ describe.each(BACKENDS)('atomic writes on %s', (backend) => {
 			expect(await count(db, 'SELECT COUNT(*) AS n FROM messages')).toBe(1);
 		});
 
+		/** Retries `write` with a fault at its k-th statement for k = 0, 1, … until it goes through. */
+		async function faultEveryStatement(write: (on: CadenceStore) => Promise<unknown>) {
+			const before = await snapshot(db);
+			let faults = 0;
+			for (let k = 0; ; k++) {
+				expect(k).toBeLessThan(100);
+				faulty.arm((_sql, index) => index === k);
+				try {
+					const result = await write(faultyStore());
+					expect(faulty.faultsFired).toBe(faults);
+					return { faults, result };
+				} catch (error) {
+					expect(String(error)).toContain('injected fault');
+					faults++;
+					expect(await snapshot(db)).toEqual(before);
+				}
+			}
+		}
+
+		it('a fault at any statement of a batch of sends changes nothing for any item', async () => {
+			// Four chains in different places: one moves on, one completes, one is paused, one was
+			// restarted meanwhile (its old step's send moves nothing); and one item is bad. Every
+			// kind of write a batch makes is in it.
+			await store.enroll(contacts(4));
+			clock.advance(HOUR);
+			const first = await store.claimDue({ cadence: CADENCE, limit: 10 });
+			await store.markSent({ stepRunId: first[1].stepRun.id });
+			clock.advance(2 * HOUR);
+			const [last] = await store.claimDue({ cadence: CADENCE, limit: 10 });
+			await store.pause({ enrollmentId: first[2].enrollment.id });
+			await store.publishCadence({
+				name: CADENCE,
+				steps: [
+					{ wait: { amount: 1, unit: 'hours' }, staticText: 'first' },
+					{ wait: { amount: 2, unit: 'hours' }, staticText: 'second' },
+				],
+				reenrollment: { whileActive: 'restart' },
+			});
+			const [again] = await store.enroll([contacts(4)[3]]);
+			expect(again.outcome).toBe('restarted');
+			const stepRunIds = [first[0].stepRun.id, last.stepRun.id, first[2].stepRun.id];
+			const { faults, result } = await faultEveryStatement((on) =>
+				on.markSentMany([
+					...stepRunIds.map((stepRunId) => ({ stepRunId, text: 'hello', channel: 'sms' })),
+					{ stepRunId: first[3].stepRun.id, text: 'too late' },
+					{ stepRunId: first[0].stepRun.id, text: 'x', promptTokens: -1 },
+				]),
+			);
+			expect(faults).toBeGreaterThanOrEqual(7);
+			const results = result as Array<{ status?: string } | Error>;
+			expect(results.slice(0, 4).map((r) => (r as { status: string }).status)).toEqual([
+				'sent',
+				'sent',
+				'sent',
+				'sent',
+			]);
+			expect(results[4]).toBeInstanceOf(CadenceValidationError);
+			expect(await store.getEnrollment(first[3].enrollment.id)).toMatchObject({
+				cycle: 2,
+				nextStep: 0,
+				lastSentAt: clock.nowMs,
+			});
+			expect(await store.getEnrollment(first[0].enrollment.id)).toMatchObject({ nextStep: 1 });
+			expect(await store.getEnrollment(last.enrollment.id)).toMatchObject({ state: 'completed' });
+			expect(await store.getEnrollment(first[2].enrollment.id)).toMatchObject({
+				state: 'paused',
+				nextStep: 1,
+			});
+			expect(await count(db, 'SELECT COUNT(*) AS n FROM messages')).toBe(4);
+		});
+
+		it('a fault at any statement of a batch of drafts changes nothing for any item', async () => {
+			await store.enroll(contacts(3));
+			clock.advance(HOUR);
+			const claimed = await store.claimDue({ cadence: CADENCE, limit: 10 });
+			const { faults, result } = await faultEveryStatement((on) =>
+				on.recordDrafts(
+					claimed.map((c, i) => ({
+						stepRunId: c.stepRun.id,
+						text: `draft ${i}`,
+						awaitingApproval: i === 0,
+					})),
+				),
+			);
+			// The UPDATE of every draft and the INSERT of every event.
+			expect(faults).toBe(2);
+			expect((result as Array<{ text: string }>).map((r) => r.text)).toEqual([
+				'draft 0',
+				'draft 1',
+				'draft 2',
+			]);
+			expect(
+				await count(
+					db,
+					"SELECT COUNT(*) AS n FROM events WHERE type IN ('composed', 'draftPending')",
+				),
+			).toBe(3);
+		});
+
 		it('a fault at any statement of a send confirmation changes nothing', async () => {
 			const claimed = await claimOne();
 			clock.advance(5 * 60_000);
