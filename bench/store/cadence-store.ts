@@ -190,11 +190,17 @@ async function largeStore(
 		for (;;) {
 			const claimed = await store.claimDue({ cadence: CADENCE, limit: CLAIM_BATCH });
 			if (claimed.length === 0) break;
-			// One Mark Sent per step, as the Cadence node records them.
-			for (const step of claimed) {
-				const text = step.step.staticText.replace('{{firstName}}', 'Alex');
-				await store.markSent({ stepRunId: step.stepRun.id, text, channel: 'whatsapp' });
-			}
+			// The claimed steps' sends confirmed in one call, as Cadence → Mark Sent records an
+			// execution's items.
+			const results = await store.markSentMany(
+				claimed.map((step) => ({
+					stepRunId: step.stepRun.id,
+					text: step.step.staticText.replace('{{firstName}}', 'Alex'),
+					channel: 'whatsapp',
+				})),
+			);
+			const failed = results.find((r) => r instanceof Error);
+			if (failed) throw failed;
 			cycled += claimed.length;
 		}
 		const cyclePerSecond = (cycled * 1000) / (performance.now() - cycleStart);

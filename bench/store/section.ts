@@ -157,9 +157,9 @@ export const storeSection: Section = {
 		};
 		const { columns, rows } = table(ctx.mode, subjects);
 		const notes = [
-			`Store through its public API (enroll, claimDue, markSent) on its injected clock; pg-boss ${pgBossVersion()} on the same Postgres in its own schema, fetching ${CLAIM_BATCH} jobs per call with no polling delay, its maintenance and cron off (supervise: false, schedule: false). Each subject starts from a fresh SQLite file or Postgres schema and runs alone.`,
+			`Store through its public API (enroll, claimDue, markSentMany) on its injected clock; pg-boss ${pgBossVersion()} on the same Postgres in its own schema, fetching ${CLAIM_BATCH} jobs per call with no polling delay, its maintenance and cron off (supervise: false, schedule: false). Each subject starts from a fresh SQLite file or Postgres schema and runs alone.`,
 			`Large store: ${SIZES[ctx.mode].large.toLocaleString('en-US')} enrollments whose due times spread over two days; the due 1 % is every 100th enrollment, not the oldest ones. pg-boss jobs carry the same contact data, with start_after as the due time (the database clock cannot be moved, so a group comes due by setting its start_after to now()).`,
-			`Full cycle: the store claims ${CLAIM_BATCH} and records each send with markSent (one transaction per step, as the Cadence node's Mark Sent does; it also schedules the next step); pg-boss fetches ${CLAIM_BATCH}, completes them in one call and inserts their next-step jobs in one call.`,
+			`Full cycle: the store claims ${CLAIM_BATCH} and records their sends with one markSentMany call (one transaction for the batch, as Cadence → Mark Sent records an execution's items; it also schedules each next step); pg-boss fetches ${CLAIM_BATCH}, completes them in one call and inserts their next-step jobs in one call.`,
 			'Postgres loads ANALYZE every 10 % of rows (what autovacuum would do by default), then VACUUM ANALYZE and CHECKPOINT before anything is timed; the same for the store and pg-boss. Enroll rates count the enroll/insert calls only.',
 			`${ctx.runs === 1 ? 'One run' : `Median of ${ctx.runs} runs`} per figure (\`--runs=N\`).`,
 			'Ratios are store ÷ pg-boss on the raw figure: above 1× is better for rates, below 1× is better for times and bytes.',
