@@ -69,18 +69,36 @@ async function claimWith(
 	return { claimed, cap: held ? cap : null };
 }
 
+const TARGET_SELECT = 'SELECT id, name, active, latest_version FROM cadences';
+/** How the cadence picker lists a shared name (see context.ts `pickedFromList`). */
+const PICKED = / #\d{1,15}$/;
+
+interface TargetRow {
+	id: number;
+	name: string;
+	active: number;
+	latest_version: number;
+}
+
 /** The cadence by name or id, with what the claim needs of it, in one read. */
 async function claimTarget(
 	ctx: StoreContext,
 	db: SqlExecutor,
 	ref: string | number,
 ): Promise<ClaimTarget> {
-	// A name shared by several workflows' cadences is refused there, never picked by chance.
-	const id = typeof ref === 'number' ? ref : await ctx.cadenceId(db, ref);
-	const rows = await db.all<{ id: number; name: string; active: number; latest_version: number }>(
-		'SELECT id, name, active, latest_version FROM cadences WHERE id = ?',
-		[id],
-	);
+	// A trigger ticks with its cadence's plain name: one read finds it when no other cadence has
+	// that name. Anything else (a shared name, a "Name #id" from the picker) is resolved by the
+	// store's one rule for names, which refuses a shared name rather than pick one by chance.
+	const byName =
+		typeof ref === 'string' && !PICKED.test(ref)
+			? await db.all<TargetRow>(`${TARGET_SELECT} WHERE name = ?`, [ref])
+			: [];
+	const rows =
+		byName.length === 1
+			? byName
+			: await db.all<TargetRow>(`${TARGET_SELECT} WHERE id = ?`, [
+					typeof ref === 'number' ? ref : await ctx.cadenceId(db, ref),
+				]);
 	if (rows.length === 0) {
 		throw new CadenceNotFoundError(
 			'cadence (activate the workflow holding its Follow-up Trigger to publish it)',

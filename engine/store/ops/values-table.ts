@@ -53,15 +53,18 @@ export async function updateFromValues(
 	const where = options.where ? ` AND ${options.where}` : '';
 	const types = columns.map((c) => c.type);
 	const updated: Array<Record<string, unknown>> = [];
-	for (const part of chunk(rows, Math.floor(dialect.maxParams / columns.length))) {
+	const id = `${table}.${columns[0].name}`;
+	for (const part of chunk(rows, Math.floor((dialect.maxParams - 1) / columns.length))) {
 		if (part.length === 0) continue;
+		// The id list as well as the join: the rows are found by their primary key whatever the
+		// planner guesses about the VALUES list (else Postgres may scan a partial index instead).
 		updated.push(
 			...(await db.all(
 				`UPDATE ${table} SET ${assignments.join(', ')}
 				FROM ${valuesTable(dialect, types, part.length)}
-				WHERE ${table}.${columns[0].name} = v.column1${where}
+				WHERE ${dialect.inIds(id)} AND ${id} = v.column1${where}
 				RETURNING *`,
-				part.flat(),
+				[...part.flat(), dialect.idsParam(part.map((row) => Number(row[0])))],
 			)),
 		);
 	}
