@@ -30,7 +30,9 @@ export {
 	type SimulatedReply,
 } from './simulate';
 export * from './compose';
-export { decideChannel, type ChannelDecision, type ChannelFacts } from './domain/channel';
+export * from './domain/channel';
+export * from './domain/channels';
+export * from './cadence/channel-settings';
 export * from './domain/exit-rules';
 export * from './domain/enrollment-state';
 export { parseIdempotencyKey } from './domain/idempotency-key';

@@ -1,5 +1,6 @@
 import { z } from 'zod/v4';
 import { normalizeTimeZone, TIME_ZONE_HINT } from '../timing/zone';
+import { channelSettingsSchema } from './channel-settings';
 
 /**
  * The cadence definition: everything one Follow-up Trigger node holds. It is the unit that gets
@@ -150,7 +151,21 @@ export const stepSchema = z
 		composeMode: z.enum(COMPOSE_MODES).default('static'),
 		channel: z.enum(CHANNELS).default('automatic'),
 		/** Approved WhatsApp template used outside the 24 h customer-service window. */
-		whatsappTemplate: z.string().max(512).default(''),
+		whatsappTemplate: z.string().trim().max(512).default(''),
+		/** The template's language code as approved (en, en_US, pt_BR). */
+		whatsappTemplateLanguage: z
+			.string()
+			.trim()
+			.regex(
+				/^[a-z]{2,3}(_[A-Z]{2})?$/,
+				'use the language code the template was approved in, e.g. en, en_US or pt_BR',
+			)
+			.default('en'),
+		/** The template's body parameters {{1}}, {{2}}, … in order, each filled from variables. */
+		whatsappTemplateParameters: z
+			.array(z.string().max(1000), { message: 'give the template parameters as a list of texts' })
+			.max(20, 'a WhatsApp template has at most 20 parameters')
+			.default([]),
 		/** Fires once per contact and conversation, even when the chain restarts. */
 		runOnce: z.boolean().default(false),
 	})
@@ -167,6 +182,14 @@ export const stepSchema = z
 				code: 'custom',
 				path: ['instruction'],
 				message: 'an AI step needs an instruction telling the AI what to write',
+			});
+		}
+		if (step.whatsappTemplate === '' && step.whatsappTemplateParameters.length > 0) {
+			ctx.addIssue({
+				code: 'custom',
+				path: ['whatsappTemplate'],
+				message:
+					'the step maps WhatsApp template parameters but names no template; give the approved template name or remove the parameters',
 			});
 		}
 	});
@@ -214,6 +237,8 @@ export const cadenceDefinitionSchema = z.object({
 			perCadencePerHour: z.number().int().min(1).nullable().default(null),
 		})
 		.default({ perContactPerDay: null, perCadencePerHour: null }),
+	/** Channel choice, the WhatsApp window, switching, failures and inactivity enrollment. */
+	channels: channelSettingsSchema.default(channelSettingsSchema.parse({})),
 });
 
 /** What a caller may write: every defaulted field is optional. */

@@ -1,3 +1,4 @@
+import type { ChannelSettings } from '../cadence/channel-settings';
 import type { CadenceDefinition, ComposeMode, Step } from '../cadence/definition';
 
 /** Epoch milliseconds. The store never reads the system clock itself: time is injected. */
@@ -142,6 +143,8 @@ export interface ClaimedStep {
 	stepCount: number;
 	persona: string;
 	isLastStep: boolean;
+	/** The cadence's channel settings, for the channel decision (engine/domain/channel.ts). */
+	channels: ChannelSettings;
 }
 
 export interface TimelineEvent {

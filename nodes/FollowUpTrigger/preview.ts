@@ -93,6 +93,7 @@ function sandboxClaim(
 		stepCount: definition.steps.length,
 		persona: definition.persona,
 		isLastStep: stepIndex === definition.steps.length - 1,
+		channels: definition.channels,
 		enrollment: {
 			id: 0,
 			cadenceId: 0,

@@ -1,7 +1,12 @@
 import type { IDataObject } from 'n8n-workflow';
 import { z } from 'zod/v4';
 import type { ClaimedStep, ConversationMessage } from '../../engine';
-import { decideChannel, type ChannelDecision } from '../../engine';
+import {
+	activityFromMessages,
+	decideChannel,
+	DEFAULT_CHANNEL_SETTINGS,
+	type ChannelDecision,
+} from '../../engine';
 import { iso } from './output';
 
 function channelFields(route: ChannelDecision): IDataObject {
@@ -35,7 +40,20 @@ export function stepItemJson(
 		staticText: step.staticText,
 		composeMode: r.composeMode,
 		// Automatic resolves to where the contact last wrote (engine/domain/channel.ts).
-		...channelFields(decideChannel(step.channel, { history, variables: e.variables })),
+		...channelFields(
+			decideChannel({
+				step,
+				settings: claimed.channels ?? DEFAULT_CHANNEL_SETTINGS,
+				facts: {
+					now: r.claimedAt,
+					conversationChannel: null,
+					activity: activityFromMessages(history),
+					identities: [],
+					variables: e.variables,
+					timeZone: e.timeZone,
+				},
+			}),
+		),
 		whatsappTemplate: step.whatsappTemplate,
 		persona: claimed.persona,
 		contact: {

@@ -440,6 +440,8 @@ describe('cadence definition: valid definitions', () => {
 					composeMode: 'static',
 					channel: 'sameConversation',
 					whatsappTemplate: '',
+					whatsappTemplateLanguage: 'en',
+					whatsappTemplateParameters: [],
 					runOnce: true,
 				},
 				{
@@ -450,6 +452,8 @@ describe('cadence definition: valid definitions', () => {
 					composeMode: 'aiAssisted',
 					channel: 'whatsapp',
 					whatsappTemplate: 'quote_follow_up',
+					whatsappTemplateLanguage: 'pt_BR',
+					whatsappTemplateParameters: ['{{firstName}}', '{{quoteTotal|the total}}'],
 					runOnce: false,
 				},
 				{
@@ -460,6 +464,8 @@ describe('cadence definition: valid definitions', () => {
 					composeMode: 'aiFull',
 					channel: 'email',
 					whatsappTemplate: '',
+					whatsappTemplateLanguage: 'en',
+					whatsappTemplateParameters: [],
 					runOnce: false,
 				},
 			],
@@ -486,6 +492,14 @@ describe('cadence definition: valid definitions', () => {
 				holidays: ['2026-12-25', '2027-01-01'],
 			},
 			limits: { perContactPerDay: 2, perCadencePerHour: 500 },
+			channels: {
+				preference: ['sms', 'email'],
+				whatsappConnection: 'web',
+				outsideWindow: 'nextChannel',
+				onFailure: 'nextChannel',
+				switching: { enabled: true, afterHours: 12, from: ['liveChat'], to: 'sms' },
+				inactivity: { enabled: true, idleMinutes: 45, statuses: ['pending'] },
+			},
 		};
 		const input: CadenceDefinitionInput = JSON.parse(JSON.stringify(full));
 		const parsed = parse(input);

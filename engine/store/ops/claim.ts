@@ -47,6 +47,7 @@ export async function claimDue(ctx: StoreContext, input: ClaimInput): Promise<Cl
 			stepCount: definition.steps.length,
 			persona: definition.persona,
 			isLastStep: enrollment.nextStep === definition.steps.length - 1,
+			channels: definition.channels,
 		});
 	}
 	return result.sort((a, b) => a.stepRun.dueAt - b.stepRun.dueAt || a.stepRun.id - b.stepRun.id);
