@@ -9,6 +9,11 @@ export * from './errors';
 export * from './timing';
 export * from './store/types';
 export * from './store/inputs';
+export * from './store/channel-inputs';
+export type { ConversationState } from './store/ops/conversations';
+export type { DeliveryResult, FailureOutcome } from './store/ops/delivery';
+export type { IdleEnrollment, IdleScan } from './store/ops/inactivity';
+export type { StoredChannelFacts } from './store/ops/channel-facts';
 export { CadenceStore, type Store } from './store/store';
 export { openStore, type StoreConfig } from './store/open';
 export {

@@ -186,7 +186,10 @@ function candidateChannels(
 	const list: string[] = [];
 	if (setting === 'automatic') {
 		if (switched) list.push(switched.to);
-		list.push(conversation ?? 'sameConversation', ...settings.preference);
+		// Without a known conversation channel the preference order comes first; replying in
+		// the same conversation is the last resort.
+		if (conversation) list.push(conversation, ...settings.preference);
+		else list.push(...settings.preference, 'sameConversation');
 	} else if (setting === 'sameConversation') {
 		list.push(conversation ?? 'sameConversation');
 	} else {

@@ -10,6 +10,7 @@ import {
 import { COMPOSE_MODES, timeZoneSchema } from '../cadence/definition';
 import { IDEMPOTENCY_KEY_PATTERN } from '../domain/idempotency-key';
 import { ENROLLMENT_STATES, EXIT_REASONS, REPLY_KINDS } from './types';
+import { identitiesSchema } from './channel-inputs';
 
 /**
  * Every input the store accepts, validated before anything is written. Messages say how to fix
@@ -59,6 +60,8 @@ export const enrollInputSchema = z.object({
 	timeZone: timeZoneSchema.nullable().default(null),
 	/** When the clock starts (default now). */
 	startAt: millis.optional(),
+	/** Where the contact can be reached (phone, email, WhatsApp, …), kept for the channel decision. */
+	identities: identitiesSchema.default([]),
 });
 export type EnrollInput = z.input<typeof enrollInputSchema>;
 
@@ -79,16 +82,20 @@ export const sentInputSchema = z.object({
 	completionTokens: tokens,
 	degraded: z.boolean().default(false),
 	channel: freeText('channel', 100).nullable().default(null),
+	/** The id the channel gave the message (WhatsApp wamid, Twilio SID): delivery reports name it. */
+	channelMessageId: keyText('channel message id', 300).optional(),
 	at: millis.optional(),
 });
 export type SentInput = z.input<typeof sentInputSchema>;
 
-export const draftInputSchema = sentInputSchema.omit({ channel: true, at: true }).extend({
-	text: freeText('message text', MAX_MESSAGE_CHARS),
-	awaitingApproval: z.boolean().default(false),
-	/** Why the AI text was replaced by the static fallback (model down, timeout, guardrail). */
-	degradedReason: freeText('fallback reason', 2000).nullable().default(null),
-});
+export const draftInputSchema = sentInputSchema
+	.omit({ channel: true, channelMessageId: true, at: true })
+	.extend({
+		text: freeText('message text', MAX_MESSAGE_CHARS),
+		awaitingApproval: z.boolean().default(false),
+		/** Why the AI text was replaced by the static fallback (model down, timeout, guardrail). */
+		degradedReason: freeText('fallback reason', 2000).nullable().default(null),
+	});
 export type DraftInput = z.input<typeof draftInputSchema>;
 
 export const APPROVAL_DECISIONS = ['approved', 'edited', 'discarded', 'timedOut'] as const;
@@ -163,6 +170,8 @@ export const inboundInputSchema = z.object({
 	 * counts as replied in the funnel. Default: an auto-reply when ignored, else a person.
 	 */
 	kind: z.enum(REPLY_KINDS, { message: `use one of: ${REPLY_KINDS.join(', ')}` }).optional(),
+	/** Where the contact can be reached, as the channel's trigger reported it. */
+	identities: identitiesSchema.default([]),
 });
 export type InboundInput = z.input<typeof inboundInputSchema>;
 

@@ -37,8 +37,20 @@ import * as reports from './ops/reports';
 import * as sending from './ops/sending';
 import * as signals from './ops/signals';
 import * as storeInfo from './ops/store-info';
+import * as channelFacts from './ops/channel-facts';
+import * as conversations from './ops/conversations';
+import * as delivery from './ops/delivery';
+import * as inactivity from './ops/inactivity';
+import type {
+	ConversationRef,
+	ConversationUpdate,
+	DeliveryInput,
+	IdentitiesInput,
+	IdleInput,
+} from './channel-inputs';
+import type { Identity } from '../domain/channels';
 import type { SqlDriver } from './sql/driver';
-import type { CadenceOwner, Clock } from './types';
+import type { CadenceOwner, ClaimedStep, Clock } from './types';
 
 /**
  * The cadence store: the whole domain contract over one SQL boundary. SQLite and Postgres run the
@@ -96,6 +108,30 @@ export class CadenceStore {
 	markResolved = (input: ConversationInput) => signals.markResolved(this.ctx, input);
 	optOut = (input: OptOutInput) => signals.optOut(this.ctx, input);
 	isSuppressed = (contactKey: string) => signals.isSuppressed(this.ctx, contactKey);
+
+	// Channels and conversations (engine/store/ops/conversations.ts, delivery.ts, inactivity.ts)
+	/** Keeps where a contact can be reached; values are normalised (+digits, lower-case email). */
+	recordIdentities = (input: IdentitiesInput) => conversations.recordIdentities(this.ctx, input);
+	getIdentities = (contactKey: string) => conversations.identitiesOf(this.ctx.driver, contactKey);
+	findContactsByIdentity = (identity: Identity) =>
+		conversations.contactsByIdentity(this.ctx, identity);
+	/** Sets a conversation's status (open, pending, resolved) and/or channel; resolved exits. */
+	updateConversation = (input: ConversationUpdate) =>
+		conversations.updateConversation(this.ctx, input);
+	getConversationState = (input: ConversationRef) =>
+		conversations.getConversationState(this.ctx, input);
+	/** The stored facts the channel decision reads (conversation channel, per-channel times, identities). */
+	getChannelFacts = (input: ConversationRef) => channelFacts.channelFacts(this.ctx, input);
+	/** The channel decision for a claimed step, from the store's facts at `now` (default: the clock). */
+	decideStepChannel = (claimed: ClaimedStep, now?: number) =>
+		channelFacts.decideStepChannel(this.ctx, claimed, now);
+	/** A channel's delivery report, matched by the message id Mark Sent stored. */
+	recordDelivery = (input: DeliveryInput) => delivery.recordDelivery(this.ctx, input);
+	/** Enrolls up to `limit` idle conversations into the cadence, each once ever. */
+	enrollIdleConversations = (input: IdleInput, scope?: CadenceScope) =>
+		inactivity.enrollIdleConversations(this.ctx, input, scope);
+	getStepRunByChannelMessageId = (channelMessageId: string) =>
+		delivery.stepRunByChannelMessageId(this.ctx, channelMessageId);
 
 	// Managing enrollments
 	pause = (input: EnrollmentAction) => manage.pauseEnrollment(this.ctx, input);

@@ -133,6 +133,12 @@ export interface StepRun {
 	approvalTimeout: string | null;
 	/** When the execution carrying this step's stuck alert finished. */
 	stuckAlertedAt: Millis | null;
+	/** The channel the send went out on, as Mark Sent reported it. */
+	channel: string | null;
+	/** The id the channel gave the latest send (delivery reports name it). */
+	channelMessageId: string | null;
+	/** Channels a delivery of this step failed on; the channel decision leaves them out. */
+	failedChannels: string[];
 }
 
 /** One due step handed to the flow: everything the nodes after the trigger need. */

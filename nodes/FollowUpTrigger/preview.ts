@@ -151,6 +151,9 @@ function sandboxClaim(
 			approvalDeadline: null,
 			approvalTimeout: null,
 			stuckAlertedAt: null,
+			channel: null,
+			channelMessageId: null,
+			failedChannels: [],
 		},
 	};
 }

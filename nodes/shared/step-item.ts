@@ -50,6 +50,7 @@ export function stepItemJson(
 					activity: activityFromMessages(history),
 					identities: [],
 					variables: e.variables,
+					failedChannels: r.failedChannels,
 					timeZone: e.timeZone,
 				},
 			}),

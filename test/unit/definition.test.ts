@@ -378,6 +378,8 @@ describe('cadence definition: valid definitions', () => {
 					composeMode: 'static',
 					channel: 'automatic',
 					whatsappTemplate: '',
+					whatsappTemplateLanguage: 'en',
+					whatsappTemplateParameters: [],
 					runOnce: false,
 				},
 			],
@@ -393,6 +395,20 @@ describe('cadence definition: valid definitions', () => {
 				holidays: [],
 			},
 			limits: { perContactPerDay: null, perCadencePerHour: null },
+			// Nothing switches, nothing enrolls on its own, a failed step ends the enrollment.
+			channels: {
+				preference: ['whatsapp', 'sms', 'email'],
+				whatsappConnection: 'cloud',
+				outsideWindow: 'fail',
+				onFailure: 'endEnrollment',
+				switching: {
+					enabled: false,
+					afterHours: 24,
+					from: ['liveChat', 'facebook', 'instagram', 'whatsapp'],
+					to: 'sms',
+				},
+				inactivity: { enabled: false, idleMinutes: 60, statuses: ['open', 'pending'] },
+			},
 		});
 	});
 

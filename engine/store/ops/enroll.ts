@@ -15,12 +15,13 @@ import {
 	type CadenceScope,
 	type StoreContext,
 } from './context';
+import { saveIdentities } from './conversations';
 import { queueEnrolled } from './due-queue';
 import { restartChain } from './chain';
 import { runnableStepFrom } from './run-once';
 import { ENROLLMENT_SELECT, toEnrollment } from './rows';
 
-type ParsedEnroll = ReturnType<typeof enrollInputSchema.parse>;
+export type ParsedEnroll = ReturnType<typeof enrollInputSchema.parse>;
 
 interface CadenceInfo {
 	id: number;
@@ -47,92 +48,105 @@ export async function enroll(
 ): Promise<EnrollResult[]> {
 	const parsed = validateAll(inputs);
 	const now = ctx.now();
-	return ctx.driver.transaction(async (db) => {
-		const results: EnrollResult[] = new Array(parsed.length);
-		const cadences = new Map<string | number, CadenceInfo>();
-		for (const input of parsed) {
-			if (!cadences.has(input.cadence))
-				cadences.set(input.cadence, await loadCadence(ctx, db, input.cadence, scope));
+	return ctx.driver.transaction((db) => enrollWithin(ctx, db, parsed, scope, now));
+}
+
+/** The enrollment rules inside the caller's transaction, for inputs already validated. */
+export async function enrollWithin(
+	ctx: StoreContext,
+	db: SqlExecutor,
+	parsed: ParsedEnroll[],
+	scope: CadenceScope,
+	now: number,
+): Promise<EnrollResult[]> {
+	const results: EnrollResult[] = new Array(parsed.length);
+	const cadences = new Map<string | number, CadenceInfo>();
+	for (const input of parsed) {
+		if (!cadences.has(input.cadence))
+			cadences.set(input.cadence, await loadCadence(ctx, db, input.cadence, scope));
+	}
+	const { maxParams } = ctx.driver.dialect;
+	for (const input of parsed) {
+		if (input.identities.length > 0)
+			await saveIdentities(db, input.contactKey, input.identities, now);
+	}
+	const suppressed = await suppressedAmong(
+		db,
+		parsed.map((p) => p.contactKey),
+		maxParams,
+	);
+	const runningNow = await runningAmong(db, parsed, cadences, maxParams);
+	const toInsert: Array<{ index: number; input: ParsedEnroll; cadence: CadenceInfo }> = [];
+	const seen = new Map<string, number>();
+
+	for (const [index, input] of parsed.entries()) {
+		const cadence = cadences.get(input.cadence)!;
+		const identity = identityOf(cadence.id, input.contactKey, input.conversationKey);
+		if (suppressed.has(input.contactKey)) {
+			results[index] = {
+				outcome: 'suppressed',
+				enrollment: null,
+				message: 'This contact opted out; no cadence will message them.',
+			};
+			continue;
 		}
-		const { maxParams } = ctx.driver.dialect;
-		const suppressed = await suppressedAmong(
-			db,
-			parsed.map((p) => p.contactKey),
-			maxParams,
+		if (!cadence.active) {
+			results[index] = {
+				outcome: 'notAllowed',
+				enrollment: null,
+				message: `The cadence "${cadence.definition.name}" is paused; turn it back on to enroll contacts.`,
+			};
+			continue;
+		}
+		if (seen.has(identity)) {
+			results[index] = {
+				outcome: 'alreadyEnrolled',
+				enrollment: null,
+				message: `Listed twice in this batch; enrolled once (item ${seen.get(identity)}).`,
+			};
+			continue;
+		}
+		seen.set(identity, index);
+		const running = runningNow.get(identity);
+		if (running) {
+			const anchor = input.startAt ?? (await clockAnchor(db, cadence.definition, input)) ?? now;
+			results[index] = await onRepeat(ctx, db, running, cadence.definition, anchor, now);
+			continue;
+		}
+		if (
+			cadence.definition.reenrollment.afterEnd === 'never' &&
+			(await hasEnded(db, cadence.id, input))
+		) {
+			results[index] = {
+				outcome: 'notAllowed',
+				enrollment: null,
+				message:
+					'This contact already went through this cadence, and it allows one enrollment per contact.',
+			};
+			continue;
+		}
+		toInsert.push({ index, input, cadence });
+	}
+
+	const inserted = await insertEnrollments(ctx, db, toInsert, now);
+	for (const { index, input, cadence } of toInsert) {
+		const enrollment = inserted.get(
+			identityOf(cadence.id, input.contactKey, input.conversationKey),
 		);
-		const runningNow = await runningAmong(db, parsed, cadences, maxParams);
-		const toInsert: Array<{ index: number; input: ParsedEnroll; cadence: CadenceInfo }> = [];
-		const seen = new Map<string, number>();
-
-		for (const [index, input] of parsed.entries()) {
-			const cadence = cadences.get(input.cadence)!;
-			const identity = identityOf(cadence.id, input.contactKey, input.conversationKey);
-			if (suppressed.has(input.contactKey)) {
-				results[index] = {
-					outcome: 'suppressed',
-					enrollment: null,
-					message: 'This contact opted out; no cadence will message them.',
-				};
-				continue;
-			}
-			if (!cadence.active) {
-				results[index] = {
-					outcome: 'notAllowed',
-					enrollment: null,
-					message: `The cadence "${cadence.definition.name}" is paused; turn it back on to enroll contacts.`,
-				};
-				continue;
-			}
-			if (seen.has(identity)) {
-				results[index] = {
+		results[index] = enrollment
+			? { outcome: 'enrolled', enrollment, message: 'Enrolled.' }
+			: {
 					outcome: 'alreadyEnrolled',
-					enrollment: null,
-					message: `Listed twice in this batch; enrolled once (item ${seen.get(identity)}).`,
+					enrollment: await runningEnrollment(
+						db,
+						cadence.id,
+						input.contactKey,
+						input.conversationKey,
+					),
+					message: 'Already enrolled (by another process a moment ago).',
 				};
-				continue;
-			}
-			seen.set(identity, index);
-			const running = runningNow.get(identity);
-			if (running) {
-				const anchor = input.startAt ?? (await clockAnchor(db, cadence.definition, input)) ?? now;
-				results[index] = await onRepeat(ctx, db, running, cadence.definition, anchor, now);
-				continue;
-			}
-			if (
-				cadence.definition.reenrollment.afterEnd === 'never' &&
-				(await hasEnded(db, cadence.id, input))
-			) {
-				results[index] = {
-					outcome: 'notAllowed',
-					enrollment: null,
-					message:
-						'This contact already went through this cadence, and it allows one enrollment per contact.',
-				};
-				continue;
-			}
-			toInsert.push({ index, input, cadence });
-		}
-
-		const inserted = await insertEnrollments(ctx, db, toInsert, now);
-		for (const { index, input, cadence } of toInsert) {
-			const enrollment = inserted.get(
-				identityOf(cadence.id, input.contactKey, input.conversationKey),
-			);
-			results[index] = enrollment
-				? { outcome: 'enrolled', enrollment, message: 'Enrolled.' }
-				: {
-						outcome: 'alreadyEnrolled',
-						enrollment: await runningEnrollment(
-							db,
-							cadence.id,
-							input.contactKey,
-							input.conversationKey,
-						),
-						message: 'Already enrolled (by another process a moment ago).',
-					};
-		}
-		return results;
-	});
+	}
+	return results;
 }
 
 function validateAll(inputs: EnrollInput[]): ParsedEnroll[] {

@@ -19,6 +19,7 @@ import type {
 import { appendEvents, type StoreContext } from './context';
 import { writeSchedule } from './due-queue';
 import { exitEnrollment, reanchorChain, reloadEnrollment, restartChain } from './chain';
+import { saveIdentities, touchConversation } from './conversations';
 import { suppressContact } from './signals';
 import { ENROLLMENT_SELECT, toEnrollment, toMessage } from './rows';
 
@@ -56,6 +57,8 @@ export async function recordInbound(
 			VALUES (?, ?, 'inbound', 'contact', ?, ?, ?) RETURNING *`,
 			[reply.contactKey, reply.conversationKey, reply.text, reply.channel, at],
 		);
+		await touchConversation(db, { ...reply, direction: 'inbound', at });
+		await saveIdentities(db, reply.contactKey, reply.identities, at);
 		const effects: ReplyEffect[] = [];
 		if (reply.action === 'optOut') {
 			const exited = await suppressContact(ctx, db, reply.contactKey, 'asked to stop', at);
@@ -253,6 +256,7 @@ export async function recordOutbound(
 			VALUES (?, ?, 'outbound', 'agent', ?, ?, ?) RETURNING *`,
 			[message.contactKey, message.conversationKey, message.text, message.channel, at],
 		);
+		await touchConversation(db, { ...message, direction: 'outbound', at });
 		for (const enrollment of await runningForContact(
 			db,
 			message.contactKey,

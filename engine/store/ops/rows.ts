@@ -91,6 +91,12 @@ export function toStepRun(row: Row): StepRun {
 		approvalDeadline: numOrNull(row.approval_deadline),
 		approvalTimeout: strOrNull(row.approval_timeout),
 		stuckAlertedAt: numOrNull(row.stuck_alerted_at),
+		channel: strOrNull(row.channel),
+		channelMessageId: strOrNull(row.channel_message_id),
+		failedChannels:
+			row.failed_channels === null || row.failed_channels === undefined
+				? []
+				: (JSON.parse(String(row.failed_channels)) as string[]),
 	};
 }
 

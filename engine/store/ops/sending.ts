@@ -1,4 +1,5 @@
 import { isCurrentStep } from '../../domain/enrollment-state';
+import { assertCanMove, canMove } from '../../domain/step-status';
 import { CadenceTransitionError, CadenceValidationError } from '../../errors';
 import { parseOrThrow } from '../../validation';
 import {
@@ -13,6 +14,7 @@ import type { StepRun } from '../types';
 import { appendEvents, type StoreContext } from './context';
 import { writeSchedule } from './due-queue';
 import { advancePast, reloadEnrollment } from './chain';
+import { applyFailure } from './delivery';
 import { loadStepRun, moveStepRun } from './step-runs';
 import { markSent } from './mark-sent';
 
@@ -143,6 +145,12 @@ export async function setStepStatus(ctx: StoreContext, input: StepStatusInput): 
 	}
 	return ctx.driver.transaction(async (db) => {
 		const target = await loadStepRun(db, update);
+		// One failure rule for every way a step fails (engine/store/ops/delivery.ts).
+		if (update.status === 'failed' && target.status !== 'failed') {
+			if (!canMove(target.status, 'failed')) assertCanMove(target.id, target.status, 'failed');
+			await applyFailure(ctx, db, target, at, update.detail, null);
+			return loadStepRun(db, { stepRunId: target.id });
+		}
 		const extra: Record<string, string> = update.detail === null ? {} : { detail: update.detail };
 		const { run, changed } = await moveStepRun(db, target.id, update.status, at, extra);
 		if (!changed) return run;
@@ -162,17 +170,6 @@ export async function setStepStatus(ctx: StoreContext, input: StepStatusInput): 
 		const enrollment = await reloadEnrollment(db, run.enrollmentId);
 		if (!isCurrentStep(enrollment, run)) return run;
 		if (update.status === 'skipped') await advancePast(ctx, db, enrollment, run.stepIndex, at, at);
-		if (update.status === 'failed') {
-			await db.run(
-				`UPDATE enrollments SET state = 'failed', exit_reason = ?, ended_at = ?, updated_at = ? WHERE id = ?`,
-				[
-					`step ${run.stepIndex + 1} failed${update.detail ? `: ${update.detail}` : ''}`,
-					at,
-					at,
-					enrollment.id,
-				],
-			);
-		}
 		return run;
 	});
 }

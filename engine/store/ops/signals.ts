@@ -12,6 +12,7 @@ import type { SqlExecutor } from '../sql/driver';
 import type { Enrollment } from '../types';
 import type { StoreContext } from './context';
 import { exitEnrollment } from './chain';
+import { setConversation } from './conversations';
 import { ENROLLMENT_SELECT, toEnrollment } from './rows';
 
 /**
@@ -107,19 +108,42 @@ export async function markResolved(
 	const request = parseOrThrow(conversationInputSchema, input, 'resolution');
 	const at = ctx.now(request.at);
 	return ctx.driver.transaction(async (db) => {
-		const candidates = (
-			await db.all(
-				`${ENROLLMENT_SELECT} WHERE e.contact_key = ? AND e.state IN ${RUNNING_STATES_SQL}
-				AND (? = '' OR e.conversation_key = ?)`,
-				[request.contactKey, request.conversationKey, request.conversationKey],
-			)
-		).map(toEnrollment);
-		const exited: number[] = [];
-		for (const enrollment of candidates) {
-			const definition = await ctx.definition(db, enrollment.cadenceId, enrollment.version);
-			if (!definition.exitOn.resolved) continue;
-			if (await exitEnrollment(ctx, db, enrollment.id, 'resolved', at)) exited.push(enrollment.id);
-		}
+		await setConversation(db, { ...request, status: 'resolved' }, at);
+		const exited = await resolveConversation(
+			ctx,
+			db,
+			request.contactKey,
+			request.conversationKey,
+			at,
+		);
 		return { exited };
 	});
+}
+
+/**
+ * The exit-on-resolution rule, for every way a conversation gets resolved (Cadence → Resolved,
+ * a conversation status update): its running enrollments end when their cadence exits on it.
+ * An empty conversation key means all of the contact's conversations.
+ */
+export async function resolveConversation(
+	ctx: StoreContext,
+	db: SqlExecutor,
+	contactKey: string,
+	conversationKey: string,
+	at: number,
+): Promise<number[]> {
+	const candidates = (
+		await db.all(
+			`${ENROLLMENT_SELECT} WHERE e.contact_key = ? AND e.state IN ${RUNNING_STATES_SQL}
+			AND (? = '' OR e.conversation_key = ?)`,
+			[contactKey, conversationKey, conversationKey],
+		)
+	).map(toEnrollment);
+	const exited: number[] = [];
+	for (const enrollment of candidates) {
+		const definition = await ctx.definition(db, enrollment.cadenceId, enrollment.version);
+		if (!definition.exitOn.resolved) continue;
+		if (await exitEnrollment(ctx, db, enrollment.id, 'resolved', at)) exited.push(enrollment.id);
+	}
+	return exited;
 }

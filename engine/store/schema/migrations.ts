@@ -1,3 +1,4 @@
+import { backfillConversationChannels } from '../ops/conversation-backfill';
 import { createStoreInfo } from '../ops/store-info';
 import type { Dialect, SqlExecutor } from '../sql/driver';
 
@@ -281,5 +282,93 @@ export const MIGRATIONS: Migration[] = [
 				(agent, (COALESCE(next_due_at, held_due_at, 9007199254740991)), id)
 				WHERE state IN ('active', 'paused')`,
 		],
+	},
+	// Version 9 is reserved for another change being written at the same time; migrations apply
+	// by number, whichever ships first, so a store may record 10 before 9.
+	{
+		version: 10,
+		name: 'contact identities, conversations and their channels, channel message ids, inactivity enrollment',
+		// contact_identities: where a contact can be reached (kind + normalised value).
+		// conversations: one row per contact + conversation key with its channel, status, last
+		// inbound/outbound and activity_at — the latest message or status change, the clock
+		// inactivity enrollment reads (scanned in (activity_at, id) order from a per-cadence cursor,
+		// so a call reads a bounded slice however many conversations are idle for good).
+		// conversation_channels: last inbound/outbound per channel (the WhatsApp window, switching).
+		// channel_messages: each send's channel message id with its own forward-only delivery
+		// status, so a delivery report finds its step, and a report on a failed attempt's id is
+		// ignored after the step went out again on another channel.
+		// inactivity_enrollments: the unique constraint that enrolls a conversation once per cadence.
+		// Existing stores get their conversations from the messages already recorded; one whose
+		// enrollment exited as resolved starts resolved, so turning inactivity enrollment on does
+		// not message every conversation that was closed before the upgrade.
+		statements: (d) => [
+			`CREATE TABLE contact_identities (
+				contact_key TEXT NOT NULL,
+				kind TEXT NOT NULL,
+				value TEXT NOT NULL,
+				created_at ${d.bigint} NOT NULL,
+				updated_at ${d.bigint} NOT NULL,
+				PRIMARY KEY (contact_key, kind, value)
+			)`,
+			'CREATE INDEX contact_identities_value ON contact_identities (kind, value)',
+			`CREATE TABLE conversations (
+				id ${d.idColumn},
+				contact_key TEXT NOT NULL,
+				conversation_key TEXT NOT NULL,
+				channel TEXT,
+				status TEXT NOT NULL,
+				last_inbound_at ${d.bigint},
+				last_outbound_at ${d.bigint},
+				activity_at ${d.bigint} NOT NULL,
+				created_at ${d.bigint} NOT NULL,
+				updated_at ${d.bigint} NOT NULL,
+				UNIQUE (contact_key, conversation_key)
+			)`,
+			'CREATE INDEX conversations_activity ON conversations (activity_at, id)',
+			`CREATE TABLE conversation_channels (
+				contact_key TEXT NOT NULL,
+				conversation_key TEXT NOT NULL,
+				channel TEXT NOT NULL,
+				last_inbound_at ${d.bigint},
+				last_outbound_at ${d.bigint},
+				PRIMARY KEY (contact_key, conversation_key, channel)
+			)`,
+			'ALTER TABLE step_runs ADD COLUMN channel TEXT',
+			'ALTER TABLE step_runs ADD COLUMN channel_message_id TEXT',
+			'ALTER TABLE step_runs ADD COLUMN failed_channels TEXT',
+			`CREATE TABLE channel_messages (
+				channel_message_id TEXT PRIMARY KEY,
+				step_run_id ${d.bigint} NOT NULL,
+				channel TEXT,
+				status TEXT NOT NULL,
+				detail TEXT,
+				sent_at ${d.bigint} NOT NULL,
+				updated_at ${d.bigint} NOT NULL
+			)`,
+			'CREATE INDEX channel_messages_step_run ON channel_messages (step_run_id)',
+			`CREATE TABLE inactivity_enrollments (
+				cadence_id ${d.bigint} NOT NULL,
+				conversation_id ${d.bigint} NOT NULL,
+				enrollment_id ${d.bigint},
+				at ${d.bigint} NOT NULL,
+				PRIMARY KEY (cadence_id, conversation_id)
+			)`,
+			`CREATE TABLE inactivity_cursors (
+				cadence_id ${d.bigint} PRIMARY KEY,
+				activity_at ${d.bigint} NOT NULL,
+				conversation_id ${d.bigint} NOT NULL,
+				updated_at ${d.bigint} NOT NULL
+			)`,
+			`INSERT INTO conversations (contact_key, conversation_key, channel, status, last_inbound_at,
+				last_outbound_at, activity_at, created_at, updated_at)
+			SELECT contact_key, conversation_key, NULL, 'open',
+				MAX(CASE WHEN direction = 'inbound' THEN at END),
+				MAX(CASE WHEN direction = 'outbound' THEN at END), MAX(at), MIN(at), MAX(at)
+			FROM messages GROUP BY contact_key, conversation_key`,
+			`UPDATE conversations SET status = 'resolved' WHERE EXISTS (SELECT 1 FROM enrollments e
+				WHERE e.contact_key = conversations.contact_key
+				AND e.conversation_key = conversations.conversation_key AND e.exit_reason = 'resolved')`,
+		],
+		after: backfillConversationChannels,
 	},
 ];

@@ -103,7 +103,9 @@ describe('Follow-up Trigger checks for due steps', () => {
 			composeMode: 'aiFull',
 			channel: 'whatsapp',
 			channelSetting: 'whatsapp',
-			channelReason: 'set on the step: whatsapp',
+			// No WhatsApp conversation or number in the history: the decision says so.
+			channelReason:
+				'set on the step: whatsapp; no WhatsApp number or phone number is known for WhatsApp; the step cannot be sent',
 			whatsappTemplate: 'still_open',
 			persona: '',
 			contact: {

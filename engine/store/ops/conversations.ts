@@ -1,0 +1,240 @@
+import { channelOf, type ConversationStatus, type Identity } from '../../domain/channels';
+import type { ChannelActivity } from '../../domain/channel';
+import { parseOrThrow } from '../../validation';
+import {
+	conversationRefSchema,
+	conversationUpdateSchema,
+	identitiesInputSchema,
+	type ConversationRef,
+	type ConversationUpdate,
+	type IdentitiesInput,
+} from '../channel-inputs';
+import type { SqlExecutor } from '../sql/driver';
+import type { StoreContext } from './context';
+import { chunk, valuesList } from './context';
+import { resolveConversation } from './signals';
+
+/**
+ * A contact's identities and conversations: where they can be reached, which channel each
+ * conversation is on, its status (open, pending, resolved) and when they last wrote and were
+ * written to on each channel. Record Reply, Mark Sent and the agent's messages keep the times;
+ * Enroll In Cadence and Record Reply pass identities; the channel decision reads all of it.
+ */
+
+export interface ConversationState {
+	contactKey: string;
+	conversationKey: string;
+	/** The conversation's channel; null until a message with a channel or an update names one. */
+	channel: string | null;
+	status: ConversationStatus;
+	lastInboundAt: number | null;
+	lastOutboundAt: number | null;
+	/** The latest message or status change: inactivity counts from here. */
+	activityAt: number;
+	channels: ChannelActivity[];
+}
+
+/** Keeps identities; one already known is only touched. */
+export async function saveIdentities(
+	db: SqlExecutor,
+	contactKey: string,
+	identities: readonly Identity[],
+	at: number,
+): Promise<void> {
+	const unique = [...new Map(identities.map((i) => [`${i.kind}\u0000${i.value}`, i])).values()];
+	for (const part of chunk(unique, 200)) {
+		await db.run(
+			`INSERT INTO contact_identities (contact_key, kind, value, created_at, updated_at)
+			VALUES ${valuesList(part.length, 5)}
+			ON CONFLICT (contact_key, kind, value) DO UPDATE SET updated_at = excluded.updated_at`,
+			part.flatMap((i) => [contactKey, i.kind, i.value, at, at]),
+		);
+	}
+}
+
+export async function recordIdentities(
+	ctx: StoreContext,
+	input: IdentitiesInput,
+): Promise<Identity[]> {
+	const request = parseOrThrow(identitiesInputSchema, input, 'identities');
+	const at = ctx.now();
+	return ctx.driver.transaction(async (db) => {
+		await saveIdentities(db, request.contactKey, request.identities, at);
+		return identitiesOf(db, request.contactKey);
+	});
+}
+
+/** A contact's identities, oldest first within each kind (the first one given is used first). */
+export async function identitiesOf(db: SqlExecutor, contactKey: string): Promise<Identity[]> {
+	const rows = await db.all<{ kind: Identity['kind']; value: string }>(
+		`SELECT kind, value FROM contact_identities WHERE contact_key = ?
+		ORDER BY kind, created_at, value`,
+		[contactKey],
+	);
+	return rows.map((r) => ({ kind: r.kind, value: r.value }));
+}
+
+/** The contacts known by this identity (a webhook that only carries a phone number). */
+export async function contactsByIdentity(ctx: StoreContext, identity: Identity): Promise<string[]> {
+	const rows = await ctx.driver.all<{ contact_key: string }>(
+		'SELECT contact_key FROM contact_identities WHERE kind = ? AND value = ? ORDER BY contact_key',
+		[identity.kind, identity.value],
+	);
+	return rows.map((r) => r.contact_key);
+}
+
+/**
+ * Notes a message in a conversation: creates the conversation (open) on its first message, keeps
+ * the latest inbound / outbound and activity times and the per-channel times, and gives the
+ * conversation the message's channel if it had none. A message from the contact reopens a
+ * resolved conversation (as help desks do), so its idle time counts again.
+ */
+export async function touchConversation(
+	db: SqlExecutor,
+	message: {
+		contactKey: string;
+		conversationKey: string;
+		channel: string | null;
+		direction: 'inbound' | 'outbound';
+		at: number;
+	},
+): Promise<void> {
+	const channel = channelOf(message.channel);
+	const inbound = message.direction === 'inbound' ? message.at : null;
+	const outbound = message.direction === 'outbound' ? message.at : null;
+	const later = (column: string, table: string) =>
+		`${column} = CASE WHEN ${table}.${column} IS NULL OR ${table}.${column} < excluded.${column}
+		THEN excluded.${column} ELSE ${table}.${column} END`;
+	await db.run(
+		`INSERT INTO conversations (contact_key, conversation_key, channel, status, last_inbound_at,
+			last_outbound_at, activity_at, created_at, updated_at)
+		VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?)
+		ON CONFLICT (contact_key, conversation_key) DO UPDATE SET
+			channel = COALESCE(conversations.channel, excluded.channel),
+			status = CASE WHEN excluded.last_inbound_at IS NOT NULL AND conversations.status = 'resolved'
+				THEN 'open' ELSE conversations.status END,
+			${later('last_inbound_at', 'conversations')},
+			${later('last_outbound_at', 'conversations')},
+			${later('activity_at', 'conversations')},
+			updated_at = excluded.updated_at`,
+		[
+			message.contactKey,
+			message.conversationKey,
+			channel,
+			inbound,
+			outbound,
+			message.at,
+			message.at,
+			message.at,
+		],
+	);
+	if (channel === null) return;
+	await db.run(
+		`INSERT INTO conversation_channels (contact_key, conversation_key, channel, last_inbound_at,
+			last_outbound_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (contact_key, conversation_key, channel) DO UPDATE SET
+			${later('last_inbound_at', 'conversation_channels')},
+			${later('last_outbound_at', 'conversation_channels')}`,
+		[message.contactKey, message.conversationKey, channel, inbound, outbound],
+	);
+}
+
+/**
+ * Sets a conversation's status and/or channel (Record Reply, the Cadence node). A status change
+ * counts as activity. Resolving applies the exit-on-resolution rule to its enrollments.
+ */
+export async function updateConversation(
+	ctx: StoreContext,
+	input: ConversationUpdate,
+): Promise<{ conversation: ConversationState; exited: number[] }> {
+	const update = parseOrThrow(conversationUpdateSchema, input, 'conversation');
+	const at = ctx.now(update.at);
+	return ctx.driver.transaction(async (db) => {
+		await setConversation(db, { ...update, channel: channelOf(update.channel) }, at);
+		const exited =
+			update.status === 'resolved'
+				? await resolveConversation(ctx, db, update.contactKey, update.conversationKey, at)
+				: [];
+		const conversation = await conversationState(db, update.contactKey, update.conversationKey);
+		return { conversation: conversation!, exited };
+	});
+}
+
+export async function setConversation(
+	db: SqlExecutor,
+	update: {
+		contactKey: string;
+		conversationKey: string;
+		channel?: string | null;
+		status?: ConversationStatus;
+	},
+	at: number,
+): Promise<void> {
+	const status = update.status ?? null;
+	const channel = update.channel ?? null;
+	await db.run(
+		`INSERT INTO conversations (contact_key, conversation_key, channel, status, activity_at,
+			created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (contact_key, conversation_key) DO UPDATE SET
+			channel = COALESCE(?, conversations.channel),
+			activity_at = CASE WHEN CAST(? AS TEXT) <> conversations.status
+				AND conversations.activity_at < excluded.activity_at
+				THEN excluded.activity_at ELSE conversations.activity_at END,
+			status = COALESCE(?, conversations.status),
+			updated_at = excluded.updated_at`,
+		[
+			update.contactKey,
+			update.conversationKey,
+			channel,
+			status ?? 'open',
+			at,
+			at,
+			at,
+			channel,
+			status,
+			status,
+		],
+	);
+}
+
+export async function getConversationState(
+	ctx: StoreContext,
+	input: ConversationRef,
+): Promise<ConversationState | null> {
+	const ref = parseOrThrow(conversationRefSchema, input, 'conversation');
+	return conversationState(ctx.driver, ref.contactKey, ref.conversationKey);
+}
+
+export async function conversationState(
+	db: SqlExecutor,
+	contactKey: string,
+	conversationKey: string,
+): Promise<ConversationState | null> {
+	const rows = await db.all<Record<string, unknown>>(
+		'SELECT * FROM conversations WHERE contact_key = ? AND conversation_key = ?',
+		[contactKey, conversationKey],
+	);
+	if (rows.length === 0) return null;
+	const [row] = rows;
+	const channels = await db.all<Record<string, unknown>>(
+		`SELECT channel, last_inbound_at, last_outbound_at FROM conversation_channels
+		WHERE contact_key = ? AND conversation_key = ? ORDER BY channel`,
+		[contactKey, conversationKey],
+	);
+	const time = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+	return {
+		contactKey,
+		conversationKey,
+		channel: row.channel === null ? null : String(row.channel),
+		status: String(row.status) as ConversationStatus,
+		lastInboundAt: time(row.last_inbound_at),
+		lastOutboundAt: time(row.last_outbound_at),
+		activityAt: Number(row.activity_at),
+		channels: channels.map((c) => ({
+			channel: String(c.channel),
+			lastInboundAt: time(c.last_inbound_at),
+			lastOutboundAt: time(c.last_outbound_at),
+		})),
+	};
+}
