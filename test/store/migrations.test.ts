@@ -164,6 +164,58 @@ describe.each(BACKENDS)('migrations on %s', (backend) => {
 		expect(await store.claimDue({ cadence: 'Old', limit: 10 })).toEqual([]);
 	});
 
+	it('a store written before conversations gets them from the messages it holds', async () => {
+		const db = track(rawDriver(location.config));
+		await migrate(
+			db,
+			clock.nowMs,
+			MIGRATIONS.filter((m) => m.version < 10),
+		);
+		await insertOldCadence(db);
+		const t0 = clock.nowMs;
+		const messages: Array<[string, string, string, string | null, number]> = [
+			['ana', 'chat', 'inbound', 'WhatsApp', t0],
+			['ana', 'chat', 'outbound', 'whatsapp', t0 + 1000],
+			['ana', 'chat', 'inbound', 'SMS', t0 + 2000],
+			['ana', 'chat', 'inbound', null, t0 + 3000],
+			['bob', '', 'inbound', 'Live chat', t0 + 500],
+		];
+		for (const [contact, conversation, direction, channel, at] of messages) {
+			await db.run(
+				`INSERT INTO messages (contact_key, conversation_key, direction, author, text, channel, at)
+				VALUES (?, ?, ?, 'contact', 'x', ?, ?)`,
+				[contact, conversation, direction, channel, at],
+			);
+		}
+		// Bob's conversation was resolved before the upgrade (his enrollment exited on it).
+		await db.run(
+			`INSERT INTO enrollments (id, cadence_id, version, contact_key, conversation_key, contact_name,
+				agent, variables, state, exit_reason, cycle, next_step, anchor_at, created_at, updated_at)
+			VALUES (1, 1, 1, 'bob', '', '', '', '{}', 'exited', 'resolved', 1, 0, 0, 0, 0)`,
+		);
+
+		const store = track(await openStore(location.config, clock.read));
+		expect(
+			await store.getConversationState({ contactKey: 'ana', conversationKey: 'chat' }),
+		).toEqual({
+			contactKey: 'ana',
+			conversationKey: 'chat',
+			channel: 'sms',
+			status: 'open',
+			lastInboundAt: t0 + 3000,
+			lastOutboundAt: t0 + 1000,
+			activityAt: t0 + 3000,
+			channels: [
+				{ channel: 'sms', lastInboundAt: t0 + 2000, lastOutboundAt: null },
+				{ channel: 'whatsapp', lastInboundAt: t0, lastOutboundAt: t0 + 1000 },
+			],
+		});
+		expect(await store.getConversationState({ contactKey: 'bob' })).toMatchObject({
+			channel: 'liveChat',
+			status: 'resolved',
+		});
+	});
+
 	it('a new migration appended later applies on its own', async () => {
 		track(await openStore(location.config, clock.read));
 		const db = track(rawDriver(location.config));
