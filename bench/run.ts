@@ -22,10 +22,12 @@ import { composeSection } from './compose/section';
 import { n8nSection } from './n8n/section';
 import { dashboardSection } from './dashboard/section';
 import { responsivenessSection } from './n8n/responsiveness';
+import { inactivitySection } from './inactivity/section';
 
 /** Sections in the order they run. */
 const SECTIONS: Section[] = [
 	storeSection,
+	inactivitySection,
 	composeSection,
 	n8nSection,
 	responsivenessSection,

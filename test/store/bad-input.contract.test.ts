@@ -26,6 +26,12 @@ const TABLES = [
 	'messages',
 	'suppressions',
 	'goals',
+	'contact_identities',
+	'conversations',
+	'conversation_channels',
+	'channel_messages',
+	'inactivity_enrollments',
+	'inactivity_cursors',
 ] as const;
 type Table = (typeof TABLES)[number];
 type Snapshot = Record<Table, unknown[]>;
@@ -1140,6 +1146,132 @@ const CALLS: BadCall[] = [
 		field: 'text',
 		hint: /edited text/,
 	},
+	// Channels and conversations (issue 12)
+	{
+		method: 'enroll',
+		what: 'an identity that is not a phone number',
+		call: (s) => s.enroll([{ ...good('c-new'), identities: [{ kind: 'phone', value: '12' }] }]),
+		error: V,
+		field: 'identities.0.value',
+		hint: /"12" is not a phone number; give it with its country code/,
+	},
+	{
+		method: 'recordInbound',
+		what: 'an identity that is not an email address',
+		call: (s) =>
+			s.recordInbound({
+				contactKey: 'c-sent',
+				text: 'hi',
+				identities: [{ kind: 'email', value: 'nope' }],
+			}),
+		error: V,
+		field: 'identities.0.value',
+		hint: /"nope" is not an email address/,
+	},
+	{
+		method: 'markSent',
+		what: 'an empty channel message id',
+		call: (s, f) => s.markSent({ stepRunId: f.pendingRunId, channelMessageId: ' ' }),
+		error: V,
+		field: 'channelMessageId',
+		hint: /the channel message id is empty/,
+	},
+	{
+		method: 'markSent',
+		what: 'a channel message id another send already has',
+		call: (s, f) => s.markSent({ stepRunId: f.pendingRunId, channelMessageId: 'wamid.fixture' }),
+		error: V,
+		field: 'channelMessageId',
+		hint: /already belongs to step run \d+; pass the id the channel returned for this send/,
+	},
+	{
+		method: 'recordIdentities',
+		what: 'no identities',
+		call: (s) => s.recordIdentities({ contactKey: 'c-sent', identities: [] }),
+		error: V,
+		field: 'identities',
+		hint: /give at least one identity/,
+	},
+	{
+		method: 'recordIdentities',
+		what: 'an unknown identity kind',
+		call: (s) =>
+			s.recordIdentities({ contactKey: 'c-sent', identities: [bad({ kind: 'fax', value: '1' })] }),
+		error: V,
+		field: 'identities.0.kind',
+		hint: /use one of: phone, email, whatsapp/,
+	},
+	{
+		method: 'updateConversation',
+		what: 'an unknown status',
+		call: (s) => s.updateConversation(bad({ contactKey: 'c-sent', status: 'closed' })),
+		error: V,
+		field: 'status',
+		hint: /use one of: open, pending, resolved/,
+	},
+	{
+		method: 'updateConversation',
+		what: 'neither a status nor a channel',
+		call: (s) => s.updateConversation({ contactKey: 'c-sent' }),
+		error: V,
+		field: 'status',
+		hint: /give the conversation status, its channel, or both/,
+	},
+	{
+		method: 'getConversationState',
+		what: 'an empty contact key',
+		call: (s) => s.getConversationState({ contactKey: '' }),
+		error: V,
+		field: 'contactKey',
+		hint: /the contact key is empty/,
+	},
+	{
+		method: 'getChannelFacts',
+		what: 'no contact key',
+		call: (s) => s.getChannelFacts(bad({})),
+		error: V,
+		field: 'contactKey',
+		hint: /give the contact key as text/,
+	},
+	{
+		method: 'recordDelivery',
+		what: 'an unknown delivery status',
+		call: (s) => s.recordDelivery(bad({ channelMessageId: 'wamid.fixture', status: 'bounced' })),
+		error: V,
+		field: 'status',
+		hint: /use one of: queued, sent, delivered, read, failed/,
+	},
+	{
+		method: 'recordDelivery',
+		what: 'no channel message id',
+		call: (s) => s.recordDelivery(bad({ status: 'read' })),
+		error: V,
+		field: 'channelMessageId',
+		hint: /give the channel message id as text/,
+	},
+	{
+		method: 'enrollIdleConversations',
+		what: 'a cadence that does not enroll idle conversations',
+		call: (s) => s.enrollIdleConversations({ cadence: 'Known' }),
+		error: V,
+		field: 'channels.inactivity.enabled',
+		hint: /does not enroll idle conversations; turn on inactivity enrollment/,
+	},
+	{
+		method: 'enrollIdleConversations',
+		what: 'a limit of 0',
+		call: (s) => s.enrollIdleConversations({ cadence: 'Known', limit: 0 }),
+		error: V,
+		field: 'limit',
+		hint: /at least 1|>=1/,
+	},
+	{
+		method: 'enrollIdleConversations',
+		what: 'an unknown cadence',
+		call: (s) => s.enrollIdleConversations({ cadence: NOPE }),
+		error: NF,
+		hint: /No cadence.*"No such cadence"/,
+	},
 ];
 
 async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
@@ -1181,7 +1313,12 @@ describe.each(BACKENDS)('bad input on %s', (backend) => {
 		);
 		expect([...claimed.keys()].sort()).toEqual(['c-delivered', 'c-exit', 'c-pending', 'c-sent']);
 		f.sentRunId = (
-			await s.markSent({ stepRunId: claimed.get('c-sent')!.stepRun.id, text: 'one' })
+			await s.markSent({
+				stepRunId: claimed.get('c-sent')!.stepRun.id,
+				text: 'one',
+				channel: 'whatsapp',
+				channelMessageId: 'wamid.fixture',
+			})
 		).id;
 		f.activeEnrollmentId = claimed.get('c-sent')!.enrollment.id;
 		const delivered = claimed.get('c-delivered')!.stepRun;
@@ -1278,6 +1415,12 @@ describe.each(BACKENDS)('bad input on %s', (backend) => {
 					'funnel',
 					'replyRates',
 					'retryStep',
+					'recordIdentities',
+					'updateConversation',
+					'getConversationState',
+					'getChannelFacts',
+					'recordDelivery',
+					'enrollIdleConversations',
 				].sort(),
 			);
 		});
