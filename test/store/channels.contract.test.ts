@@ -183,6 +183,17 @@ describe.each(BACKENDS)('channels and conversations on %s', (backend) => {
 			expect(
 				(await t.store.getConversationState({ contactKey: 'c', conversationKey: 'k' }))!.status,
 			).toBe('resolved');
+			// Without a conversation key, every conversation of the contact is resolved.
+			await t.store.recordInbound({
+				contactKey: 'c',
+				conversationKey: 'k2',
+				text: 'y',
+				channel: 'sms',
+			});
+			await t.store.markResolved({ contactKey: 'c' });
+			expect(
+				(await t.store.getConversationState({ contactKey: 'c', conversationKey: 'k2' }))!.status,
+			).toBe('resolved');
 		});
 
 		it('bad updates are refused and write nothing', async () => {

@@ -109,6 +109,15 @@ export async function markResolved(
 	const at = ctx.now(request.at);
 	return ctx.driver.transaction(async (db) => {
 		await setConversation(db, { ...request, status: 'resolved' }, at);
+		// No conversation named: every conversation of the contact, as for the enrollments below.
+		if (request.conversationKey === '') {
+			await db.run(
+				`UPDATE conversations SET status = 'resolved', updated_at = ?,
+				activity_at = CASE WHEN activity_at < ? THEN ? ELSE activity_at END
+				WHERE contact_key = ? AND status <> 'resolved'`,
+				[at, at, at, request.contactKey],
+			);
+		}
 		const exited = await resolveConversation(
 			ctx,
 			db,
