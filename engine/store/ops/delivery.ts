@@ -1,5 +1,6 @@
 import { channelOf } from '../../domain/channels';
 import { isRunning } from '../../domain/enrollment-state';
+import { statusesThatMayBecome } from '../../domain/step-status';
 import { CadenceValidationError } from '../../errors';
 import { parseOrThrow } from '../../validation';
 import {
@@ -9,7 +10,7 @@ import {
 } from '../channel-inputs';
 import type { SqlExecutor } from '../sql/driver';
 import type { Enrollment, StepRun } from '../types';
-import { appendEvents, type StoreContext } from './context';
+import { appendEvents, placeholders, type StoreContext } from './context';
 import { writeSchedule } from './due-queue';
 import { reloadEnrollment } from './chain';
 import { loadStepRun, moveStepRun } from './step-runs';
@@ -151,10 +152,12 @@ async function stepMovesOn(
 	at: number,
 	detail: string | null,
 ): Promise<DeliveryResult> {
+	// The step statuses' own forward-only rule (engine/domain/step-status.ts), minus staying put.
+	const from = statusesThatMayBecome(status).filter((s) => s !== status);
 	const moved = await db.all(
 		`UPDATE step_runs SET status = ?, ${status}_at = COALESCE(${status}_at, ?), updated_at = ?
-		WHERE id = ? AND status IN (${status === 'read' ? "'sent', 'delivered'" : "'sent'"}) RETURNING *`,
-		[status, at, at, run.id],
+		WHERE id = ? AND status IN (${placeholders(from.length)}) RETURNING *`,
+		[status, at, at, run.id, ...from],
 	);
 	if (moved.length === 0) {
 		return {

@@ -1,5 +1,5 @@
 import { isCurrentStep } from '../../domain/enrollment-state';
-import { assertCanMove, canMove } from '../../domain/step-status';
+import { assertCanMove } from '../../domain/step-status';
 import { CadenceTransitionError, CadenceValidationError } from '../../errors';
 import { parseOrThrow } from '../../validation';
 import {
@@ -147,7 +147,7 @@ export async function setStepStatus(ctx: StoreContext, input: StepStatusInput): 
 		const target = await loadStepRun(db, update);
 		// One failure rule for every way a step fails (engine/store/ops/delivery.ts).
 		if (update.status === 'failed' && target.status !== 'failed') {
-			if (!canMove(target.status, 'failed')) assertCanMove(target.id, target.status, 'failed');
+			assertCanMove(target.id, target.status, 'failed');
 			await applyFailure(ctx, db, target, at, update.detail, null);
 			return loadStepRun(db, { stepRunId: target.id });
 		}
