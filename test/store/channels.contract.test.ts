@@ -343,6 +343,31 @@ describe.each(BACKENDS)('channels and conversations on %s', (backend) => {
 			expect((await t.store.getStepRun({ stepRunId: second.stepRun.id })).status).toBe('pending');
 		});
 
+		it('Mark Sent for many items: an id already taken fails that item alone', async () => {
+			const { name } = await t.store.publishCadence(twoSteps());
+			await t.store.enroll(['a', 'b', 'c'].map((contactKey) => ({ cadence: name, contactKey })));
+			clock.advance(HOUR);
+			const claimed = await t.store.claimDue({ cadence: name });
+			const [a, b, c] = claimed.map((x) => x.stepRun.id);
+			await t.store.markSent({ stepRunId: a, channel: 'sms', channelMessageId: 'SM-a' });
+			const results = await t.store.markSentMany([
+				{ stepRunId: b, channel: 'sms', channelMessageId: 'SM-a' },
+				{ stepRunId: c, channel: 'SMS', channelMessageId: 'SM-c' },
+			]);
+			expect(results[0]).toBeInstanceOf(CadenceValidationError);
+			expect((results[0] as Error).message).toMatch(
+				/channelMessageId: .*already belongs to step run/,
+			);
+			expect(results[1]).toMatchObject({
+				id: c,
+				status: 'sent',
+				channel: 'sms',
+				channelMessageId: 'SM-c',
+			});
+			expect((await t.store.getStepRun({ stepRunId: b })).status).toBe('pending');
+			expect((await t.store.getStepRunByChannelMessageId('SM-c'))!.id).toBe(c);
+		});
+
 		it('failure policy "end the enrollment": the step is Failed and the enrollment ends as failed', async () => {
 			const { run, enrollmentId } = await sentStep();
 			const result = await t.store.recordDelivery({

@@ -2,6 +2,8 @@ import type { CadenceDefinition } from '../../cadence/definition';
 import { isCurrentStep } from '../../domain/enrollment-state';
 import { dueTimeFor } from '../../domain/scheduling';
 import { assertCanMove, statusesThatMayBecome } from '../../domain/step-status';
+import { channelOf } from '../../domain/channels';
+import { CadenceValidationError } from '../../errors';
 import { parseOrThrow } from '../../validation';
 import { sentInputSchema, type SentInput } from '../inputs';
 import type { SqlExecutor, SqlValue } from '../sql/driver';
@@ -11,6 +13,8 @@ import { ENROLLMENT_SELECT, toEnrollment, toStepRun } from './rows';
 import { runnableStepFrom } from './run-once';
 import { loadStepRuns } from './step-runs';
 import { updateFromValues, type ValuesColumn } from './values-table';
+import { touchConversation } from './conversations';
+import { recordChannelMessage } from './delivery';
 
 /**
  * Confirms sends and schedules each enrollment's next step, its wait counted from its send: every
@@ -40,13 +44,18 @@ export async function markSentMany(
 	});
 	if (sends.size === 0) return results;
 	const outcomes = await ctx.driver.transaction(async (db) => {
-		const moved = await moveToSent(ctx, db, [...sends.values()]);
+		// A channel message id already given to another send is refused before anything moves.
+		const refused = await takenMessageIds(db, ctx, [...sends.values()]);
+		const accepted = [...sends.values()].filter((s) => !refused.has(s.sent.stepRunId));
+		const moved = await moveToSent(ctx, db, accepted);
 		const outcome = await unmoved(
 			db,
 			ctx,
-			[...sends.keys()].filter((id) => !moved.has(id)),
+			accepted.map((s) => s.sent.stepRunId).filter((id) => !moved.has(id)),
 		);
 		for (const [id, run] of moved) outcome.set(id, run);
+		for (const [id, error] of refused) outcome.set(id, error);
+		await recordChannels(ctx, db, accepted, outcome, moved);
 		await afterSends(
 			ctx,
 			db,
@@ -154,6 +163,16 @@ async function afterSends(ctx: StoreContext, db: SqlExecutor, confirmed: Confirm
 		enrollment: enrollments.get(c.run.enrollmentId)!,
 	}));
 	await logMessages(ctx, db, withEnrollment);
+	// The conversation's outbound times (per channel too): the WhatsApp window and switching read them.
+	for (const { enrollment, at, sent } of withEnrollment) {
+		await touchConversation(db, {
+			contactKey: enrollment.contactKey,
+			conversationKey: enrollment.conversationKey,
+			channel: sent.channel,
+			direction: 'outbound',
+			at,
+		});
+	}
 	await appendEvents(
 		db,
 		withEnrollment.map(({ run, at }) => ({
@@ -288,4 +307,75 @@ function nextStepRow(
 		return [id, dueAt, 'paused', stepIndex, due.reason, held, until, null, at, at];
 	}
 	return [id, due.at, 'active', stepIndex, due.reason, null, null, null, at, at];
+}
+
+/**
+ * Sends whose channel message id already belongs to another step run (or to another item of this
+ * call): each gets its own error, naming the field, and is not recorded.
+ */
+async function takenMessageIds(
+	db: SqlExecutor,
+	ctx: StoreContext,
+	sends: Send[],
+): Promise<Map<number, Error>> {
+	const refused = new Map<number, Error>();
+	const withId = sends.filter((s) => s.sent.channelMessageId !== undefined);
+	if (withId.length === 0) return refused;
+	const owners = new Map<string, number>();
+	for (const part of chunk(withId, ctx.driver.dialect.maxParams)) {
+		const rows = await db.all<{ channel_message_id: string; step_run_id: number }>(
+			`SELECT channel_message_id, step_run_id FROM channel_messages
+			WHERE channel_message_id IN (${part.map(() => '?').join(', ')})`,
+			part.map((s) => s.sent.channelMessageId!),
+		);
+		for (const row of rows) owners.set(row.channel_message_id, Number(row.step_run_id));
+	}
+	for (const { sent } of withId) {
+		const id = sent.channelMessageId!;
+		const owner = owners.get(id);
+		if (owner === undefined) owners.set(id, sent.stepRunId);
+		else if (owner !== sent.stepRunId) {
+			refused.set(
+				sent.stepRunId,
+				new CadenceValidationError('sent step', [
+					{
+						field: 'channelMessageId',
+						message: `the channel message id ${JSON.stringify(id)} already belongs to step run ${owner}; pass the id the channel returned for this send`,
+					},
+				]),
+			);
+		}
+	}
+	return refused;
+}
+
+/**
+ * The channel each send went out on and the id the channel gave it, on the step run (and the id
+ * as a delivery record of its own, engine/store/ops/delivery.ts). Runs that got one are read again
+ * so the answer shows them.
+ */
+async function recordChannels(
+	ctx: StoreContext,
+	db: SqlExecutor,
+	accepted: Send[],
+	outcome: Map<number, StepRun | Error>,
+	moved: Map<number, StepRun>,
+): Promise<void> {
+	const touched: number[] = [];
+	for (const { sent, at } of accepted) {
+		const run = outcome.get(sent.stepRunId);
+		if (!run || run instanceof Error) continue;
+		const channel = channelOf(sent.channel);
+		if (sent.channelMessageId !== undefined) {
+			await recordChannelMessage(db, run, sent.channelMessageId, channel, at);
+			touched.push(run.id);
+		} else if (channel && moved.has(run.id)) {
+			await db.run('UPDATE step_runs SET channel = ? WHERE id = ?', [channel, run.id]);
+			touched.push(run.id);
+		}
+	}
+	for (const [id, run] of await loadStepRuns(db, ctx.driver.dialect, touched)) {
+		outcome.set(id, run);
+		if (!(run instanceof Error) && moved.has(id)) moved.set(id, run);
+	}
 }
