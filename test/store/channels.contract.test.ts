@@ -140,6 +140,38 @@ describe.each(BACKENDS)('channels and conversations on %s', (backend) => {
 			);
 		});
 
+		it('Mark Sent for many items folds sends to one conversation into one row per channel', async () => {
+			await t.store.publishCadence(twoSteps());
+			await t.store.publishCadence({ ...twoSteps(), name: 'Other' });
+			await t.store.enroll([
+				{ cadence: 'Billing', contactKey: 'c', conversationKey: 'k' },
+				{ cadence: 'Other', contactKey: 'c', conversationKey: 'k' },
+			]);
+			clock.advance(HOUR);
+			const [first] = await t.store.claimDue({ cadence: 'Billing' });
+			const [second] = await t.store.claimDue({ cadence: 'Other' });
+			const at = clock.nowMs;
+			const results = await t.store.markSentMany([
+				{ stepRunId: first.stepRun.id, channel: 'sms', at: at - MINUTE },
+				{ stepRunId: second.stepRun.id, channel: 'WhatsApp', at },
+			]);
+			expect(results.map((r) => (r instanceof Error ? r.message : r.status))).toEqual([
+				'sent',
+				'sent',
+			]);
+			expect(
+				await t.store.getConversationState({ contactKey: 'c', conversationKey: 'k' }),
+			).toMatchObject({
+				channel: 'whatsapp',
+				lastOutboundAt: at,
+				lastInboundAt: null,
+				channels: [
+					{ channel: 'sms', lastInboundAt: null, lastOutboundAt: at - MINUTE },
+					{ channel: 'whatsapp', lastInboundAt: null, lastOutboundAt: at },
+				],
+			});
+		});
+
 		it('status changes count as activity; resolving exits; the contact writing reopens', async () => {
 			const { name } = await t.store.publishCadence(twoSteps());
 			const [{ enrollment }] = await t.store.enroll([

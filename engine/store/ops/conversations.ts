@@ -83,6 +83,14 @@ export async function contactsByIdentity(ctx: StoreContext, identity: Identity):
 	return rows.map((r) => r.contact_key);
 }
 
+export interface ConversationMessageNote {
+	contactKey: string;
+	conversationKey: string;
+	channel: string | null;
+	direction: 'inbound' | 'outbound';
+	at: number;
+}
+
 /**
  * Notes a message in a conversation: creates the conversation (open) on its first message, keeps
  * the latest inbound / outbound and activity times and the per-channel times, and gives the
@@ -91,52 +99,108 @@ export async function contactsByIdentity(ctx: StoreContext, identity: Identity):
  */
 export async function touchConversation(
 	db: SqlExecutor,
-	message: {
-		contactKey: string;
-		conversationKey: string;
-		channel: string | null;
-		direction: 'inbound' | 'outbound';
-		at: number;
-	},
+	message: ConversationMessageNote,
 ): Promise<void> {
-	const channel = channelOf(message.channel);
-	const inbound = message.direction === 'inbound' ? message.at : null;
-	const outbound = message.direction === 'outbound' ? message.at : null;
-	const later = (column: string, table: string) =>
-		`${column} = CASE WHEN ${table}.${column} IS NULL OR ${table}.${column} < excluded.${column}
-		THEN excluded.${column} ELSE ${table}.${column} END`;
-	await db.run(
-		`INSERT INTO conversations (contact_key, conversation_key, channel, status, last_inbound_at,
-			last_outbound_at, activity_at, created_at, updated_at)
-		VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?)
-		ON CONFLICT (contact_key, conversation_key) DO UPDATE SET
-			channel = COALESCE(conversations.channel, excluded.channel),
-			status = CASE WHEN excluded.last_inbound_at IS NOT NULL AND conversations.status = 'resolved'
-				THEN 'open' ELSE conversations.status END,
-			${later('last_inbound_at', 'conversations')},
-			${later('last_outbound_at', 'conversations')},
-			${later('activity_at', 'conversations')},
-			updated_at = excluded.updated_at`,
-		[
-			message.contactKey,
-			message.conversationKey,
+	await touchConversations(db, [message]);
+}
+
+interface Times {
+	contactKey: string;
+	conversationKey: string;
+	channel: string | null;
+	inbound: number | null;
+	outbound: number | null;
+	at: number;
+}
+
+const later = (column: string, table: string) =>
+	`${column} = CASE WHEN ${table}.${column} IS NULL OR ${table}.${column} < excluded.${column}
+	THEN excluded.${column} ELSE ${table}.${column} END`;
+
+/**
+ * The same for many messages (Mark Sent for a whole execution): one upsert per table for every
+ * conversation they touch, whatever their number. Messages of one conversation (and channel) are
+ * folded first, since one statement may not change a row twice.
+ */
+export async function touchConversations(
+	db: SqlExecutor,
+	messages: readonly ConversationMessageNote[],
+): Promise<void> {
+	const conversations = new Map<string, Times>();
+	const channels = new Map<string, Times>();
+	for (const m of messages) {
+		const channel = channelOf(m.channel);
+		const inbound = m.direction === 'inbound' ? m.at : null;
+		const outbound = m.direction === 'outbound' ? m.at : null;
+		fold(conversations, JSON.stringify([m.contactKey, m.conversationKey]), {
+			...m,
 			channel,
 			inbound,
 			outbound,
-			message.at,
-			message.at,
-			message.at,
-		],
-	);
-	if (channel === null) return;
-	await db.run(
-		`INSERT INTO conversation_channels (contact_key, conversation_key, channel, last_inbound_at,
-			last_outbound_at) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (contact_key, conversation_key, channel) DO UPDATE SET
-			${later('last_inbound_at', 'conversation_channels')},
-			${later('last_outbound_at', 'conversation_channels')}`,
-		[message.contactKey, message.conversationKey, channel, inbound, outbound],
-	);
+		});
+		if (channel !== null) {
+			fold(channels, JSON.stringify([m.contactKey, m.conversationKey, channel]), {
+				...m,
+				channel,
+				inbound,
+				outbound,
+			});
+		}
+	}
+	for (const part of chunk([...conversations.values()], 500)) {
+		await db.run(
+			`INSERT INTO conversations (contact_key, conversation_key, channel, status, last_inbound_at,
+				last_outbound_at, activity_at, created_at, updated_at)
+			VALUES ${part.map(() => "(?, ?, ?, 'open', ?, ?, ?, ?, ?)").join(', ')}
+			ON CONFLICT (contact_key, conversation_key) DO UPDATE SET
+				channel = COALESCE(conversations.channel, excluded.channel),
+				status = CASE WHEN excluded.last_inbound_at IS NOT NULL AND conversations.status = 'resolved'
+					THEN 'open' ELSE conversations.status END,
+				${later('last_inbound_at', 'conversations')},
+				${later('last_outbound_at', 'conversations')},
+				${later('activity_at', 'conversations')},
+				updated_at = excluded.updated_at`,
+			part.flatMap((t) => [
+				t.contactKey,
+				t.conversationKey,
+				t.channel,
+				t.inbound,
+				t.outbound,
+				t.at,
+				t.at,
+				t.at,
+			]),
+		);
+	}
+	for (const part of chunk([...channels.values()], 500)) {
+		await db.run(
+			`INSERT INTO conversation_channels (contact_key, conversation_key, channel, last_inbound_at,
+				last_outbound_at) VALUES ${valuesList(part.length, 5)}
+			ON CONFLICT (contact_key, conversation_key, channel) DO UPDATE SET
+				${later('last_inbound_at', 'conversation_channels')},
+				${later('last_outbound_at', 'conversation_channels')}`,
+			part.flatMap((t) => [t.contactKey, t.conversationKey, t.channel, t.inbound, t.outbound]),
+		);
+	}
+}
+
+/** Keeps the latest of each time; the conversation's channel is its latest message's that has one. */
+function fold(into: Map<string, Times>, key: string, next: Times): void {
+	const had = into.get(key);
+	if (!had) {
+		into.set(key, next);
+		return;
+	}
+	const max = (a: number | null, b: number | null) =>
+		a === null ? b : b === null ? a : Math.max(a, b);
+	into.set(key, {
+		...had,
+		channel:
+			next.channel !== null && next.at >= had.at ? next.channel : (had.channel ?? next.channel),
+		inbound: max(had.inbound, next.inbound),
+		outbound: max(had.outbound, next.outbound),
+		at: Math.max(had.at, next.at),
+	});
 }
 
 /**

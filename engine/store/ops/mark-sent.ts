@@ -13,7 +13,7 @@ import { ENROLLMENT_SELECT, toEnrollment, toStepRun } from './rows';
 import { runnableStepFrom } from './run-once';
 import { loadStepRuns } from './step-runs';
 import { updateFromValues, type ValuesColumn } from './values-table';
-import { touchConversation } from './conversations';
+import { touchConversations } from './conversations';
 import { recordChannelMessage } from './delivery';
 
 /**
@@ -164,15 +164,16 @@ async function afterSends(ctx: StoreContext, db: SqlExecutor, confirmed: Confirm
 	}));
 	await logMessages(ctx, db, withEnrollment);
 	// The conversation's outbound times (per channel too): the WhatsApp window and switching read them.
-	for (const { enrollment, at, sent } of withEnrollment) {
-		await touchConversation(db, {
+	await touchConversations(
+		db,
+		withEnrollment.map(({ enrollment, at, sent }) => ({
 			contactKey: enrollment.contactKey,
 			conversationKey: enrollment.conversationKey,
 			channel: sent.channel,
-			direction: 'outbound',
+			direction: 'outbound' as const,
 			at,
-		});
-	}
+		})),
+	);
 	await appendEvents(
 		db,
 		withEnrollment.map(({ run, at }) => ({
