@@ -6,7 +6,7 @@ import type {
 } from 'n8n-workflow';
 import { compose, composeStatic } from '../../engine/compose';
 import type { ChatModelLike, ComposeResult } from '../../engine/compose';
-import type { CadenceStore } from '../../engine';
+import type { CadenceStore, DraftInput } from '../../engine';
 import { eachInput, readBatch } from '../shared/items';
 import { handToSendPath } from '../shared/hand-off';
 import { executionSignal, readChatModel } from '../shared/chat-model';
@@ -39,7 +39,8 @@ type Composed = { output: number; json: IDataObject };
 /**
  * Plans every item first (parameters, the step, static texts): a bad value fails naming it before
  * anything is composed or written. Then composes the items concurrently, up to the Concurrency
- * option, recording each cadence step's text on its step run; preview items never write.
+ * option, and records every cadence step's text on its step run in one store call; preview
+ * items never write.
  */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const node = this.getNode();
@@ -60,8 +61,20 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	// A parameter notice cannot know whether a model is connected; this hint shows only when the
 	// run needed one and had none.
 	if (aiNeeded && model === null) this.addExecutionHints(NO_MODEL_HINT);
-	const run = async (planned: Planned[], store: CadenceStore | null) =>
-		eachInput(this, planned, async (p) => composeItem(this, p, store, model), concurrency);
+	const run = async (planned: Planned[], store: CadenceStore | null) => {
+		const composed = await eachInput(
+			this,
+			planned,
+			async (p) => composeItem(this, p, store, model),
+			concurrency,
+		);
+		const recorded = await recordDrafts(store, planned, composed);
+		return eachInput(this, planned, async (p, i) => {
+			const result = recorded[i];
+			if (result instanceof Error) throw result;
+			return route(this, p, result, store);
+		});
+	};
 	return batch.run<Composed>(
 		async (planned) => {
 			const storeNeeded = planned.some(({ plan }) => plan.ref !== null && !plan.ref.preview);
@@ -73,12 +86,18 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	);
 }
 
+interface ComposedItem {
+	composed: ComposeResult;
+	source: string;
+	warning?: string;
+}
+
 async function composeItem(
 	context: IExecuteFunctions,
 	{ plan, params, settled, itemIndex }: Planned,
 	store: CadenceStore | null,
 	model: ChatModelLike | null,
-): Promise<Composed> {
+): Promise<ComposedItem> {
 	// Static text needs no conversation: only AI items read the history.
 	const { request, source, warning }: ItemHistory = settled
 		? { request: plan.request, source: 'none' }
@@ -89,19 +108,54 @@ async function composeItem(
 			`Compose Follow-up: item ${itemIndex} degraded: ${composed.degradedReason}`,
 		);
 	}
-	if (store && plan.ref && !plan.ref.preview) {
-		await store.recordDraft({
-			stepRunId: plan.ref.stepRunId,
-			text: composed.text,
-			composeMode: composed.modeUsed,
-			model: composed.model,
-			promptTokens: composed.promptTokens,
-			completionTokens: composed.completionTokens,
-			degraded: composed.degraded,
-			degradedReason: composed.degradedReason ?? null,
-			awaitingApproval: composed.needsApproval,
+	return { composed, source, warning };
+}
+
+/**
+ * Every cadence step's text on its step run, in one store call for all items; an item whose
+ * draft cannot be recorded (its step already went out) fails alone.
+ */
+async function recordDrafts(
+	store: CadenceStore | null,
+	planned: Planned[],
+	composed: Array<ComposedItem | Error>,
+): Promise<Array<ComposedItem | Error>> {
+	const drafts: DraftInput[] = [];
+	const at: number[] = [];
+	composed.forEach((item, i) => {
+		const { ref } = planned[i].plan;
+		if (item instanceof Error || !store || !ref || ref.preview) return;
+		const { composed: c } = item;
+		at.push(i);
+		drafts.push({
+			stepRunId: ref.stepRunId,
+			text: c.text,
+			composeMode: c.modeUsed,
+			model: c.model,
+			promptTokens: c.promptTokens,
+			completionTokens: c.completionTokens,
+			degraded: c.degraded,
+			degradedReason: c.degradedReason ?? null,
+			awaitingApproval: c.needsApproval,
 		});
-	}
+	});
+	if (drafts.length === 0) return composed;
+	const results = await store!.recordDrafts(drafts);
+	const recorded = [...composed];
+	at.forEach((i, k) => {
+		const result = results[k];
+		if (result instanceof Error) recorded[i] = result;
+	});
+	return recorded;
+}
+
+/** Send, or Needs Approval; an item emitted again or ended meanwhile goes nowhere. */
+async function route(
+	context: IExecuteFunctions,
+	{ plan, itemIndex }: Planned,
+	{ composed, source, warning }: ComposedItem,
+	store: CadenceStore | null,
+): Promise<Composed> {
 	const json = context.getInputData()[itemIndex].json;
 	// Send is the path to the channel: the store learns the step left the cadence nodes.
 	const toChannel = store && plan.ref && !plan.ref.preview && !composed.needsApproval;

@@ -18,7 +18,7 @@ import { iso } from '../shared/output';
 import { readStepItem, type StepRef } from '../shared/step-item';
 import { withStore } from '../shared/store-provider';
 import { judgementJson, withJudgement, type JudgementSettings } from './ai-judgement';
-import { readFacts, recordDecision } from './store-facts';
+import { readAllFacts, recordDecision, type ReadFacts } from './store-facts';
 import { optionalText } from '../shared/identity';
 
 const CONTINUE = 0;
@@ -50,7 +50,8 @@ interface Checked {
 
 /**
  * Reads every item's parameters first (a bad one fails alone, before any write), then checks all
- * cadence items against the store in one batch call.
+ * cadence items against the store in one batch call: every item's facts read at once, then each
+ * item's decision recorded.
  */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	return mapBatch<CheckInput, Checked>(this, {
@@ -61,9 +62,14 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		errorJson: (error, item) => ({ ...item.json, error }),
 		read: (itemIndex, item) => readItem(this, itemIndex, item.json),
 		call: async (inputs) =>
-			withStore(this, async (store) =>
-				eachInput(this, inputs, async (input) => checkInStore(this, store, input)),
-			),
+			withStore(this, async (store) => {
+				const facts = await readAllFacts(this.getNode(), store, inputs);
+				return eachInput(this, inputs, async (input, i) => {
+					const read = facts[i];
+					if (read instanceof Error) throw read;
+					return checkInStore(this, store, input, read);
+				});
+			}),
 		emit: (checked, _input, _itemIndex, item) => emitDecision(item.json, checked),
 	});
 }
@@ -113,10 +119,10 @@ function readItem(
 async function checkInStore(
 	context: IExecuteFunctions,
 	store: CadenceStore,
-	{ ref, json, goalReached, goalNote, disabled, judging, itemIndex }: CheckInput,
+	{ ref, json, goalNote, judging, itemIndex }: CheckInput,
+	read: ReadFacts,
 ): Promise<Checked> {
 	const node = context.getNode();
-	const read = await readFacts(node, store, ref, goalReached, disabled, itemIndex);
 	let decision = decideExit(read.facts);
 	const extra: IDataObject = {};
 	if (judging) {

@@ -21,57 +21,65 @@ export interface ReadFacts {
 	enrollment: Enrollment;
 }
 
-export async function readFacts(
+/** What an item asks of the store: its step, its Goal Reached value and the checks it switched off. */
+export interface FactsRequest {
+	ref: StepRef;
+	goalReached: boolean;
+	disabled: ReadonlySet<ExitCheck>;
+	itemIndex: number;
+}
+
+/**
+ * Every item's facts in one store call (one query per kind of fact, however many items). An item
+ * whose enrollment or step run is not in the store fails alone, saying how to fix the flow.
+ */
+export async function readAllFacts(
 	node: INode,
 	store: CadenceStore,
-	ref: StepRef,
-	goalReached: boolean,
-	disabled: ReadonlySet<ExitCheck>,
-	itemIndex: number,
-): Promise<ReadFacts> {
+	requests: readonly FactsRequest[],
+): Promise<Array<ReadFacts | Error>> {
 	const now = Date.now();
-	const enrollment = await store.getEnrollment(ref.enrollmentId);
-	const found = enrollment
-		? await store
-				.getStepRun({ stepRunId: ref.stepRunId })
-				.catch((error: unknown) =>
-					error instanceof CadenceNotFoundError ? undefined : Promise.reject(error),
-				)
-		: undefined;
-	const run = found && found.enrollmentId === enrollment?.id ? found : undefined;
-	if (!enrollment || !run) {
-		throw new NodeOperationError(
-			node,
-			`Enrollment ${ref.enrollmentId} (step run ${ref.stepRunId}) is not in the cadence store`,
-			{
-				itemIndex,
-				description:
-					'Use the same Cadence Store credential here as on the Follow-up Trigger (or none on both), and pass the trigger’s item on without changing its enrollmentId and stepRunId.',
+	const found = await store.readStepFacts(
+		requests.map(({ ref }) => ({ enrollmentId: ref.enrollmentId, stepRunId: ref.stepRunId })),
+		{
+			since: now - DAY_MS,
+			suppression: requests.some((r) => !r.disabled.has('optOut')),
+			limits: requests.some((r) => !r.disabled.has('limit')),
+		},
+	);
+	return requests.map(({ ref, goalReached, disabled, itemIndex }, i) => {
+		const read = found[i];
+		if (read instanceof CadenceNotFoundError) {
+			return new NodeOperationError(
+				node,
+				`Enrollment ${ref.enrollmentId} (step run ${ref.stepRunId}) is not in the cadence store`,
+				{
+					itemIndex,
+					description:
+						'Use the same Cadence Store credential here as on the Follow-up Trigger (or none on both), and pass the trigger’s item on without changing its enrollmentId and stepRunId.',
+				},
+			);
+		}
+		if (read instanceof Error) return read;
+		const { enrollment, run } = read;
+		const limited = !disabled.has('limit');
+		const facts: ExitFacts = {
+			enrollment,
+			step: {
+				index: run.stepIndex,
+				cycle: run.cycle,
+				status: run.status,
+				claimedAt: ref.claimedAt,
 			},
-		);
-	}
-	const suppressed = disabled.has('optOut')
-		? false
-		: await store.isSuppressed(enrollment.contactKey);
-	let perContactPerDay: number | null = null;
-	let sentLast24h = 0;
-	if (!disabled.has('limit')) {
-		const cadence = await store.getCadence(enrollment.cadenceId, enrollment.version);
-		perContactPerDay = cadence?.definition.limits.perContactPerDay ?? null;
-		if (perContactPerDay !== null)
-			sentLast24h = await store.countSentToContact(enrollment.contactKey, now - DAY_MS);
-	}
-	const facts: ExitFacts = {
-		enrollment,
-		step: { index: run.stepIndex, cycle: run.cycle, status: run.status, claimedAt: ref.claimedAt },
-		suppressed,
-		goalReached,
-		sentLast24h,
-		perContactPerDay,
-		now,
-		disabled,
-	};
-	return { facts, enrollment };
+			suppressed: !disabled.has('optOut') && read.suppressed,
+			goalReached,
+			sentLast24h: limited ? read.sentSince : 0,
+			perContactPerDay: limited ? read.perContactPerDay : null,
+			now,
+			disabled,
+		};
+		return { facts, enrollment };
+	});
 }
 
 /**

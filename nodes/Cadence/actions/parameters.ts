@@ -162,15 +162,25 @@ export async function callStore<T>(
 	try {
 		return await call();
 	} catch (error) {
-		if (error instanceof CadenceValidationError) {
-			const problems = error.problems.map((p) =>
-				labels[p.field] ? `The "${labels[p.field]}" parameter: ${p.message}` : error.message,
-			);
-			throw new NodeOperationError(context.getNode(), [...new Set(problems)].join('; '), {
-				itemIndex,
-				description: error.message,
-			});
-		}
-		throw toNodeError(context.getNode(), error, { itemIndex });
+		throw storeError(context, itemIndex, labels, error);
 	}
+}
+
+/** A store error for one item as the node reports it: bad fields named by their parameter labels. */
+export function storeError(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	labels: Record<string, string>,
+	error: unknown,
+): Error {
+	if (error instanceof CadenceValidationError) {
+		const problems = error.problems.map((p) =>
+			labels[p.field] ? `The "${labels[p.field]}" parameter: ${p.message}` : error.message,
+		);
+		return new NodeOperationError(context.getNode(), [...new Set(problems)].join('; '), {
+			itemIndex,
+			description: error.message,
+		});
+	}
+	return toNodeError(context.getNode(), error, { itemIndex });
 }

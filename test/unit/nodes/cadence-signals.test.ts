@@ -175,6 +175,35 @@ describe('Cadence › Signal › Mark Sent', () => {
 		);
 	});
 
+	it('confirms every item’s send in one store call; an unknown step run fails its item alone', async () => {
+		const claimed = await claimFor(['+1', '+2', '+3']);
+		const batch = jest.spyOn(t.store, 'markSentMany');
+		const one = jest.spyOn(t.store, 'markSent');
+		const refs = [
+			claimed[0].stepRun.id,
+			999,
+			claimed[1].stepRun.idempotencyKey,
+			claimed[2].stepRun.id,
+		];
+		const items = refs.map(() => ({ json: {} }));
+		const [out] = await run((i) => signal('markSent', { stepRun: refs[i] }), {
+			items,
+			continueOnFail: true,
+		});
+		expect(out.map((o) => [o.json.status ?? o.json.error, o.pairedItem])).toEqual([
+			['sent', { item: 0 }],
+			[expect.stringMatching(/No step run found for 999/), { item: 1 }],
+			['sent', { item: 2 }],
+			['sent', { item: 3 }],
+		]);
+		expect(batch).toHaveBeenCalledTimes(1);
+		expect(one).not.toHaveBeenCalled();
+		for (const c of claimed) {
+			expect((await t.store.getStepRuns(c.enrollment.id))[0].status).toBe('sent');
+			expect((await t.store.getEnrollment(c.enrollment.id))!.nextStep).toBe(1);
+		}
+	});
+
 	it('lets preview items from the trigger pass with a note and writes nothing', async () => {
 		const [claimed] = await claimFor(['+1']);
 		const preview = { ...stepItemJson(claimed, []), enrollmentId: 0, stepRunId: 0 };

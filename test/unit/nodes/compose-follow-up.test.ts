@@ -522,6 +522,40 @@ describe('Compose Follow-up: items, parameters and errors', () => {
 		expect((await t.store.getStepRuns(enrollment.id))[0].text).toBe('sent already');
 	});
 
+	it('records every item’s draft in one store call; a step already sent fails its item alone', async () => {
+		const now = Date.now();
+		await t.store.enroll(
+			['+1', '+2', '+3'].map((contactKey) => ({
+				cadence: 'Check-ins',
+				contactKey,
+				variables: { firstName: 'Ann' },
+				startAt: now - 4 * HOUR,
+			})),
+		);
+		const claimed = await t.store.claimDue({ cadence: 'Check-ins' });
+		expect(claimed).toHaveLength(3);
+		await t.store.markSent({ stepRunId: claimed[1].stepRun.id, text: 'sent already' });
+		const batch = jest.spyOn(t.store, 'recordDrafts');
+		const one = jest.spyOn(t.store, 'recordDraft');
+		const [send] = await run(
+			{ mode: 'static', instruction: '', options: { staticText: 'Hi {{firstName}}' } },
+			{ items: claimed.map((c) => ({ json: stepItemJson(c, []) })), continueOnFail: true },
+		);
+		expect(
+			send.map((i) => [i.json.error ?? (i.json.message as IDataObject).text, i.pairedItem]),
+		).toEqual([
+			['Hi Ann', { item: 0 }],
+			[expect.stringMatching(/already "sent"/), { item: 1 }],
+			['Hi Ann', { item: 2 }],
+		]);
+		expect(batch).toHaveBeenCalledTimes(1);
+		expect(one).not.toHaveBeenCalled();
+		const texts = await Promise.all(
+			claimed.map(async (c) => (await t.store.getStepRuns(c.enrollment.id))[0].text),
+		);
+		expect(texts).toEqual(['Hi Ann', 'sent already', 'Hi Ann']);
+	});
+
 	it('turns an unreachable store into an API error, or error items with Continue On Fail', async () => {
 		await enrollAnn();
 		const item = await dueItem();

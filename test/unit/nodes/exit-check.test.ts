@@ -313,6 +313,37 @@ describe('Exit Check', () => {
 		});
 	});
 
+	it('reads every item’s facts in one store call, each item with its own options', async () => {
+		const items = [
+			await triggerItem('Prospecting', 'a'),
+			await triggerItem('Prospecting', 'b'),
+			await triggerItem('Prospecting', 'c'),
+			await triggerItem('Prospecting', 'd'),
+		];
+		await t.store.optOut({ contactKey: 'b' });
+		await t.store.optOut({ contactKey: 'd' });
+		items[2] = { ...items[2], enrollmentId: 999 };
+		const facts = jest.spyOn(t.store, 'readStepFacts');
+		const one = jest.spyOn(t.store, 'getEnrollment');
+		const [go, exit] = await run(
+			items,
+			(i) => ({ options: i === 3 ? { checkOptOut: false, checkRunning: false } : {} }),
+			{ continueOnFail: true },
+		);
+		const id = (k: number) => items[k].enrollmentId;
+		expect(go.map((o) => [o.json.enrollmentId, o.pairedItem])).toEqual([
+			[id(0), { item: 0 }],
+			[id(3), { item: 3 }],
+		]);
+		const why = (json: IDataObject) => (json.exit as IDataObject | undefined)?.reason ?? json.error;
+		expect(exit.map((o) => [o.json.enrollmentId, why(o.json), o.pairedItem])).toEqual([
+			[id(1), 'optedOut', { item: 1 }],
+			[999, expect.stringMatching(/Enrollment 999 .* is not in the cadence store/), { item: 2 }],
+		]);
+		expect(facts).toHaveBeenCalledTimes(1);
+		expect(one).not.toHaveBeenCalled();
+	});
+
 	it('with Continue On Fail, sends a failed item out of Exit (never Continue) with its error', async () => {
 		const items = [await triggerItem('Prospecting', 'a'), await triggerItem('Prospecting', 'b')];
 		const [go, exit] = await run(items, (i) => ({ goalReached: i === 0 ? 42 : false }), {

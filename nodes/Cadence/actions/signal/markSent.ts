@@ -7,7 +7,7 @@ import type {
 import type { SentInput, StepRun } from '../../../../engine';
 import { eachInput, settled } from '../../../shared/items';
 import { stepRunJson } from '../../../shared/output';
-import { callStore, readText, readTime, readWholeNumber } from '../parameters';
+import { callStore, readText, readTime, readWholeNumber, storeError } from '../parameters';
 import { isPreviewItem, previewResult } from '../preview';
 import {
 	readStepRunRef,
@@ -139,14 +139,28 @@ function read(this: IExecuteFunctions, itemIndex: number, item: INodeExecutionDa
 
 export const batch: BatchOperation<SentItem, StepRun> = {
 	read,
-	// Still one store call per item: a batched Mark Sent takes this place.
-	call(inputs, store) {
-		return eachInput(this, inputs, async ({ itemIndex, ref, sent }) =>
-			callStore(this, itemIndex, LABELS, async () => {
-				const s = await store();
-				return s.markSent({ ...sent, stepRunId: await stepRunIdOf(s, ref) });
-			}),
+	/**
+	 * Every item's send in one store call (one transaction). An idempotency key is resolved to its
+	 * step run first; an item whose step run cannot be found or confirmed fails alone.
+	 */
+	async call(inputs, store) {
+		const s = await store();
+		const resolved = await eachInput(this, inputs, async ({ itemIndex, ref, sent }) =>
+			callStore(this, itemIndex, LABELS, async () => ({
+				...sent,
+				stepRunId: await stepRunIdOf(s, ref),
+			})),
 		);
+		const ready = resolved.filter((r): r is SentInput => !(r instanceof Error));
+		const confirmed = ready.length === 0 ? [] : await s.markSentMany(ready);
+		let next = 0;
+		return resolved.map((r, i) => {
+			if (r instanceof Error) return r;
+			const result = confirmed[next++];
+			return result instanceof Error
+				? storeError(this, inputs[i].itemIndex, LABELS, result)
+				: result;
+		});
 	},
 	emit: (run) => [{ enrollmentId: run.enrollmentId, ...stepRunJson(run) } as IDataObject],
 };
