@@ -23,6 +23,7 @@ import { StoreContext, type CadenceScope } from './ops/context';
 import * as cadences from './ops/cadences';
 import { claimDue } from './ops/claim';
 import { enroll } from './ops/enroll';
+import { handOff, handOffMany } from './ops/hand-off';
 import { readStepFacts, type StepFactsOptions, type StepRef } from './ops/step-facts';
 import { recordDraft, recordDrafts } from './ops/drafts';
 import { markSent, markSentMany } from './ops/mark-sent';
@@ -143,7 +144,9 @@ export class CadenceStore {
 	findStuck = (input: StuckInput) => manage.stuckSteps(this.ctx, input, false);
 
 	// Steps in flight: the hand-off to the send path, approval time limits, stuck alerts
-	handOff = (input: inFlight.HandOffInput) => inFlight.handOff(this.ctx, input);
+	handOff = (input: inFlight.HandOffInput) => handOff(this.ctx, input);
+	/** Several hand-offs in one statement; each item's answer, or its own error (hand-off.ts). */
+	handOffMany = (inputs: readonly inFlight.HandOffInput[]) => handOffMany(this.ctx, inputs);
 	setApprovalDeadline = (input: inFlight.ApprovalDeadlineInput) =>
 		inFlight.setApprovalDeadline(this.ctx, input);
 	checkInFlight = (input: inFlight.InFlightInput) => inFlight.checkInFlight(this.ctx, input);

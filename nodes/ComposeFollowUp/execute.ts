@@ -8,7 +8,7 @@ import { compose, composeStatic } from '../../engine/compose';
 import type { ChatModelLike, ComposeResult } from '../../engine/compose';
 import type { CadenceStore, DraftInput } from '../../engine';
 import { eachInput, readBatch } from '../shared/items';
-import { handToSendPath } from '../shared/hand-off';
+import { handAllToSendPath } from '../shared/hand-off';
 import { executionSignal, readChatModel } from '../shared/chat-model';
 import { withStore } from '../shared/store-provider';
 import { historyFor, type ItemHistory } from './history';
@@ -69,10 +69,12 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			concurrency,
 		);
 		const recorded = await recordDrafts(store, planned, composed);
-		return eachInput(this, planned, async (p, i) => {
+		const handed = await handOffAll(this, store, planned, recorded);
+		return planned.map((p, i) => {
 			const result = recorded[i];
-			if (result instanceof Error) throw result;
-			return route(this, p, result, store);
+			if (result instanceof Error) return result;
+			if (handed[i] instanceof Error) return handed[i];
+			return route(this, p, result, handed[i] !== false);
 		});
 	};
 	return batch.run<Composed>(
@@ -149,18 +151,37 @@ async function recordDrafts(
 	return recorded;
 }
 
-/** Send, or Needs Approval; an item emitted again or ended meanwhile goes nowhere. */
-async function route(
+/**
+ * Send is the path to the channel: the store learns, in one call for all items going there, that
+ * their steps left the cadence nodes. An item whose step was emitted again meanwhile gets false.
+ */
+async function handOffAll(
 	context: IExecuteFunctions,
-	{ plan, itemIndex }: Planned,
-	{ composed, source, warning }: ComposedItem,
 	store: CadenceStore | null,
-): Promise<Composed> {
+	planned: Planned[],
+	recorded: Array<ComposedItem | Error>,
+): Promise<Array<boolean | Error | null>> {
+	const handed: Array<boolean | Error | null> = new Array(planned.length).fill(null);
+	const toChannel = planned.flatMap(({ plan, itemIndex }, i) => {
+		const item = recorded[i];
+		if (item instanceof Error || item.composed.needsApproval) return [];
+		return store && plan.ref && !plan.ref.preview ? [{ i, ref: plan.ref, itemIndex }] : [];
+	});
+	if (!store || toChannel.length === 0) return handed;
+	const results = await handAllToSendPath(context, store, toChannel);
+	toChannel.forEach(({ i }, k) => (handed[i] = results[k]));
+	return handed;
+}
+
+/** Send, or Needs Approval; an item emitted again or ended meanwhile goes nowhere. */
+function route(
+	context: IExecuteFunctions,
+	{ itemIndex }: Planned,
+	{ composed, source, warning }: ComposedItem,
+	passedOn: boolean,
+): Composed {
 	const json = context.getInputData()[itemIndex].json;
-	// Send is the path to the channel: the store learns the step left the cadence nodes.
-	const toChannel = store && plan.ref && !plan.ref.preview && !composed.needsApproval;
-	if (toChannel && !(await handToSendPath(context, store, plan.ref!, itemIndex)))
-		return { output: DROPPED, json };
+	if (!passedOn) return { output: DROPPED, json };
 	return {
 		output: composed.needsApproval ? NEEDS_APPROVAL : SEND,
 		json: { ...json, message: messageJson(composed, source, warning) },

@@ -15,13 +15,28 @@ export async function handToSendPath(
 	ref: StepRef,
 	itemIndex: number,
 ): Promise<boolean> {
-	const handed = await store.handOff({ stepRunId: ref.stepRunId, claimedAt: ref.claimedAt });
-	if (!handed) {
+	const [handed] = await handAllToSendPath(context, store, [{ ref, itemIndex }]);
+	if (handed instanceof Error) throw handed;
+	return handed;
+}
+
+/** The hand-off of several items in one store call: each item's answer, or its own error. */
+export async function handAllToSendPath(
+	context: IExecuteFunctions,
+	store: CadenceStore,
+	items: ReadonlyArray<{ ref: StepRef; itemIndex: number }>,
+): Promise<Array<boolean | Error>> {
+	if (items.length === 0) return [];
+	const results = await store.handOffMany(
+		items.map(({ ref }) => ({ stepRunId: ref.stepRunId, claimedAt: ref.claimedAt })),
+	);
+	items.forEach(({ ref, itemIndex }, i) => {
+		if (results[i] !== false) return;
 		context.logger.warn(
 			`${context.getNode().name}: item ${itemIndex} (step ${ref.step} of "${ref.cadence}", key ${ref.idempotencyKey}) is not passed on: the step was emitted again or ended since this execution started`,
 		);
-	}
-	return handed;
+	});
+	return results;
 }
 
 /**

@@ -253,6 +253,32 @@ describe.each(BACKENDS)('batched store operations on %s', (backend) => {
 		});
 	});
 
+	describe('handOffMany', () => {
+		it('records every step leaving for the channel, refusing only the ones emitted again', async () => {
+			const [a, deferred, ended] = await enrollAndClaim(3);
+			await t.store.deferStep({
+				stepRunId: deferred.stepRun.id,
+				until: clock.nowMs + HOUR,
+				reason: 'outside working hours',
+			});
+			await t.store.cancel({ enrollmentId: ended.enrollment.id });
+			const results = await t.store.handOffMany([
+				{ stepRunId: a.stepRun.id, claimedAt: a.stepRun.claimedAt },
+				{ stepRunId: a.stepRun.id, claimedAt: a.stepRun.claimedAt - 1 },
+				{ stepRunId: deferred.stepRun.id, claimedAt: deferred.stepRun.claimedAt },
+				{ stepRunId: ended.stepRun.id },
+				{ stepRunId: 0 },
+			]);
+			expect(results.slice(0, 4)).toEqual([true, false, false, true]);
+			expect(results[4]).toBeInstanceOf(CadenceValidationError);
+			const handed = async (c: ClaimedStep) =>
+				(await t.store.getStepRun({ stepRunId: c.stepRun.id })).handedAt;
+			expect(await handed(a)).toBe(clock.nowMs);
+			expect(await handed(deferred)).toBeNull();
+			expect(await handed(ended)).toBeNull();
+		});
+	});
+
 	describe('readStepFacts', () => {
 		it('reads every item’s facts, failing an unknown or mismatched step alone', async () => {
 			const claimed = await enrollAndClaim(3);

@@ -73,41 +73,8 @@ export interface InFlightReport {
 }
 
 /** The run is the step its running enrollment waits on, and it is not waiting in the queue. */
-const CURRENT_IN_FLIGHT = `r.status IN ('pending', 'scheduled') AND e.state IN ('active', 'paused')
+export const CURRENT_IN_FLIGHT = `r.status IN ('pending', 'scheduled') AND e.state IN ('active', 'paused')
 	AND e.next_step = r.step_index AND e.cycle = r.cycle AND ${WAITING_DUE_AT} IS NULL`;
-
-/**
- * Records that a claimed step leaves the cadence nodes for the channel. False only when the step
- * was emitted again since this item's claim (its execution was taken for dead, or it is waiting
- * to be claimed again): that item must stop there, the new emission carries the step now. A step
- * that ended or moved on meanwhile is not recorded, and is left to the exit rules to judge.
- */
-export async function handOff(ctx: StoreContext, input: HandOffInput): Promise<boolean> {
-	const ref = parseOrThrow(handOffInputSchema, input, 'hand-off');
-	const now = ctx.now();
-	const params: SqlValue[] = [now, ref.stepRunId];
-	let sameClaim = '';
-	if (ref.claimedAt !== undefined) {
-		sameClaim = ' AND r.claimed_at = ?';
-		params.push(ref.claimedAt);
-	}
-	const { changes } = await ctx.driver.run(
-		`UPDATE step_runs SET handed_at = COALESCE(handed_at, ?) WHERE id IN (
-			SELECT r.id FROM step_runs r JOIN enrollments e ON e.id = r.enrollment_id
-			WHERE r.id = ?${sameClaim} AND ${CURRENT_IN_FLIGHT})`,
-		params,
-	);
-	if (changes > 0) return true;
-	const [run] = await ctx.driver.all<{ claimed_at: unknown; waiting: unknown }>(
-		`SELECT r.claimed_at, ${WAITING_DUE_AT} AS waiting
-		FROM step_runs r JOIN enrollments e ON e.id = r.enrollment_id
-		WHERE r.id = ? AND e.next_step = r.step_index AND e.cycle = r.cycle`,
-		[ref.stepRunId],
-	);
-	if (!run) return true;
-	const claimedAgain = ref.claimedAt !== undefined && Number(run.claimed_at) !== ref.claimedAt;
-	return !claimedAgain && (run.waiting === null || run.waiting === undefined);
-}
 
 /** Await Approval's time limit and policy for a draft awaiting a reviewer. */
 export async function setApprovalDeadline(

@@ -522,7 +522,7 @@ describe('Compose Follow-up: items, parameters and errors', () => {
 		expect((await t.store.getStepRuns(enrollment.id))[0].text).toBe('sent already');
 	});
 
-	it('records every item’s draft in one store call; a step already sent fails its item alone', async () => {
+	it('records every item’s draft, and hands the steps over, in one store call each; a step already sent fails its item alone', async () => {
 		const now = Date.now();
 		await t.store.enroll(
 			['+1', '+2', '+3'].map((contactKey) => ({
@@ -537,6 +537,8 @@ describe('Compose Follow-up: items, parameters and errors', () => {
 		await t.store.markSent({ stepRunId: claimed[1].stepRun.id, text: 'sent already' });
 		const batch = jest.spyOn(t.store, 'recordDrafts');
 		const one = jest.spyOn(t.store, 'recordDraft');
+		const handOffs = jest.spyOn(t.store, 'handOffMany');
+		const handOff = jest.spyOn(t.store, 'handOff');
 		const [send] = await run(
 			{ mode: 'static', instruction: '', options: { staticText: 'Hi {{firstName}}' } },
 			{ items: claimed.map((c) => ({ json: stepItemJson(c, []) })), continueOnFail: true },
@@ -550,10 +552,36 @@ describe('Compose Follow-up: items, parameters and errors', () => {
 		]);
 		expect(batch).toHaveBeenCalledTimes(1);
 		expect(one).not.toHaveBeenCalled();
+		// The two composed steps leave for the channel in one hand-off call.
+		expect(handOffs).toHaveBeenCalledTimes(1);
+		expect(handOffs.mock.calls[0][0].map((h) => h.stepRunId)).toEqual([
+			claimed[0].stepRun.id,
+			claimed[2].stepRun.id,
+		]);
+		expect(handOff).not.toHaveBeenCalled();
+		for (const c of [claimed[0], claimed[2]])
+			expect((await t.store.getStepRun({ stepRunId: c.stepRun.id })).handedAt).not.toBeNull();
 		const texts = await Promise.all(
 			claimed.map(async (c) => (await t.store.getStepRuns(c.enrollment.id))[0].text),
 		);
 		expect(texts).toEqual(['Hi Ann', 'sent already', 'Hi Ann']);
+	});
+
+	it('passes nothing on for a step emitted again since its item was claimed', async () => {
+		await enrollAnn();
+		const stale = await dueItem();
+		const stepRunId = stale.json.stepRunId as number;
+		await t.store.deferStep({ stepRunId, until: Date.now() - 1000, reason: 'test' });
+		await new Promise((resolve) => setTimeout(resolve, 5)); // a later claim time
+		const fresh = await dueItem();
+		expect(fresh.json.stepRunId).toBe(stepRunId);
+		expect(fresh.json.claimedAt).not.toBe(stale.json.claimedAt);
+		const [send, approval] = await run(
+			{ mode: 'static', instruction: '', options: { staticText: 'Hi' } },
+			{ items: [stale, fresh] },
+		);
+		expect(approval).toEqual([]);
+		expect(send.map((i) => i.pairedItem)).toEqual([{ item: 1 }]);
 	});
 
 	it('turns an unreachable store into an API error, or error items with Continue On Fail', async () => {
