@@ -162,6 +162,9 @@ export class CadenceStore {
 	getStepRun = (ref: { stepRunId?: number; idempotencyKey?: string }) =>
 		queries.getStepRun(this.ctx, ref);
 	getConversation = (input: HistoryInput) => queries.getConversation(this.ctx, input);
+	/** Several conversations in one query; each input's messages, or its own error. */
+	getConversations = (inputs: readonly HistoryInput[]) =>
+		queries.getConversations(this.ctx, inputs);
 	funnel = (input?: ReportInput) => reports.funnel(this.ctx, input);
 	replyRates = (input?: ReplyRatesInput) => reports.replyRates(this.ctx, input);
 	stateDistribution = (input?: ReportInput) => queries.stateDistribution(this.ctx, input);

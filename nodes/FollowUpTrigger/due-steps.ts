@@ -26,38 +26,32 @@ export function itemsPerExecution(settings: TriggerSettings): number {
 	return Math.min(settings.batchSize, MAX_ITEMS_PER_EXECUTION);
 }
 
-/** One item per claimed step, with the conversation so far. */
+/** One item per claimed step, with the conversation so far: all of them read in one query. */
 export async function claimedItems(
 	store: CadenceStore,
 	claimed: ClaimedStep[],
 	settings: TriggerSettings,
 	warn: (message: string) => void,
 ): Promise<INodeExecutionData[]> {
-	const items: INodeExecutionData[] = [];
-	for (const step of claimed) items.push(await stepItem(store, step, settings, warn));
-	return items;
-}
-
-async function stepItem(
-	store: CadenceStore,
-	step: ClaimedStep,
-	settings: TriggerSettings,
-	warn: (message: string) => void,
-): Promise<INodeExecutionData> {
-	const { contactKey, conversationKey } = step.enrollment;
-	let history: ConversationMessage[] = [];
+	let histories: Array<ConversationMessage[] | Error>;
 	try {
 		// An enrollment without a conversation concerns all of the contact's conversations.
-		history = await store.getConversation({
-			contactKey,
-			conversationKey: conversationKey || undefined,
-			limit: settings.historyLength,
-		});
+		histories = await store.getConversations(
+			claimed.map(({ enrollment }) => ({
+				contactKey: enrollment.contactKey,
+				conversationKey: enrollment.conversationKey || undefined,
+				limit: settings.historyLength,
+			})),
+		);
 	} catch (error) {
-		// The step is already claimed: it goes out without its history rather than not at all.
-		const reason = (error as Error).message;
-		warn(`Could not read the conversation of ${contactKey}: ${reason}`);
-		return { json: stepItemJson(step, [], { historyError: reason }) };
+		histories = claimed.map(() => error as Error);
 	}
-	return { json: stepItemJson(step, history) };
+	return claimed.map((step, i) => {
+		const history = histories[i];
+		if (!(history instanceof Error)) return { json: stepItemJson(step, history) };
+		// The step is already claimed: it goes out without its history rather than not at all.
+		const reason = history.message;
+		warn(`Could not read the conversation of ${step.enrollment.contactKey}: ${reason}`);
+		return { json: stepItemJson(step, [], { historyError: reason }) };
+	});
 }

@@ -279,6 +279,36 @@ describe.each(BACKENDS)('batched store operations on %s', (backend) => {
 		});
 	});
 
+	describe('getConversations', () => {
+		it('reads every asked conversation in one call: the newest messages, oldest first', async () => {
+			const say = (contactKey: string, conversationKey: string, text: string) =>
+				t.store.recordOutbound({ contactKey, conversationKey, text, at: clock.advance(MINUTE) });
+			await say('a', 'one', 'a1');
+			await say('a', 'two', 'a2');
+			await say('a', 'one', 'a3');
+			await say('b', 'one', 'b1');
+			await say('a', 'one', 'a4');
+			const results = await t.store.getConversations([
+				{ contactKey: 'a', conversationKey: 'one', limit: 2 },
+				{ contactKey: 'a' },
+				{ contactKey: 'b', conversationKey: 'one' },
+				{ contactKey: 'nobody' },
+				{ contactKey: '  ' },
+				{ contactKey: 'a', conversationKey: 'two' },
+			]);
+			const texts = results.map((r) => (r instanceof Error ? r : r.map((m) => m.text)));
+			expect(texts.slice(0, 4)).toEqual([['a3', 'a4'], ['a1', 'a2', 'a3', 'a4'], ['b1'], []]);
+			expect(texts[4]).toBeInstanceOf(CadenceValidationError);
+			expect(texts[5]).toEqual(['a2']);
+			// The one-conversation call is the same read.
+			expect(
+				(await t.store.getConversation({ contactKey: 'a', conversationKey: 'one', limit: 2 })).map(
+					(m) => m.text,
+				),
+			).toEqual(['a3', 'a4']);
+		});
+	});
+
 	describe('readStepFacts', () => {
 		it('reads every item’s facts, failing an unknown or mismatched step alone', async () => {
 			const claimed = await enrollAndClaim(3);

@@ -7,7 +7,7 @@ import {
 	type ListInput,
 	type ReportInput,
 } from '../inputs';
-import type { SqlValue } from '../sql/driver';
+import type { Row, SqlValue } from '../sql/driver';
 import {
 	type ConversationMessage,
 	type Enrollment,
@@ -16,7 +16,8 @@ import {
 	type StepRun,
 	type TimelineEvent,
 } from '../types';
-import type { StoreContext } from './context';
+import { chunk, type StoreContext } from './context';
+import { valuesTable } from './values-table';
 import { foldedQuery } from '../search-text';
 import { escapeLike } from './cadences';
 import { loadStepRun } from './step-runs';
@@ -101,16 +102,55 @@ export async function getConversation(
 	ctx: StoreContext,
 	input: HistoryInput,
 ): Promise<ConversationMessage[]> {
-	const query = parseOrThrow(historyInputSchema, input, 'conversation query');
-	const byConversation = query.conversationKey !== undefined;
-	const rows = await ctx.driver.all(
-		`SELECT * FROM (SELECT * FROM messages WHERE contact_key = ?${byConversation ? ' AND conversation_key = ?' : ''}
-		ORDER BY at DESC, id DESC LIMIT ?) recent ORDER BY at, id`,
-		byConversation
-			? [query.contactKey, query.conversationKey!, query.limit]
-			: [query.contactKey, query.limit],
-	);
-	return rows.map(toMessage);
+	const [result] = await getConversations(ctx, [input]);
+	if (result instanceof Error) throw result;
+	return result;
+}
+
+/**
+ * Several conversations in one query (the trigger reads one per due step): each input's last
+ * `limit` messages, oldest first, or its own error for bad input.
+ */
+export async function getConversations(
+	ctx: StoreContext,
+	inputs: readonly HistoryInput[],
+): Promise<Array<ConversationMessage[] | Error>> {
+	const results: Array<ConversationMessage[] | Error> = new Array(inputs.length);
+	const rows: SqlValue[][] = [];
+	inputs.forEach((input, index) => {
+		try {
+			const query = parseOrThrow(historyInputSchema, input, 'conversation query');
+			const byConversation = query.conversationKey !== undefined;
+			rows.push([
+				index,
+				query.contactKey,
+				query.conversationKey ?? '',
+				byConversation ? 1 : 0,
+				query.limit,
+			]);
+			results[index] = [];
+		} catch (error) {
+			results[index] = error as Error;
+		}
+	});
+	const { dialect } = ctx.driver;
+	for (const part of chunk(rows, Math.floor(dialect.maxParams / 5))) {
+		if (part.length === 0) continue;
+		// The newest `limit` of each conversation, numbered from the newest.
+		const messages = await ctx.driver.all<Row & { asked: unknown }>(
+			`SELECT * FROM (
+				SELECT m.*, v.column1 AS asked, v.column5 AS most,
+					ROW_NUMBER() OVER (PARTITION BY v.column1 ORDER BY m.at DESC, m.id DESC) AS newest
+				FROM ${valuesTable(dialect, ['int', 'text', 'text', 'int', 'int'], part.length)}
+				JOIN messages m ON m.contact_key = v.column2
+					AND (v.column4 = 0 OR m.conversation_key = v.column3)
+			) recent WHERE newest <= most ORDER BY asked, at, id`,
+			part.flat(),
+		);
+		for (const row of messages)
+			(results[Number(row.asked)] as ConversationMessage[]).push(toMessage(row));
+	}
+	return results;
 }
 
 /** How many enrollments are in each state, per cadence. */

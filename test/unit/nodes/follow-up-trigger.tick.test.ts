@@ -246,7 +246,7 @@ describe('Follow-up Trigger checks for due steps', () => {
 		await activate();
 		await enroll('+1');
 		jest.setSystemTime(START + 3 * DAY);
-		jest.spyOn(t.store, 'getConversation').mockRejectedValueOnce(new Error('disk I/O error'));
+		jest.spyOn(t.store, 'getConversations').mockRejectedValueOnce(new Error('disk I/O error'));
 		await wait(10_000);
 		expect(json(harness.emitted[0][0])[0]).toMatchObject({
 			contact: { key: '+1' },
