@@ -94,6 +94,7 @@ const SENT_COLUMNS: ValuesColumn[] = [
 	{ name: 'prompt_tokens', type: 'int', assign: reported('prompt_tokens') },
 	{ name: 'completion_tokens', type: 'int', assign: reported('completion_tokens') },
 	{ name: 'degraded', type: 'int', assign: reported('degraded') },
+	{ name: 'channel', type: 'text', assign: reported('channel') },
 ];
 
 /** Moves every step run that may become sent, forward only, in one conditional UPDATE. */
@@ -114,6 +115,7 @@ async function moveToSent(
 		sent.promptTokens,
 		sent.completionTokens,
 		sent.degraded ? 1 : null,
+		channelOf(sent.channel),
 	]);
 	const updated = await updateFromValues(db, dialect, 'step_runs', SENT_COLUMNS, rows, {
 		fixed: "status = 'sent'",
@@ -367,11 +369,9 @@ async function recordChannels(
 		const run = outcome.get(sent.stepRunId);
 		if (!run || run instanceof Error) continue;
 		const channel = channelOf(sent.channel);
+		// The channel itself was written with the send (SENT_COLUMNS).
 		if (sent.channelMessageId !== undefined) {
 			await recordChannelMessage(db, run, sent.channelMessageId, channel, at);
-			touched.push(run.id);
-		} else if (channel && moved.has(run.id)) {
-			await db.run('UPDATE step_runs SET channel = ? WHERE id = ?', [channel, run.id]);
 			touched.push(run.id);
 		}
 	}
