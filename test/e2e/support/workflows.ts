@@ -268,3 +268,207 @@ export function replyWorkflow(
 		[['Webhook', 'Record Reply']],
 	);
 }
+
+/**
+ * POST /webhook/<path> {contacts: [{contact, name}]} → Enroll In Cadence into one cadence, with
+ * Enroll In Cadence's own options (e.g. the contacts' time zone).
+ */
+export function enrollIntoByWebhookWorkflow(
+	path: string,
+	cadence: string,
+	{
+		name = 'Enroll by webhook',
+		options,
+	}: { name?: string; options?: Record<string, unknown> } = {},
+): WorkflowJson {
+	const enroll = enrollInCadence(cadence);
+	if (options) enroll.parameters = { ...enroll.parameters, options };
+	return workflow(
+		name,
+		[webhook(path), splitContacts(), enroll],
+		[
+			['Webhook', 'Contacts'],
+			['Contacts', 'Enroll In Cadence'],
+		],
+	);
+}
+
+/**
+ * Manual Trigger → the contacts → Enroll In Cadence, each contact in the time zone of its `zone`
+ * field: run with `n8n execute`.
+ */
+export function enrollInZonesWorkflow(
+	name: string,
+	cadence: string,
+	contacts: Array<{ contact: string; name: string; zone: string }>,
+): WorkflowJson {
+	const enroll = enrollInCadence(cadence);
+	enroll.parameters.options = { timeZone: '={{ $json.zone }}' };
+	return workflow(
+		name,
+		[
+			manualTrigger(),
+			code('Contacts', `return ${JSON.stringify(contacts.map((json) => ({ json })))};`),
+			enroll,
+		],
+		[
+			['Manual Trigger', 'Contacts'],
+			['Contacts', 'Enroll In Cadence'],
+		],
+	);
+}
+
+/** POST /webhook/<path> {contact, text} → Record Reply set to "Let AI Classify" (no model: keywords). */
+export function classifyReplyWorkflow(path: string, name = 'Inbound messages (classified)') {
+	const reply = recordReply();
+	reply.parameters.action = 'classify';
+	return workflow(name, [webhook(path), reply], [['Webhook', 'Record Reply']]);
+}
+
+/** POST /webhook/<path> {…} → one node (e.g. a Cadence operation), answering with its items. */
+export function webhookActionWorkflow(path: string, action: WorkflowNode): WorkflowJson {
+	return workflow(`Webhook: ${action.name}`, [webhook(path), action], [['Webhook', action.name]]);
+}
+
+/** The Follow-up Trigger of a workflow built here. */
+export function triggerOf(wf: WorkflowJson, name = 'Follow-up Trigger'): WorkflowNode {
+	const found = wf.nodes.find((n) => n.name === name);
+	if (!found) throw new Error(`No node "${name}" in workflow "${wf.name}"`);
+	return found;
+}
+
+/** Adds Follow-up Trigger options (limits, events, sandbox…) to a workflow built here. */
+export function withTriggerOptions(wf: WorkflowJson, options: Record<string, unknown>) {
+	const t = triggerOf(wf);
+	t.parameters = {
+		...t.parameters,
+		options: { ...(t.parameters.options as Record<string, unknown>), ...options },
+	};
+	return wf;
+}
+
+/** Sets other Follow-up Trigger parameters (e.g. Start the Clock) on a workflow built here. */
+export function withTriggerParameters(wf: WorkflowJson, parameters: Record<string, unknown>) {
+	const t = triggerOf(wf);
+	t.parameters = { ...t.parameters, ...parameters };
+	return wf;
+}
+
+/** Connects a sub-node (chat model, memory) to a node's AI input. */
+export function connectAi(
+	wf: WorkflowJson,
+	from: string,
+	to: string,
+	type: 'ai_languageModel' | 'ai_memory',
+): WorkflowJson {
+	(wf.connections as Record<string, unknown>)[from] = { [type]: [[{ node: to, type, index: 0 }]] };
+	return wf;
+}
+
+/** n8n's OpenAI Chat Model (model gpt-stub-1, no retries) on an `openAiApi` credential. */
+export const openAiChatModel = (credential: { id: string; name: string }) =>
+	node(
+		'OpenAI Chat Model',
+		'@n8n/n8n-nodes-langchain.lmChatOpenAi',
+		{
+			model: { __rl: true, mode: 'id', value: 'gpt-stub-1' },
+			options: { maxRetries: 0, timeout: 10_000 },
+		},
+		{ typeVersion: 1.2, credentials: { openAiApi: credential } },
+	);
+
+/** A step of a Follow-up Trigger as the editor saves it. */
+export interface TriggerStep {
+	name?: string;
+	waitAmount: number;
+	waitUnit: string;
+	composeMode: 'static' | 'aiAssisted' | 'aiFull';
+	instruction?: string;
+	staticText: string;
+	channel?: string;
+}
+
+/** A Follow-up Trigger from its steps as the editor saves them (AI instructions, channels…). */
+export const followUpTriggerOf = (
+	cadenceName: string,
+	steps: TriggerStep[],
+	{
+		replyAction = 'exit',
+		options = {},
+	}: { replyAction?: string; options?: Record<string, unknown> } = {},
+) =>
+	node('Follow-up Trigger', cadenceType('followUpTrigger'), {
+		cadenceName,
+		steps: { step: steps },
+		replyAction,
+		sendingWindow: {},
+		options: { checkInterval: 5, ...options },
+	});
+
+/**
+ * The approval flow: Follow-up Trigger → Compose Follow-up (from the step; with no model it asks
+ * the reviewer anyway) → Needs Approval → a Set node putting the execution's resume URL on the
+ * item, as the node that notifies a reviewer would → Await Approval (time limit one hour,
+ * `onTimeout` a policy or an expression) → Approved / Discarded / Timed out branches. With
+ * `stuckAlerts` the trigger's Events output (stuck events) goes to a "Stuck alerts" no-op.
+ */
+export function approvalWorkflow(
+	cadenceName: string,
+	steps: TriggerStep[],
+	{ onTimeout, stuckAlerts = false }: { onTimeout: string; stuckAlerts?: boolean },
+): WorkflowJson {
+	const nodes = [
+		followUpTriggerOf(cadenceName, steps, {
+			options: stuckAlerts ? { emitEvents: ['stuck'] } : {},
+		}),
+		// No chat model: the step's Message Text, sent for review instead of straight out.
+		node('Compose Follow-up', cadenceType('composeFollowUp'), {
+			mode: 'fromStep',
+			options: { whenAiFails: 'askReviewer' },
+		}),
+		noOp('Sent without review'),
+		node(
+			'Notify reviewer',
+			'n8n-nodes-base.set',
+			{
+				mode: 'manual',
+				includeOtherFields: true,
+				assignments: {
+					assignments: [
+						{
+							id: randomUUID(),
+							name: 'reviewUrl',
+							type: 'string',
+							value: '={{ $execution.resumeUrl }}',
+						},
+					],
+				},
+				options: {},
+			},
+			{ typeVersion: 3.4 },
+		),
+		node(
+			'Await Approval',
+			cadenceType('awaitApproval'),
+			{ draft: '', timeLimit: 1, timeLimitUnit: 'hours', onTimeout, options: {} },
+			{ webhookId: randomUUID() },
+		),
+		noOp('Approved branch'),
+		noOp('Discarded branch'),
+		noOp('Timed out branch'),
+	];
+	const links: Link[] = [
+		['Follow-up Trigger', 'Compose Follow-up', 0],
+		['Compose Follow-up', 'Sent without review', 0],
+		['Compose Follow-up', 'Notify reviewer', 1],
+		['Notify reviewer', 'Await Approval'],
+		['Await Approval', 'Approved branch', 0],
+		['Await Approval', 'Discarded branch', 1],
+		['Await Approval', 'Timed out branch', 2],
+	];
+	if (stuckAlerts) {
+		nodes.push(noOp('Stuck alerts'));
+		links.push(['Follow-up Trigger', 'Stuck alerts', 1]);
+	}
+	return workflow(`Cadence: ${cadenceName}`, nodes, links);
+}
