@@ -328,6 +328,26 @@ export class N8nInstance {
 		await this.api('POST', `/workflows/${workflowId}/deactivate`, {});
 	}
 
+	/**
+	 * Deactivates every active workflow: a part of a test file that shares this n8n with the next
+	 * part leaves no trigger of its own ticking (and loading two cores) while the next one runs.
+	 */
+	async deactivateAll(): Promise<void> {
+		const active: Array<{ id: string }> = [];
+		let cursor: string | null = null;
+		do {
+			const query = new URLSearchParams({ active: 'true', limit: '250' });
+			if (cursor) query.set('cursor', cursor);
+			const page: { data: Array<{ id: string }>; nextCursor: string | null } = await this.api(
+				'GET',
+				`/workflows?${query}`,
+			);
+			active.push(...page.data);
+			cursor = page.nextCursor;
+		} while (cursor);
+		for (const { id } of active) await this.deactivate(id);
+	}
+
 	async createCredential(name: string, type: string, data: Record<string, unknown>) {
 		const created = await this.api<{ id: string; name: string }>('POST', '/credentials', {
 			name,
