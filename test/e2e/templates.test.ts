@@ -82,7 +82,7 @@ test('the template list is what the README describes', () => {
 		].sort(),
 	);
 	// 03, 04 and 05 pin their sample on the webhook, 06 on its schedule, instead (run in
-	// browser-templates.test.ts: `n8n execute` starts only from a Manual Trigger and does not use
+	// browser.test.ts: `n8n execute` starts only from a Manual Trigger and does not use
 	// pinned data).
 	expect(runnable.sort()).toEqual(
 		['01-chat-inactivity.conversation.json', '02-prospecting.enroll.json'].sort(),

@@ -28,7 +28,7 @@ const CHROMIUM_ARGS = [
 selectors.setTestIdAttribute('data-test-id');
 
 /** Two cores shared by many processes: the editor's first load alone can take 20 s. */
-const SLOW = 90_000;
+export const BROWSER_TIMEOUT = 90_000;
 
 /** Screenshots of failures, kept after the run (global-teardown.mjs leaves this folder). */
 export function screenshotsFolder(): string {
@@ -66,6 +66,7 @@ interface PageElement {
 
 export class Editor {
 	private shots = 0;
+	private signedIn = false;
 
 	private constructor(
 		readonly n8n: N8nInstance,
@@ -83,7 +84,7 @@ export class Editor {
 			args: CHROMIUM_ARGS,
 			viewport: { width: 1600, height: 1000 },
 		});
-		context.setDefaultTimeout(SLOW);
+		context.setDefaultTimeout(BROWSER_TIMEOUT);
 		const page = context.pages()[0] ?? (await context.newPage());
 		return new Editor(n8n, name, context, page);
 	}
@@ -121,6 +122,15 @@ export class Editor {
 		await this.page.getByLabel(/password/i).fill(OWNER.password);
 		await this.page.getByRole('button', { name: /sign in/i }).click();
 		await this.page.waitForURL(/\/home\b|\/workflows?\b/);
+		this.signedIn = true;
+	}
+
+	/**
+	 * Signs in unless this browser already did: the parts of a file share one browser, and the
+	 * sign-in page of a signed-in session moves on to the workflows instead of asking again.
+	 */
+	async signInOnce(): Promise<void> {
+		if (!this.signedIn) await this.signIn();
 	}
 
 	/** Opens a saved workflow and waits until its nodes are drawn. */
