@@ -1,5 +1,10 @@
 /** Test layers: `unit` (pure engine rules and node classes), `store` (both real backends). */
-const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false } }];
+/**
+ * ts-jest compiles each file on its own (tsconfig.jest.json: isolatedModules), without building a
+ * type-checked program per worker: the types are checked once for the whole project by
+ * `npm run typecheck`, which `npm test` runs first.
+ */
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.jest.json', diagnostics: { warnOnly: false } }];
 
 /** @type {import('jest').Config} */
 module.exports = {

@@ -4,7 +4,12 @@
  * runtime (3 GB, scripts/n8n-runtime.mjs) and minutes, not seconds. Run it --runInBand: each test
  * file starts its own n8n (and workers), which is all two cores can take at once.
  */
-const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false } }];
+/**
+ * ts-jest compiles each file on its own (tsconfig.jest.json: isolatedModules), without building a
+ * type-checked program per worker: the types are checked once for the whole project by
+ * `npm run typecheck`, which `npm test` runs first.
+ */
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.jest.json', diagnostics: { warnOnly: false } }];
 
 /** @type {import('jest').Config} */
 module.exports = {
