@@ -25,13 +25,48 @@ const QUIET = {
 	N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
 	N8N_TEMPLATES_ENABLED: 'false',
 	N8N_PERSONALIZATION_ENABLED: 'false',
-	// The MCP server catalogue is fetched from api.n8n.io at start; offline that is an error.
-	N8N_DISABLED_MODULES: 'mcp-registry',
+	// (The MCP server catalogue, fetched from api.n8n.io at start, is among UNUSED_MODULES below:
+	// offline that fetch is an error.)
 	// Nor the list of verified community nodes, fetched when the node panel opens.
 	N8N_VERIFIED_PACKAGES_ENABLED: 'false',
 	N8N_UNVERIFIED_PACKAGES_ENABLED: 'true',
 	N8N_HIRING_BANNER_ENABLED: 'false',
+	N8N_DYNAMIC_BANNERS_ENABLED: 'false',
+	N8N_VERSION_NOTIFICATIONS_WHATS_NEW_ENABLED: 'false',
+	N8N_LICENSE_AUTO_RENEW_ENABLED: 'false',
 };
+
+/**
+ * n8n modules no test here touches (AI builders and chats, MCP, SSO and LDAP, source control,
+ * log streaming, external secrets, insights…): each one is loaded and initialised at every start
+ * of every process, and insights also writes after every execution. The ones that run workflows,
+ * credentials and community packages stay.
+ */
+const UNUSED_MODULES = [
+	'mcp-registry',
+	'insights',
+	'chat-hub',
+	'mcp',
+	'instance-ai',
+	'agents',
+	'workflow-builder',
+	'quick-connect',
+	'ldap',
+	'sso-oidc',
+	'sso-saml',
+	'source-control',
+	'log-streaming',
+	'external-secrets',
+	'otel',
+	'instance-registry',
+	'favorites',
+	'breaking-changes',
+	'workflow-reviews',
+	'provisioning',
+];
+
+/** What every instance runs with: quiet and offline, and without the modules above. */
+const QUIET_AND_LEAN = { ...QUIET, N8N_DISABLED_MODULES: UNUSED_MODULES.join(',') };
 
 export interface InstanceOptions {
 	/** Names the user folder and the log files. */
@@ -90,7 +125,7 @@ export class N8nInstance {
 		);
 		const env: NodeJS.ProcessEnv = {
 			...baseEnvironment(),
-			...QUIET,
+			...QUIET_AND_LEAN,
 			N8N_USER_FOLDER: userFolder,
 			N8N_PORT: String(port),
 			N8N_LISTEN_ADDRESS: '127.0.0.1',
