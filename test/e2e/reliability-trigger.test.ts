@@ -466,7 +466,12 @@ it(
 			recursive: true,
 			force: true,
 		});
-		await sleep(6_000);
+		// The trigger's next check (every 5 s) finds its package gone and retires.
+		await waitFor(
+			'the trigger to notice its package is gone',
+			() => n8n.logLines(/package was uninstalled or updated/).length > 0,
+			{ timeoutMs: 30_000, intervalMs: 250 },
+		);
 		await enrollDue(store, 'Removed', ['after-removal']);
 		await sleep(15_000);
 		const runs = await runsOf(store, 'Removed');
