@@ -49,6 +49,9 @@ beforeAll(async () => {
 		CADENCE_N8N_TEMPLATES: templates,
 		// The global setup has just built dist/.
 		CADENCE_N8N_BUILD: '0',
+		// The runtime the global setup found (CADENCE_N8N_RUNTIME_DIR, which baseEnvironment drops),
+		// not a second 3 GB install under this checkout's .n8n-runtime/.
+		CADENCE_N8N_RUNTIME_DIR: setup.runtimeDir,
 	};
 });
 
