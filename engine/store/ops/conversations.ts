@@ -147,7 +147,10 @@ export async function touchConversations(
 			});
 		}
 	}
-	for (const part of chunk([...conversations.values()], 500)) {
+	// In key order, so concurrent calls lock shared rows in the same order (no deadlock).
+	const byKey = (m: Map<string, Times>) =>
+		[...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, t]) => t);
+	for (const part of chunk(byKey(conversations), 500)) {
 		await db.run(
 			`INSERT INTO conversations (contact_key, conversation_key, channel, status, last_inbound_at,
 				last_outbound_at, activity_at, created_at, updated_at)
@@ -172,7 +175,7 @@ export async function touchConversations(
 			]),
 		);
 	}
-	for (const part of chunk([...channels.values()], 500)) {
+	for (const part of chunk(byKey(channels), 500)) {
 		await db.run(
 			`INSERT INTO conversation_channels (contact_key, conversation_key, channel, last_inbound_at,
 				last_outbound_at) VALUES ${valuesList(part.length, 5)}
@@ -214,11 +217,12 @@ export async function updateConversation(
 	const update = parseOrThrow(conversationUpdateSchema, input, 'conversation');
 	const at = ctx.now(update.at);
 	return ctx.driver.transaction(async (db) => {
-		await setConversation(db, { ...update, channel: channelOf(update.channel) }, at);
 		const exited =
 			update.status === 'resolved'
 				? await resolveConversation(ctx, db, update.contactKey, update.conversationKey, at)
 				: [];
+		// The conversation row after the enrollments, the order every writer keeps (no lock cycles).
+		await setConversation(db, { ...update, channel: channelOf(update.channel) }, at);
 		const conversation = await conversationState(db, update.contactKey, update.conversationKey);
 		return { conversation: conversation!, exited };
 	});

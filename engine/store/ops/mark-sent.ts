@@ -165,17 +165,6 @@ async function afterSends(ctx: StoreContext, db: SqlExecutor, confirmed: Confirm
 		enrollment: enrollments.get(c.run.enrollmentId)!,
 	}));
 	await logMessages(ctx, db, withEnrollment);
-	// The conversation's outbound times (per channel too): the WhatsApp window and switching read them.
-	await touchConversations(
-		db,
-		withEnrollment.map(({ enrollment, at, sent }) => ({
-			contactKey: enrollment.contactKey,
-			conversationKey: enrollment.conversationKey,
-			channel: sent.channel,
-			direction: 'outbound' as const,
-			at,
-		})),
-	);
 	await appendEvents(
 		db,
 		withEnrollment.map(({ run, at }) => ({
@@ -188,6 +177,18 @@ async function afterSends(ctx: StoreContext, db: SqlExecutor, confirmed: Confirm
 		dialect.maxParams,
 	);
 	await scheduleNextSteps(ctx, db, withEnrollment);
+	// The conversation's outbound times (per channel too): the WhatsApp window and switching read
+	// them. Written last, after step runs and enrollments, as Record Reply does (no lock cycles).
+	await touchConversations(
+		db,
+		withEnrollment.map(({ enrollment, at, sent }) => ({
+			contactKey: enrollment.contactKey,
+			conversationKey: enrollment.conversationKey,
+			channel: sent.channel,
+			direction: 'outbound' as const,
+			at,
+		})),
+	);
 }
 
 async function logMessages(

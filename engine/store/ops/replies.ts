@@ -57,13 +57,19 @@ export async function recordInbound(
 			VALUES (?, ?, 'inbound', 'contact', ?, ?, ?) RETURNING *`,
 			[reply.contactKey, reply.conversationKey, reply.text, reply.channel, at],
 		);
-		await touchConversation(db, { ...reply, direction: 'inbound', at });
-		await saveIdentities(db, reply.contactKey, reply.identities, at);
 		const effects: ReplyEffect[] = [];
+		// The conversation and identity rows are written last, after the enrollments and step runs,
+		// in the same order as Mark Sent, so two writers on Postgres never wait on each other in a
+		// circle over them.
+		const noteConversation = async () => {
+			await touchConversation(db, { ...reply, direction: 'inbound', at });
+			await saveIdentities(db, reply.contactKey, reply.identities, at);
+			return { message: toMessage(row), effects };
+		};
 		if (reply.action === 'optOut') {
 			const exited = await suppressContact(ctx, db, reply.contactKey, 'asked to stop', at);
 			for (const e of exited) effects.push(effectOf(await reloadEnrollment(db, e.id), 'optOut'));
-			return { message: toMessage(row), effects };
+			return noteConversation();
 		}
 		for (const enrollment of await runningForContact(db, reply.contactKey, reply.conversationKey)) {
 			const definition = await ctx.definition(db, enrollment.cadenceId, enrollment.version);
@@ -115,7 +121,7 @@ export async function recordInbound(
 			);
 			effects.push(effectOf(after, action));
 		}
-		return { message: toMessage(row), effects };
+		return noteConversation();
 	});
 }
 
@@ -256,7 +262,6 @@ export async function recordOutbound(
 			VALUES (?, ?, 'outbound', 'agent', ?, ?, ?) RETURNING *`,
 			[message.contactKey, message.conversationKey, message.text, message.channel, at],
 		);
-		await touchConversation(db, { ...message, direction: 'outbound', at });
 		for (const enrollment of await runningForContact(
 			db,
 			message.contactKey,
@@ -268,6 +273,8 @@ export async function recordOutbound(
 			if (await sentThisCycle(db, enrollment)) continue;
 			await reanchorChain(ctx, db, enrollment, at, at);
 		}
+		// Last, as in recordInbound: the conversation row after the enrollments.
+		await touchConversation(db, { ...message, direction: 'outbound', at });
 		return toMessage(row);
 	});
 }

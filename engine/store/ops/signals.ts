@@ -108,8 +108,16 @@ export async function markResolved(
 	const request = parseOrThrow(conversationInputSchema, input, 'resolution');
 	const at = ctx.now(request.at);
 	return ctx.driver.transaction(async (db) => {
+		const exited = await resolveConversation(
+			ctx,
+			db,
+			request.contactKey,
+			request.conversationKey,
+			at,
+		);
+		// The conversation rows after the enrollments, the order every writer keeps (no lock cycles).
 		await setConversation(db, { ...request, status: 'resolved' }, at);
-		// No conversation named: every conversation of the contact, as for the enrollments below.
+		// No conversation named: every conversation of the contact, as for its enrollments above.
 		if (request.conversationKey === '') {
 			await db.run(
 				`UPDATE conversations SET status = 'resolved', updated_at = ?,
@@ -118,13 +126,6 @@ export async function markResolved(
 				[at, at, at, request.contactKey],
 			);
 		}
-		const exited = await resolveConversation(
-			ctx,
-			db,
-			request.contactKey,
-			request.conversationKey,
-			at,
-		);
 		return { exited };
 	});
 }
