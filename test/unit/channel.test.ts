@@ -1,4 +1,8 @@
-import { decideChannel, WHATSAPP_WINDOW_MS } from '../../engine/domain/channel';
+import {
+	activityFromMessages,
+	decideChannel,
+	WHATSAPP_WINDOW_MS,
+} from '../../engine/domain/channel';
 import type { ChannelDecisionInput, ChannelFacts } from '../../engine/domain/channel';
 import {
 	channelSettingsSchema,
@@ -270,6 +274,22 @@ describe('a step set to one channel', () => {
 		expect(decide({ channel: 'sameConversation' }, wroteOnWhatsapp(30 * HOUR))).toMatchObject({
 			outcome: 'fail',
 		});
+	});
+});
+
+describe('activity from a message list (the trigger preview has no conversation row)', () => {
+	it('keeps the latest inbound and outbound per channel, names folded, unnamed ignored', () => {
+		const messages = [
+			{ direction: 'inbound', channel: 'WhatsApp', at: 5 },
+			{ direction: 'inbound', channel: 'whatsapp cloud', at: 3 },
+			{ direction: 'outbound', channel: 'whatsapp', at: 9 },
+			{ direction: 'inbound', channel: 'SMS', at: 7 },
+			{ direction: 'inbound', channel: null, at: 11 },
+		];
+		expect(activityFromMessages(messages)).toEqual([
+			{ channel: 'whatsapp', lastInboundAt: 5, lastOutboundAt: 9 },
+			{ channel: 'sms', lastInboundAt: 7, lastOutboundAt: null },
+		]);
 	});
 });
 
