@@ -64,7 +64,9 @@ export const responsivenessSection: Section = {
 		try {
 			for (const { label, batchSize } of BATCH_SIZES) {
 				ctx.log(`n8n: responsiveness at Claim Batch Size ${batchSize} (${label})`);
-				measured.push(await measure(ctx, n, batchSize));
+				const figures = await measure(ctx, n, batchSize);
+				measured.push(figures);
+				ctx.log(`n8n: responsiveness at Claim Batch Size ${batchSize}: ${summary(figures)}`);
 			}
 		} finally {
 			prepared.cleanUp();
@@ -113,6 +115,18 @@ export const responsivenessSection: Section = {
 		};
 	},
 };
+
+/** One line for the progress log, so a long run shows each setting's figures as it ends. */
+function summary(f: Figures): string {
+	const mb = (bytes: number) => Math.round(bytes / 1_048_576);
+	return (
+		`/healthz p50 ${Math.round(percentile(f.latencies, 0.5))} ms, ` +
+		`p95 ${Math.round(percentile(f.latencies, 0.95))} ms, ` +
+		`max ${Math.round(Math.max(0, ...f.latencies))} ms, ${f.failures} failed; ` +
+		`RSS ${mb(f.idleRssBytes)} → ${mb(f.peakRssBytes)} → ${mb(f.afterRssBytes)} MB; ` +
+		`${f.executions} executions; drained in ${(f.drainMs / 1000).toFixed(1)} s`
+	);
+}
 
 function percentile(values: number[], q: number): number {
 	const sorted = [...values].sort((a, b) => a - b);
