@@ -32,18 +32,39 @@ function labelled(field: string): string {
 	return label ? `${label} (${field})` : field || 'value';
 }
 
+export interface NodeErrorOptions {
+	itemIndex?: number;
+	/** The node parameter the bad value came from, when the caller knows it. */
+	parameter?: string;
+	/**
+	 * Engine field → the label of the parameter that fed it on this node. With it, each rejected
+	 * field is reported as `The "<label>" parameter: <problem>`.
+	 */
+	labels?: Record<string, string>;
+}
+
 /**
  * The one place engine errors become n8n errors: bad input or a forbidden move is the user's to
- * fix (NodeOperationError); a database that cannot be reached is the store's (NodeApiError).
- * `parameter` names the node parameter the bad value came from, when the caller knows it.
+ * fix (NodeOperationError); a database that cannot be used is the store's (NodeApiError). Both
+ * store drivers wrap their database's errors in CadenceStoreError, so nothing here guesses from
+ * error codes.
  */
 export function toNodeError(
 	node: INode,
 	error: unknown,
-	options: { itemIndex?: number; parameter?: string } = {},
+	options: NodeErrorOptions = {},
 ): NodeOperationError | NodeApiError {
-	const { itemIndex } = options;
+	const { itemIndex, labels } = options;
 	if (error instanceof NodeOperationError || error instanceof NodeApiError) return error;
+	if (error instanceof CadenceValidationError && labels) {
+		const problems = error.problems.map((p) =>
+			labels[p.field] ? `The "${labels[p.field]}" parameter: ${p.message}` : error.message,
+		);
+		return new NodeOperationError(node, [...new Set(problems)].join('; '), {
+			itemIndex,
+			description: error.message,
+		});
+	}
 	if (error instanceof CadenceValidationError) {
 		const where = options.parameter ? `Check the "${options.parameter}" parameter. ` : '';
 		const problems = error.problems.map((p) => `${labelled(p.field)}: ${p.message}`);
@@ -55,9 +76,8 @@ export function toNodeError(
 	if (error instanceof CadenceNotFoundError || error instanceof CadenceTransitionError) {
 		return new NodeOperationError(node, error.message, { itemIndex });
 	}
-	if (error instanceof CadenceStoreError || isDatabaseError(error)) {
-		const message = (error as Error).message;
-		const problem = error instanceof CadenceStoreError ? error.problem : 'failed';
+	if (error instanceof CadenceStoreError) {
+		const { message, problem } = error;
 		return new NodeApiError(node, { message } as JsonObject, {
 			itemIndex,
 			message: HEADLINES[problem],
@@ -90,8 +110,3 @@ const ADVICE: Record<StoreProblem, string> = {
 		'Check the enrollment’s timeline (Cadence → Enrollment → Get Timeline) before running the node again: the change may already be there.',
 	failed: 'Nothing was written; the change was rolled back.',
 };
-
-function isDatabaseError(error: unknown): boolean {
-	const code = (error as { code?: unknown })?.code;
-	return typeof code === 'string' && (/^[0-9A-Z]{5}$/.test(code) || code.startsWith('ERR_SQLITE'));
-}

@@ -95,6 +95,26 @@ describe('SQLite', () => {
 		}
 	});
 
+	it('whatever SQLite refuses leaves the driver wrapped, so the node never guesses from codes', async () => {
+		const { driver, store } = await storeWithDriver();
+		try {
+			const refused = await rejection(driver.all('SELEC 1'));
+			expect(refused.problem).toBe('failed');
+			expect(refused.message).toMatch(/refused a statement: .*syntax error/);
+			expect((refused.cause as { code?: string }).code).toBe('ERR_SQLITE_ERROR');
+			const inTransaction = await rejection(
+				driver.transaction(async (tx) => tx.run('INSERT INTO no_such_table VALUES (1)')),
+			);
+			expect(inTransaction.message).toMatch(/no such table/);
+			expect(described(refused).message).toBe('The cadence store could not be used');
+			// A bare driver error (one that skipped the wrapping) is not taken for a store problem.
+			const bare = Object.assign(new Error('database is locked'), { code: 'ERR_SQLITE_ERROR' });
+			expect(toNodeError(node, bare)).not.toBeInstanceOf(NodeApiError);
+		} finally {
+			await store.close();
+		}
+	});
+
 	it('BEGIN failing on a lock held by another process goes through the mapping', async () => {
 		const store = await openStore({ kind: 'sqlite', path });
 		await store.close();

@@ -194,7 +194,7 @@ export class SqliteDriver implements SqlDriver {
 			this.exec('COMMIT');
 			return result;
 		} catch (error) {
-			if (this.db.isTransaction) this.db.exec('ROLLBACK');
+			if (this.db.isTransaction) this.exec('ROLLBACK');
 			throw error;
 		}
 	}
@@ -211,7 +211,7 @@ export class SqliteDriver implements SqlDriver {
 			if (this.closed) return;
 			this.closed = true;
 			this.statements.clear();
-			this.db.close();
+			this.guarded(() => this.db.close());
 		});
 	}
 
@@ -237,26 +237,26 @@ export class SqliteDriver implements SqlDriver {
 
 	private allNow<T>(sql: string, params: readonly SqlValue[]): T[] {
 		refuseUnstorableParams(params);
-		try {
-			return this.prepare(sql).all(...(params as SQLInputValue[])) as T[];
-		} catch (error) {
-			throw sqliteError(error, this.file);
-		}
+		return this.guarded(() => this.prepare(sql).all(...(params as SQLInputValue[])) as T[]);
 	}
 
 	private runNow(sql: string, params: readonly SqlValue[]): { changes: number } {
 		refuseUnstorableParams(params);
-		try {
-			const result = this.prepare(sql).run(...(params as SQLInputValue[]));
-			return { changes: Number(result.changes) };
-		} catch (error) {
-			throw sqliteError(error, this.file);
-		}
+		const result = this.guarded(() => this.prepare(sql).run(...(params as SQLInputValue[])));
+		return { changes: Number(result.changes) };
 	}
 
 	private exec(sql: string): void {
+		this.guarded(() => this.db.exec(sql));
+	}
+
+	/**
+	 * Every call into node:sqlite after opening goes through here, so what leaves the driver is a
+	 * CadenceStoreError that says what went wrong (as the Postgres driver's), never a bare code.
+	 */
+	private guarded<T>(call: () => T): T {
 		try {
-			this.db.exec(sql);
+			return call();
 		} catch (error) {
 			throw sqliteError(error, this.file);
 		}

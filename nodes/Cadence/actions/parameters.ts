@@ -1,5 +1,4 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
-import { CadenceValidationError } from '../../../engine';
 import { toNodeError } from '../../shared/errors';
 import { optionalIdentity, optionalText, requiredIdentity } from '../../shared/identity';
 import { cadenceNameFrom, toMillis } from '../../shared/values';
@@ -151,7 +150,7 @@ export function readWholeNumber(
 
 /**
  * Calls the store, naming the node parameter behind any field the engine rejects. `labels` maps
- * engine field names to parameter labels; other failures go through the shared error mapping.
+ * engine field names to parameter labels; the shared error mapping does the rest.
  */
 export async function callStore<T>(
 	context: IExecuteFunctions,
@@ -173,14 +172,5 @@ export function storeError(
 	labels: Record<string, string>,
 	error: unknown,
 ): Error {
-	if (error instanceof CadenceValidationError) {
-		const problems = error.problems.map((p) =>
-			labels[p.field] ? `The "${labels[p.field]}" parameter: ${p.message}` : error.message,
-		);
-		return new NodeOperationError(context.getNode(), [...new Set(problems)].join('; '), {
-			itemIndex,
-			description: error.message,
-		});
-	}
-	return toNodeError(context.getNode(), error, { itemIndex });
+	return toNodeError(context.getNode(), error, { itemIndex, labels });
 }
