@@ -12,6 +12,7 @@ import { execute } from './execute';
 import { OUTPUT_NAMES } from './outcome';
 import { properties } from './properties';
 import { APPROVAL_WEBHOOKS, webhook } from './webhook';
+import { storeCredentials } from '../shared/fragments/store-credential';
 
 // Not an AI tool, on purpose: it waits for a person, which an agent's tool call cannot do. And no
 // webhookMethods: its webhooks are n8n's own waiting-execution URLs, nothing to register elsewhere.
@@ -31,7 +32,7 @@ export class AwaitApproval implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: OUTPUT_NAMES,
-		credentials: [{ name: 'cadenceStoreApi', required: false, testedBy: 'cadenceStoreTest' }],
+		credentials: storeCredentials,
 		webhooks: APPROVAL_WEBHOOKS,
 		waitingNodeTooltip:
 			'={{ "Waiting for a reviewer on <a href=\\"" + $execution.resumeUrl + "\\" target=\\"_blank\\">" + $execution.resumeUrl + "</a>" }}',

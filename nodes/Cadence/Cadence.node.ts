@@ -11,6 +11,7 @@ import * as report from './actions/report/Report.resource';
 import { router } from './actions/router';
 import * as signal from './actions/signal/Signal.resource';
 import * as simulation from './actions/simulation/Simulation.resource';
+import { storeCredentials } from '../shared/fragments/store-credential';
 
 export class Cadence implements INodeType {
 	description: INodeTypeDescription = {
@@ -25,7 +26,7 @@ export class Cadence implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		usableAsTool: true,
-		credentials: [{ name: 'cadenceStoreApi', required: false, testedBy: 'cadenceStoreTest' }],
+		credentials: storeCredentials,
 		hints: [
 			{
 				message:

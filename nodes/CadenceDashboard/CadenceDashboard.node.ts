@@ -39,6 +39,7 @@ export class CadenceDashboard implements INodeType {
 				required: true,
 				displayOptions: { show: { authentication: ['headerAuth'] } },
 			},
+			// Written out: the lint rules read this list literally.
 			{ name: 'cadenceStoreApi', required: false, testedBy: 'cadenceStoreTest' },
 		],
 		webhooks: DASHBOARD_WEBHOOKS,

@@ -8,6 +8,7 @@ import {
 import { sharedMethods } from '../shared/methods';
 import { execute } from './execute';
 import { properties } from './properties';
+import { storeCredentials } from '../shared/fragments/store-credential';
 
 // Not an AI tool, on purpose: it works on items from the Follow-up Trigger and records on their
 // step runs; an agent that wants a message written already has its own model.
@@ -41,7 +42,7 @@ export class ComposeFollowUp implements INodeType {
 		],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Send', 'Needs Approval'],
-		credentials: [{ name: 'cadenceStoreApi', required: false, testedBy: 'cadenceStoreTest' }],
+		credentials: storeCredentials,
 		hints: [
 			{
 				// True with or without a model connected: the editor cannot show a parameter notice

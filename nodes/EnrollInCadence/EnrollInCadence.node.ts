@@ -8,6 +8,7 @@ import {
 import { sharedMethods } from '../shared/methods';
 import { execute } from './execute';
 import { properties } from './properties';
+import { storeCredentials } from '../shared/fragments/store-credential';
 
 export class EnrollInCadence implements INodeType {
 	description: INodeTypeDescription = {
@@ -24,7 +25,7 @@ export class EnrollInCadence implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		usableAsTool: true,
-		credentials: [{ name: 'cadenceStoreApi', required: false, testedBy: 'cadenceStoreTest' }],
+		credentials: storeCredentials,
 		hints: [
 			{
 				message:

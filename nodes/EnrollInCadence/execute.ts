@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { enrollInputSchema, type EnrollInput, type EnrollResult } from '../../engine';
 import { CadenceValidationError } from '../../engine';
 import { toProblems } from '../../engine';
+import { variablesFrom } from '../shared/fragments/variables';
 import { mapBatch } from '../shared/items';
 import { enrollmentJson } from '../shared/output';
 import { withStore } from '../shared/store-provider';
@@ -52,12 +53,10 @@ const TARGET_FIX =
 function readItem(context: IExecuteFunctions, itemIndex: number, json: IDataObject): EnrollInput {
 	const node = context.getNode();
 	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const defined = context.getNodeParameter('variables.variable', itemIndex, []) as Array<{
-		name: string;
-		value: unknown;
-	}>;
-	const variables: Record<string, unknown> = options.includeInputFields ? { ...json } : {};
-	for (const { name, value } of defined) if (name) variables[name] = value;
+	const variables: Record<string, unknown> = {
+		...(options.includeInputFields ? json : {}),
+		...variablesFrom(context.getNodeParameter('variables', itemIndex, {})),
+	};
 	const at = (label: string, fix?: string) => ({ node, itemIndex, label, fix });
 	const parameter = (name: string) => context.getNodeParameter(name, itemIndex, '');
 	const targetType = optionalIdentity(options.targetType, at('Target Type', TARGET_FIX));

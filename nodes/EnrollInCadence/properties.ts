@@ -1,4 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
+import { variablesProperty } from '../shared/fragments/variables';
 import { cadenceLocator } from '../shared/cadence-locator';
 
 export const properties: INodeProperties[] = [
@@ -29,26 +30,12 @@ export const properties: INodeProperties[] = [
 		default: '',
 		placeholder: 'e.g. {{ $json.firstName }}',
 	},
-	{
+	variablesProperty({
 		displayName: 'Variables',
 		name: 'variables',
-		type: 'fixedCollection',
-		typeOptions: { multipleValues: true },
-		placeholder: 'Add Variable',
-		default: {},
 		description:
 			'Values the messages can use as {{name}}, e.g. firstName or invoiceLink. Filled in when each message is sent.',
-		options: [
-			{
-				displayName: 'Variable',
-				name: 'variable',
-				values: [
-					{ displayName: 'Name', name: 'name', type: 'string', default: '' },
-					{ displayName: 'Value', name: 'value', type: 'string', default: '' },
-				],
-			},
-		],
-	},
+	}),
 	{
 		displayName: 'Options',
 		name: 'options',

@@ -9,6 +9,7 @@ import { CHAT_MODEL_INPUT } from '../shared/chat-model';
 import { sharedMethods } from '../shared/methods';
 import { execute } from './execute';
 import { properties } from './properties';
+import { storeCredentials } from '../shared/fragments/store-credential';
 
 // Not an AI tool, on purpose: it is a gate on the send path that acts on items from the
 // Follow-up Trigger; an agent has nothing to pass it.
@@ -28,7 +29,7 @@ export class ExitCheck implements INodeType {
 		inputs: [NodeConnectionTypes.Main, CHAT_MODEL_INPUT],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Continue', 'Exit'],
-		credentials: [{ name: 'cadenceStoreApi', required: false, testedBy: 'cadenceStoreTest' }],
+		credentials: storeCredentials,
 		hints: [
 			{
 				message:

@@ -8,6 +8,7 @@ import { sharedMethods } from '../shared/methods';
 import { activate } from './activate';
 import { OUTPUTS_EXPRESSION } from './outputs';
 import { properties } from './properties';
+import { storeCredentials } from '../shared/fragments/store-credential';
 
 export class FollowUpTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -25,7 +26,7 @@ export class FollowUpTrigger implements INodeType {
 		defaults: { name: 'Follow-up Trigger' },
 		inputs: [],
 		outputs: OUTPUTS_EXPRESSION,
-		credentials: [{ name: 'cadenceStoreApi', required: false, testedBy: 'cadenceStoreTest' }],
+		credentials: storeCredentials,
 		hints: [
 			{
 				message:

@@ -1,6 +1,5 @@
 import type { IDataObject } from 'n8n-workflow';
 import {
-	WEEKDAYS,
 	type CadenceDefinitionInput,
 	type Channel,
 	type ComposeMode,
@@ -9,6 +8,7 @@ import {
 	type WaitUnit,
 	type Weekday,
 } from '../../engine';
+import { holidaysFrom, workingWeekFrom } from '../shared/fragments/working-hours';
 import { DEFAULT_STEP } from './properties/steps';
 import { collectionOf, flag, numeric, rowsOf, text, type ReadParameter } from './parameters';
 
@@ -27,13 +27,6 @@ export interface ParsedParameters {
 	provenance: Provenance;
 }
 
-const DAY_GROUPS: Record<string, readonly Weekday[]> = {
-	weekdays: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'],
-	weekend: ['saturday', 'sunday'],
-	everyDay: WEEKDAYS,
-	...Object.fromEntries(WEEKDAYS.map((day) => [day, [day]])),
-};
-
 /**
  * The node's parameters as a cadence definition. Nothing is checked here: the engine's schema
  * validates the result, and its field paths are turned back into parameter labels (labels.ts).
@@ -44,7 +37,10 @@ export function definitionFromParameters(
 ): ParsedParameters {
 	const options = collectionOf(read, 'options');
 	const window = collectionOf(read, 'sendingWindow');
-	const provenance: Provenance = { workingHours: new Map(), holidays: holidaysOf(window.holidays) };
+	const provenance: Provenance = {
+		workingHours: new Map(),
+		holidays: holidaysFrom(window.holidays),
+	};
 	const input: CadenceDefinitionInput = {
 		name: text(read('cadenceName', '')),
 		active: flag(read('active', true), true),
@@ -102,21 +98,12 @@ function stepOf(row: IDataObject): StepInput {
 	};
 }
 
-/** No rows means "any time"; otherwise each row opens its days, and unnamed days stay closed. */
+/** Each row's windows remembered by day, so an error can name the row the user typed. */
 function workingWeekOf(value: unknown, provenance: Provenance) {
-	const rows = rowsOf(value, 'window');
-	if (rows.length === 0) return null;
-	const week: Record<string, WindowInput[]> = {};
-	rows.forEach((row, rowIndex) => {
-		const choice = text(row.days, 'weekdays');
-		// An unknown choice (from an expression) stays a key, so validation reports it by name.
-		for (const day of DAY_GROUPS[choice] ?? [choice]) {
-			const windows = (week[day] ??= []);
-			provenance.workingHours.set(`${day}.${windows.length}`, rowIndex);
-			windows.push({ from: text(row.from).trim(), to: text(row.to).trim() });
-		}
-	});
-	return week as Record<Weekday, WindowInput[]>;
+	const week = workingWeekFrom(rowsOf(value, 'window'), (day, windowIndex, rowIndex) =>
+		provenance.workingHours.set(`${day}.${windowIndex}`, rowIndex),
+	);
+	return week as Record<Weekday, WindowInput[]> | null;
 }
 
 function quietHoursOf(value: unknown): WindowInput | null {
@@ -125,11 +112,6 @@ function quietHoursOf(value: unknown): WindowInput | null {
 	const from = text(row.from).trim();
 	const to = text(row.to).trim();
 	return from || to ? { from, to } : null;
-}
-
-function holidaysOf(value: unknown): string[] {
-	const list = Array.isArray(value) ? value.map((v) => text(v)) : text(value).split(/[\s,;]+/);
-	return list.map((date) => date.trim()).filter(Boolean);
 }
 
 /** 0 or empty means no limit. */

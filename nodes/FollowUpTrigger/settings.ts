@@ -1,6 +1,7 @@
 import { NodeOperationError, type CronExpression, type INode } from 'n8n-workflow';
 import { isValidTimeZone, TIME_ZONE_ADVICE } from '../../engine/timing';
-import { collectionOf, numeric, rowsOf, text, type ReadParameter } from './parameters';
+import { variablesFrom } from '../shared/fragments/variables';
+import { collectionOf, numeric, text, type ReadParameter } from './parameters';
 
 /** Timeline events the trigger can pass on, read from the store's event feed. */
 export const FEED_EVENTS = ['replied', 'exited', 'completed', 'draftPending'] as const;
@@ -53,9 +54,9 @@ export function readSettings(node: INode, read: ReadParameter): TriggerSettings 
 		throw bad('Emit Events', `Pick from the list; these are not events: ${unknown.join(', ')}.`);
 
 	const variables: Record<string, string> = {};
-	for (const row of rowsOf(options.sandboxVariables, 'variable')) {
-		const name = text(row.name).trim();
-		if (name) variables[name] = text(row.value);
+	for (const [given, value] of Object.entries(variablesFrom(options.sandboxVariables))) {
+		const name = given.trim();
+		if (name) variables[name] = text(value);
 	}
 	const sandboxTimeZone = text(options.sandboxTimeZone).trim();
 	if (sandboxTimeZone && !isValidTimeZone(sandboxTimeZone))

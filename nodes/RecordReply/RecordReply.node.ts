@@ -9,6 +9,7 @@ import { CHAT_MODEL_INPUT } from '../shared/chat-model';
 import { sharedMethods } from '../shared/methods';
 import { execute } from './execute';
 import { properties } from './properties';
+import { storeCredentials } from '../shared/fragments/store-credential';
 
 export class RecordReply implements INodeType {
 	description: INodeTypeDescription = {
@@ -24,7 +25,7 @@ export class RecordReply implements INodeType {
 		inputs: [NodeConnectionTypes.Main, CHAT_MODEL_INPUT],
 		outputs: [NodeConnectionTypes.Main],
 		usableAsTool: true,
-		credentials: [{ name: 'cadenceStoreApi', required: false, testedBy: 'cadenceStoreTest' }],
+		credentials: storeCredentials,
 		hints: [
 			{
 				message:

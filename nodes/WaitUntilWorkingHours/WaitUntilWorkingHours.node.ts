@@ -8,6 +8,7 @@ import {
 import { sharedMethods } from '../shared/methods';
 import { execute } from './execute';
 import { properties } from './properties';
+import { storeCredentials } from '../shared/fragments/store-credential';
 
 // Not an AI tool, on purpose: it is a gate on the send path that acts on items from the
 // Follow-up Trigger; an agent has nothing to pass it.
@@ -26,7 +27,7 @@ export class WaitUntilWorkingHours implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Now', 'Deferred'],
-		credentials: [{ name: 'cadenceStoreApi', required: false, testedBy: 'cadenceStoreTest' }],
+		credentials: storeCredentials,
 		hints: [
 			{
 				message:

@@ -1,18 +1,5 @@
-import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
-
-/** Week order, not alphabetical: that is how people read a working week. */
-const DAY_OPTIONS: INodePropertyOptions[] = [
-	{ name: 'Weekdays (Monday–Friday)', value: 'weekdays' },
-	{ name: 'Every Day', value: 'everyDay' },
-	{ name: 'Weekend (Saturday–Sunday)', value: 'weekend' },
-	{ name: 'Monday', value: 'monday' },
-	{ name: 'Tuesday', value: 'tuesday' },
-	{ name: 'Wednesday', value: 'wednesday' },
-	{ name: 'Thursday', value: 'thursday' },
-	{ name: 'Friday', value: 'friday' },
-	{ name: 'Saturday', value: 'saturday' },
-	{ name: 'Sunday', value: 'sunday' },
-];
+import type { INodeProperties } from 'n8n-workflow';
+import { workingHoursProperty } from '../shared/fragments/working-hours';
 
 const setHere = { show: { hoursFrom: ['here'] } };
 
@@ -47,46 +34,11 @@ export const properties: INodeProperties[] = [
 			'The IANA time zone the hours below are read in. Leave empty for the workflow’s time zone; map the contact’s zone with an expression to send in their local hours.',
 		displayOptions: setHere,
 	},
-	{
-		displayName: 'Working Hours',
-		name: 'workingHours',
-		type: 'fixedCollection',
-		typeOptions: { multipleValues: true },
-		placeholder: 'Add Working Hours',
-		default: { window: [{ days: 'weekdays', from: '09:00', to: '17:00' }] },
+	workingHoursProperty({
 		description:
 			'When messages may go out. Add several windows for split days (09:00–12:00 and 13:00–17:00). Remove them all to allow any time of day.',
 		displayOptions: setHere,
-		options: [
-			{
-				displayName: 'Window',
-				name: 'window',
-				values: [
-					{
-						displayName: 'Days',
-						name: 'days',
-						type: 'options',
-						options: DAY_OPTIONS,
-						default: 'weekdays',
-					},
-					{
-						displayName: 'From',
-						name: 'from',
-						type: 'string',
-						default: '09:00',
-						placeholder: 'HH:MM, e.g. 09:00',
-					},
-					{
-						displayName: 'To',
-						name: 'to',
-						type: 'string',
-						default: '17:00',
-						placeholder: 'HH:MM, e.g. 17:00 (24:00 for midnight)',
-					},
-				],
-			},
-		],
-	},
+	}),
 	{
 		displayName: 'Options',
 		name: 'options',

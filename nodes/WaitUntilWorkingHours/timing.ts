@@ -4,24 +4,11 @@ import {
 	type IExecuteFunctions,
 	type INode,
 } from 'n8n-workflow';
-import {
-	WEEKDAYS,
-	scheduleSchema,
-	type TimeWindow,
-	type Weekday,
-	type WorkingWeek,
-} from '../../engine';
+import { scheduleSchema } from '../../engine';
+import { holidaysFrom, workingWeekFrom } from '../shared/fragments/working-hours';
 import type { CadenceStore } from '../../engine';
 import { isValidTimeZone, TIME_ZONE_ADVICE, type TimingContext } from '../../engine/timing';
 import { cadenceNameFrom } from '../shared/values';
-
-/** The "Days" choices of a working window, as the weekdays they cover. */
-const DAY_GROUPS: Record<string, readonly Weekday[]> = {
-	everyDay: WEEKDAYS,
-	weekdays: WEEKDAYS.slice(0, 5),
-	weekend: WEEKDAYS.slice(5),
-	...Object.fromEntries(WEEKDAYS.map((day) => [day, [day]])),
-};
 
 /** Schedule fields as the parameters that set them are labelled on this node. */
 const LABELS: Record<string, string> = {
@@ -57,11 +44,9 @@ export function timingSetHere(context: IExecuteFunctions, itemIndex: number): Ti
 	}
 	const parsed = scheduleSchema.safeParse({
 		timeZone,
-		workingHours: windows.length > 0 ? weekOf(windows) : null,
+		workingHours: workingWeekFrom(windows),
 		quietHours: quietFrom ? { from: quietFrom, to: quietTo } : null,
-		holidays: String(options.holidays ?? '')
-			.split(/[\s,;]+/)
-			.filter(Boolean),
+		holidays: holidaysFrom(options.holidays),
 	});
 	if (!parsed.success) {
 		const { path, message } = parsed.error.issues[0];
@@ -110,16 +95,6 @@ export async function timingOfCadence(
 		schedule: cadence.definition.schedule,
 		recipientTimeZone: typeof zone === 'string' ? zone : null,
 	};
-}
-
-function weekOf(windows: IDataObject[]): WorkingWeek {
-	const week = Object.fromEntries(WEEKDAYS.map((d) => [d, [] as TimeWindow[]])) as WorkingWeek;
-	for (const window of windows) {
-		const days = DAY_GROUPS[String(window.days ?? 'weekdays')] ?? [];
-		const hours = { from: String(window.from ?? '').trim(), to: String(window.to ?? '').trim() };
-		for (const day of days) week[day].push(hours);
-	}
-	return week;
 }
 
 function invalid(

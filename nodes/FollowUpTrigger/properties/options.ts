@@ -1,4 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
+import { variablesProperty } from '../../shared/fragments/variables';
 
 const WAIT_UNITS = [
 	{ name: 'Minutes', value: 'minutes' },
@@ -186,25 +187,11 @@ export const optionsProperty: INodeProperties = {
 			default: 1,
 			description: 'Which step the editor preview shows, as if the earlier ones had gone out',
 		},
-		{
+		variablesProperty({
 			displayName: 'Sandbox Variables',
 			name: 'sandboxVariables',
-			type: 'fixedCollection',
-			typeOptions: { multipleValues: true },
-			placeholder: 'Add Variable',
-			default: {},
 			description: 'Variables of the sandbox contact, e.g. firstName, for the editor preview',
-			options: [
-				{
-					displayName: 'Variable',
-					name: 'variable',
-					values: [
-						{ displayName: 'Name', name: 'name', type: 'string', default: '' },
-						{ displayName: 'Value', name: 'value', type: 'string', default: '' },
-					],
-				},
-			],
-		},
+		}),
 		{
 			displayName: 'Stuck After (Minutes)',
 			name: 'stuckAfterMinutes',

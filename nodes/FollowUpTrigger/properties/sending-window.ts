@@ -1,13 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
-
-const timeOfDay = (displayName: string, name: string, example: string): INodeProperties => ({
-	displayName,
-	name,
-	type: 'string',
-	default: example,
-	placeholder: `e.g. ${example}`,
-	description: '24-hour time, HH:MM',
-});
+import { timeOfDayProperty, workingHoursProperty } from '../../shared/fragments/working-hours';
 
 /** When follow-ups may go out: a send that falls outside moves to the next open minute. */
 export const sendingWindowProperty: INodeProperties = {
@@ -39,7 +31,10 @@ export const sendingWindowProperty: INodeProperties = {
 				{
 					displayName: 'Quiet Hours',
 					name: 'window',
-					values: [timeOfDay('From', 'from', '21:00'), timeOfDay('To', 'to', '08:00')],
+					values: [
+						timeOfDayProperty('From', 'from', '21:00'),
+						timeOfDayProperty('To', 'to', '08:00'),
+					],
 				},
 			],
 		},
@@ -60,45 +55,9 @@ export const sendingWindowProperty: INodeProperties = {
 			description:
 				'Whether to read the window in the contact’s own time zone (Contact Time Zone in Enroll In Cadence) when it is known',
 		},
-		{
-			displayName: 'Working Hours',
-			name: 'workingHours',
-			type: 'fixedCollection',
-			typeOptions: { multipleValues: true },
-			placeholder: 'Add Hours',
-			default: { window: [{ days: 'weekdays', from: '09:00', to: '17:00' }] },
+		workingHoursProperty({
 			description:
 				'When follow-ups may be sent. Days without hours here are closed. Add several rows for split days or different hours per day.',
-			options: [
-				{
-					displayName: 'Hours',
-					name: 'window',
-					values: [
-						{
-							displayName: 'Days',
-							name: 'days',
-							type: 'options',
-							default: 'weekdays',
-							// Calendar order, not alphabetical: people look for Tuesday after Monday.
-							// eslint-disable-next-line n8n-nodes-base/node-param-options-type-unsorted-items
-							options: [
-								{ name: 'Weekdays (Monday–Friday)', value: 'weekdays' },
-								{ name: 'Every Day', value: 'everyDay' },
-								{ name: 'Weekend (Saturday–Sunday)', value: 'weekend' },
-								{ name: 'Monday', value: 'monday' },
-								{ name: 'Tuesday', value: 'tuesday' },
-								{ name: 'Wednesday', value: 'wednesday' },
-								{ name: 'Thursday', value: 'thursday' },
-								{ name: 'Friday', value: 'friday' },
-								{ name: 'Saturday', value: 'saturday' },
-								{ name: 'Sunday', value: 'sunday' },
-							],
-						},
-						timeOfDay('From', 'from', '09:00'),
-						timeOfDay('To', 'to', '17:00'),
-					],
-				},
-			],
-		},
+		}),
 	],
 };

@@ -1,4 +1,5 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { variablesFrom } from '../../../shared/fragments/variables';
 import {
 	cadenceDefinitionSchema,
 	timeZoneSchema,
@@ -93,12 +94,7 @@ export function readContact(context: IExecuteFunctions, itemIndex: number) {
 			`${TIME_ZONE_ADVICE}, or leave it empty.`,
 		);
 	}
-	const defined = context.getNodeParameter('variables.variable', itemIndex, []) as Array<{
-		name: string;
-		value: unknown;
-	}>;
-	const variables: Record<string, unknown> = {};
-	for (const { name, value } of defined) if (name) variables[name] = value;
+	const variables = variablesFrom(context.getNodeParameter('variables', itemIndex, {}));
 	return {
 		name: readText(context, itemIndex, 'contactName'),
 		timeZone: timeZone || null,

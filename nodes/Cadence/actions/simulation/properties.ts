@@ -1,4 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
+import { variablesProperty } from '../../../shared/fragments/variables';
 import { cadenceLocator } from '../../../shared/cadence-locator';
 
 export const DEFINITION_LABEL = 'Cadence Definition (JSON)';
@@ -60,26 +61,12 @@ export const properties: INodeProperties[] = [
 		description:
 			'Used when the cadence sends in the recipient’s working hours. An IANA zone name; leave empty for the cadence’s own.',
 	},
-	{
+	variablesProperty({
 		displayName: 'Sandbox Variables',
 		name: 'variables',
-		type: 'fixedCollection',
-		typeOptions: { multipleValues: true },
-		placeholder: 'Add Variable',
-		default: {},
 		description:
 			'Variables of the sandbox contact, e.g. firstName, used as {{firstName}} in messages as Enroll In Cadence would store them',
-		options: [
-			{
-				displayName: 'Variable',
-				name: 'variable',
-				values: [
-					{ displayName: 'Name', name: 'name', type: 'string', default: '' },
-					{ displayName: 'Value', name: 'value', type: 'string', default: '' },
-				],
-			},
-		],
-	},
+	}),
 	{
 		displayName: 'Start Time',
 		name: 'startAt',
