@@ -1,4 +1,4 @@
-import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { COMPOSE_MODES, type ComposeMode } from '../../engine';
 import {
 	LANGUAGE_NAMES,
@@ -6,6 +6,7 @@ import {
 	type LanguageChoice,
 	type WhenAiFails,
 } from '../../engine/compose';
+import { parameterError } from '../shared/parameters';
 import { LIMITS, optionDefault } from './properties';
 
 /** The node's parameters for one item, checked: a bad value fails naming the parameter. */
@@ -28,14 +29,7 @@ const LANGUAGES = ['auto', 'any', ...Object.keys(LANGUAGE_NAMES)];
 export function readParameters(context: IExecuteFunctions, itemIndex: number): ComposeParameters {
 	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const bad = (label: string, value: unknown, fix: string) =>
-		new NodeOperationError(
-			context.getNode(),
-			`The "${label}" parameter is ${JSON.stringify(value)}`,
-			{
-				itemIndex,
-				description: fix,
-			},
-		);
+		parameterError(context, itemIndex, label, `is ${JSON.stringify(value)}`, fix);
 	const mode = context.getNodeParameter('mode', itemIndex, 'fromStep');
 	if (!MODES.includes(mode as never))
 		throw bad('Compose Mode', mode, `Use one of: ${MODES.join(', ')}.`);
@@ -87,10 +81,12 @@ export function readConcurrency(context: IExecuteFunctions): number {
 	const { min, max } = LIMITS.concurrency;
 	if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max)
 		return value;
-	throw new NodeOperationError(
-		context.getNode(),
-		`The "Concurrency" parameter is ${JSON.stringify(value)}`,
-		{ description: `Use a whole number from ${min} to ${max}.` },
+	throw parameterError(
+		context,
+		undefined,
+		'Concurrency',
+		`is ${JSON.stringify(value)}`,
+		`Use a whole number from ${min} to ${max}.`,
 	);
 }
 

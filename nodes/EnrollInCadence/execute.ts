@@ -7,7 +7,7 @@ import { mapBatch } from '../shared/items';
 import { enrollmentJson } from '../shared/output';
 import { withStore } from '../shared/store-provider';
 import { optionalIdentity, optionalText, requiredIdentity } from '../shared/identity';
-import { cadenceNameFrom, toMillis } from '../shared/values';
+import { cadenceNameFrom, readTime } from '../shared/parameters';
 
 /**
  * Reads every item's parameters, then enrolls all valid items in ONE store transaction. An item
@@ -74,6 +74,6 @@ function readItem(context: IExecuteFunctions, itemIndex: number, json: IDataObje
 		timeZone: timeZone || null,
 		target: targetType || targetId ? { type: targetType, id: targetId } : null,
 		variables,
-		startAt: toMillis(node, 'Start Time', options.startAt, itemIndex),
+		startAt: readTime(node, itemIndex, 'Start Time', options.startAt),
 	};
 }

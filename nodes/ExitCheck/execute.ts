@@ -1,9 +1,4 @@
-import {
-	NodeOperationError,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-} from 'n8n-workflow';
+import { type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 import {
 	decideExit,
 	decideWithoutEnrollment,
@@ -20,6 +15,7 @@ import { withStore } from '../shared/store-provider';
 import { judgementJson, withJudgement, type JudgementSettings } from './ai-judgement';
 import { readAllFacts, recordDecision, type ReadFacts } from './store-facts';
 import { optionalText } from '../shared/identity';
+import { parameterError } from '../shared/parameters';
 
 const CONTINUE = 0;
 const EXIT = 1;
@@ -93,10 +89,14 @@ function readItem(
 	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const goalNote = optionalText(options.goalNote, { node, itemIndex, label: 'Goal Note' }).trim();
 	if (goalNote.length > 500) {
-		throw new NodeOperationError(node, 'The "Goal Note" option is longer than 500 characters', {
+		throw parameterError(
+			node,
 			itemIndex,
-			description: 'Shorten the note; it is a label for the timeline, not the whole story.',
-		});
+			'Goal Note',
+			'is longer than 500 characters',
+			'Shorten the note; it is a label for the timeline, not the whole story.',
+			'option',
+		);
 	}
 	const judging = readJudgementSettings(context, itemIndex);
 	const ref = readStepItem(json);
@@ -152,21 +152,21 @@ function readJudgementSettings(
 		context.getNodeParameter('modelTimeout', itemIndex, DEFAULT_MODEL_TIMEOUT_MS / 1000),
 	);
 	if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 300) {
-		throw new NodeOperationError(
-			context.getNode(),
-			`The "Model Time Limit (Seconds)" parameter must be between 1 and 300, not ${JSON.stringify(seconds)}`,
-			{ itemIndex, description: 'Give the number of seconds to wait for the chat model, e.g. 20.' },
+		throw parameterError(
+			context,
+			itemIndex,
+			'Model Time Limit (Seconds)',
+			`must be between 1 and 300, not ${JSON.stringify(seconds)}`,
+			'Give the number of seconds to wait for the chat model, e.g. 20.',
 		);
 	}
 	if (guidance.length > 2000) {
-		throw new NodeOperationError(
-			context.getNode(),
-			'The "AI Criteria" parameter is longer than 2,000 characters',
-			{
-				itemIndex,
-				description:
-					'Keep the criteria to a few sentences; the model reads the whole conversation anyway.',
-			},
+		throw parameterError(
+			context,
+			itemIndex,
+			'AI Criteria',
+			'is longer than 2,000 characters',
+			'Keep the criteria to a few sentences; the model reads the whole conversation anyway.',
 		);
 	}
 	return { guidance, timeoutMs: Math.round(seconds * 1000) };
@@ -178,13 +178,11 @@ function readGoalReached(context: IExecuteFunctions, itemIndex: number): boolean
 	if (typeof value === 'boolean') return value;
 	if (value === 'true' || value === 'false') return value === 'true';
 	if (value === undefined || value === null || value === '') return false;
-	throw new NodeOperationError(
-		context.getNode(),
-		`The "Goal Reached" parameter must be true or false, not ${JSON.stringify(value)}`,
-		{
-			itemIndex,
-			description:
-				'Use an expression that compares, e.g. {{ $json.status === "paid" }}, rather than one that returns the value itself.',
-		},
+	throw parameterError(
+		context,
+		itemIndex,
+		'Goal Reached',
+		`must be true or false, not ${JSON.stringify(value)}`,
+		'Use an expression that compares, e.g. {{ $json.status === "paid" }}, rather than one that returns the value itself.',
 	);
 }

@@ -1,9 +1,4 @@
-import {
-	NodeOperationError,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-} from 'n8n-workflow';
+import { type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 import { normalizeTimeZone, TIME_ZONE_ADVICE } from '../../engine/timing';
 import { DEFAULT_MODEL_TIMEOUT_MS, parseGoalPhrases } from '../../engine/classify';
 import type { InboundInput } from '../../engine';
@@ -13,7 +8,7 @@ import { mapItems } from '../shared/items';
 import { iso } from '../shared/output';
 import { optionalIdentity, optionalText, requiredIdentity } from '../shared/identity';
 import { withStore } from '../shared/store-provider';
-import { toMillis } from '../shared/values';
+import { parameterError, readTime } from '../shared/parameters';
 import { classificationJson, classifyIfNeeded, type ClassifiedReply } from './classification';
 import { WHAT_TO_DO, type WhatToDo } from './properties';
 
@@ -81,7 +76,7 @@ async function recordAgentMessage(
 	const message = await withStore(context, async (store) =>
 		store.recordOutbound({
 			...readMessage(context, itemIndex),
-			at: toMillis(node, 'Received At', options.receivedAt, itemIndex),
+			at: readTime(node, itemIndex, 'Received At', options.receivedAt),
 		}),
 	);
 	return {
@@ -125,28 +120,33 @@ function readReply(context: IExecuteFunctions, itemIndex: number): Reply {
 	const node = context.getNode();
 	const chosen = String(context.getNodeParameter('action', itemIndex, 'policy'));
 	if (!(WHAT_TO_DO as readonly string[]).includes(chosen)) {
-		throw new NodeOperationError(node, `The "What to Do" parameter has no choice "${chosen}"`, {
+		throw parameterError(
+			node,
 			itemIndex,
-			description: `Pick one of the choices in the list; from an expression, use one of: ${WHAT_TO_DO.join(', ')}.`,
-		});
+			'What to Do',
+			`has no choice "${chosen}"`,
+			`Pick one of the choices in the list; from an expression, use one of: ${WHAT_TO_DO.join(', ')}.`,
+		);
 	}
 	const action = chosen as WhatToDo;
 	let pauseUntil: number | undefined;
 	if (action === 'pause') {
 		const value = context.getNodeParameter('pauseUntil', itemIndex, '');
-		pauseUntil = toMillis(node, 'Pause Until', value, itemIndex);
+		pauseUntil = readTime(node, itemIndex, 'Pause Until', value);
 		if (pauseUntil !== undefined && pauseUntil <= Date.now()) {
-			throw new NodeOperationError(node, 'The "Pause Until" parameter is in the past', {
+			throw parameterError(
+				node,
 				itemIndex,
-				description:
-					'Pick a future date, or leave it empty to use the pause length set in each cadence.',
-			});
+				'Pause Until',
+				'is in the past',
+				'Pick a future date, or leave it empty to use the pause length set in each cadence.',
+			);
 		}
 	}
 	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const input: InboundInput = {
 		...readMessage(context, itemIndex),
-		at: toMillis(node, 'Received At', options.receivedAt, itemIndex),
+		at: readTime(node, itemIndex, 'Received At', options.receivedAt),
 		action: action === 'policy' || action === 'classify' ? undefined : action,
 		pauseUntil,
 	};
@@ -162,14 +162,13 @@ function readReply(context: IExecuteFunctions, itemIndex: number): Reply {
 function readGoalPhrases(context: IExecuteFunctions, value: unknown, itemIndex: number): string[] {
 	const parsed = parseGoalPhrases(value);
 	if (parsed.ok) return parsed.phrases;
-	throw new NodeOperationError(
-		context.getNode(),
-		`The "Goal Phrases" option is not usable: ${parsed.problem}`,
-		{
-			itemIndex,
-			description:
-				'List the words that mean the contact reached the goal, separated by commas, e.g. booked, paid, signed the contract.',
-		},
+	throw parameterError(
+		context,
+		itemIndex,
+		'Goal Phrases',
+		`is not usable: ${parsed.problem}`,
+		'List the words that mean the contact reached the goal, separated by commas, e.g. booked, paid, signed the contract.',
+		'option',
 	);
 }
 
@@ -198,10 +197,13 @@ function readTimeZone(context: IExecuteFunctions, value: unknown, itemIndex: num
 	const written = String(value ?? '').trim();
 	const zone = written && normalizeTimeZone(written);
 	if (!written || zone) return zone || '';
-	throw new NodeOperationError(
-		context.getNode(),
-		`The "Contact Time Zone" option is not a time zone: ${JSON.stringify(written)}`,
-		{ itemIndex, description: `${TIME_ZONE_ADVICE}, or leave it empty.` },
+	throw parameterError(
+		context,
+		itemIndex,
+		'Contact Time Zone',
+		`is not a time zone: ${JSON.stringify(written)}`,
+		`${TIME_ZONE_ADVICE}, or leave it empty.`,
+		'option',
 	);
 }
 
@@ -209,10 +211,13 @@ function readTimeout(context: IExecuteFunctions, value: unknown, itemIndex: numb
 	if (value === undefined || value === null || value === '') return DEFAULT_MODEL_TIMEOUT_MS;
 	const seconds = Number(value);
 	if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 300) {
-		throw new NodeOperationError(
-			context.getNode(),
-			`The "Model Time Limit (Seconds)" option must be between 1 and 300, not ${JSON.stringify(value)}`,
-			{ itemIndex, description: 'Give the number of seconds to wait for the chat model, e.g. 20.' },
+		throw parameterError(
+			context,
+			itemIndex,
+			'Model Time Limit (Seconds)',
+			`must be between 1 and 300, not ${JSON.stringify(value)}`,
+			'Give the number of seconds to wait for the chat model, e.g. 20.',
+			'option',
 		);
 	}
 	return Math.round(seconds * 1000);

@@ -8,7 +8,7 @@ import { scheduleSchema } from '../../engine';
 import { holidaysFrom, workingWeekFrom } from '../shared/fragments/working-hours';
 import type { CadenceStore } from '../../engine';
 import { isValidTimeZone, TIME_ZONE_ADVICE, type TimingContext } from '../../engine/timing';
-import { cadenceNameFrom } from '../shared/values';
+import { cadenceNameFrom, parameterError } from '../shared/parameters';
 
 /** Schedule fields as the parameters that set them are labelled on this node. */
 const LABELS: Record<string, string> = {
@@ -23,10 +23,11 @@ export function timingSetHere(context: IExecuteFunctions, itemIndex: number): Ti
 	const zoneParameter = String(context.getNodeParameter('timeZone', itemIndex, '')).trim();
 	const timeZone = zoneParameter || context.getTimezone();
 	if (!isValidTimeZone(timeZone)) {
-		throw invalid(
+		throw parameterError(
 			node,
 			itemIndex,
-			`The "Time Zone" parameter is not a time zone: "${timeZone}"`,
+			'Time Zone',
+			`is not a time zone: "${timeZone}"`,
 			`${TIME_ZONE_ADVICE}, or leave it empty for the workflow’s time zone.`,
 		);
 	}
@@ -35,11 +36,10 @@ export function timingSetHere(context: IExecuteFunctions, itemIndex: number): Ti
 	const quietFrom = String(options.quietFrom ?? '').trim();
 	const quietTo = String(options.quietTo ?? '').trim();
 	if (Boolean(quietFrom) !== Boolean(quietTo)) {
-		throw invalid(
+		throw new NodeOperationError(
 			node,
-			itemIndex,
 			'The "Quiet Hours From" and "Quiet Hours To" options go together; only one is set',
-			'Set both, e.g. 21:00 and 08:00, or remove both.',
+			{ itemIndex, description: 'Set both, e.g. 21:00 and 08:00, or remove both.' },
 		);
 	}
 	const parsed = scheduleSchema.safeParse({
@@ -54,10 +54,11 @@ export function timingSetHere(context: IExecuteFunctions, itemIndex: number): Ti
 			path[0] === 'quietHours'
 				? `Quiet Hours ${path[1] === 'to' ? 'To' : 'From'}`
 				: (LABELS[String(path[0])] ?? 'Working Hours');
-		throw invalid(
+		throw parameterError(
 			node,
 			itemIndex,
-			`The "${label}" parameter is not valid: ${message}`,
+			label,
+			`is not valid: ${message}`,
 			'Times are 24-hour HH:MM (09:00, 17:30, 24:00 for midnight), a window ends after it starts, and holidays are dates as YYYY-MM-DD.',
 		);
 	}
@@ -95,13 +96,4 @@ export async function timingOfCadence(
 		schedule: cadence.definition.schedule,
 		recipientTimeZone: typeof zone === 'string' ? zone : null,
 	};
-}
-
-function invalid(
-	node: INode,
-	itemIndex: number,
-	message: string,
-	description: string,
-): NodeOperationError {
-	return new NodeOperationError(node, message, { itemIndex, description });
 }

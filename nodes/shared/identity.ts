@@ -1,4 +1,5 @@
-import { NodeOperationError, type INode } from 'n8n-workflow';
+import type { INode, NodeOperationError } from 'n8n-workflow';
+import { parameterError } from './parameters';
 
 /**
  * Reading what identifies a contact, a conversation or a target out of a parameter. An
@@ -39,10 +40,13 @@ function preview(value: unknown): string {
 }
 
 function refuse(source: ValueSource, problem: string): NodeOperationError {
-	return new NodeOperationError(source.node, `The "${source.label}" parameter ${problem}`, {
-		itemIndex: source.itemIndex,
-		description: source.fix ?? DEFAULT_FIX,
-	});
+	return parameterError(
+		source.node,
+		source.itemIndex,
+		source.label,
+		problem,
+		source.fix ?? DEFAULT_FIX,
+	);
 }
 
 /** Text or a finite number, as text; undefined for nothing at all (undefined, null, blank). */

@@ -1,52 +1,7 @@
-import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { toNodeError } from '../../shared/errors';
 import { optionalIdentity, optionalText, requiredIdentity } from '../../shared/identity';
-import { cadenceNameFrom, toMillis } from '../../shared/values';
-
-/**
- * Reading the Cadence node's parameters. Every problem is reported against the parameter's label
- * as the user sees it in the editor, with how to fix it, before anything is written.
- */
-
-export function parameterError(
-	context: IExecuteFunctions,
-	itemIndex: number,
-	label: string,
-	problem: string,
-	fix: string,
-): NodeOperationError {
-	return new NodeOperationError(context.getNode(), `The "${label}" parameter ${problem}`, {
-		itemIndex,
-		description: fix,
-	});
-}
-
-/**
- * A whole-number id from a string parameter. The parameters are strings because their defaults
- * are expressions ({{ $json.enrollmentId }}) and a typed number would reject "42" from a webhook.
- * 0 is allowed through: it is the id of the Follow-up Trigger's preview items.
- */
-export function readId(
-	context: IExecuteFunctions,
-	itemIndex: number,
-	name: string,
-	label: string,
-	fix: string,
-): number {
-	const raw = context.getNodeParameter(name, itemIndex, '') as unknown;
-	const text = raw === undefined || raw === null ? '' : String(raw).trim();
-	if (text === '') throw parameterError(context, itemIndex, label, 'is empty', fix);
-	if (!/^\d{1,15}$/.test(text)) {
-		throw parameterError(
-			context,
-			itemIndex,
-			label,
-			`must be a whole number such as 42, not ${JSON.stringify(raw)}`,
-			fix,
-		);
-	}
-	return Number(text);
-}
+import { cadenceNameFrom, parameterError, readId } from '../../shared/parameters';
 
 export const ENROLLMENT_ID_FIX =
 	'Map it to the enrollment’s ID, e.g. {{ $json.enrollmentId }}: items from the Follow-up Trigger, Enroll In Cadence and this node’s enrollment operations carry it.';
@@ -114,38 +69,6 @@ export function readCadence(context: IExecuteFunctions, itemIndex: number): stri
 		label: 'Cadence',
 	}).trim();
 	return name === '' ? undefined : name;
-}
-
-/** A date option (ISO text, DateTime, Date or epoch ms), undefined when empty. */
-export function readTime(
-	context: IExecuteFunctions,
-	itemIndex: number,
-	label: string,
-	value: unknown,
-): number | undefined {
-	return toMillis(context.getNode(), label, value, itemIndex);
-}
-
-/** A whole number option that must be at least `min`, or undefined when empty. */
-export function readWholeNumber(
-	context: IExecuteFunctions,
-	itemIndex: number,
-	label: string,
-	value: unknown,
-	min: number,
-): number | undefined {
-	if (value === undefined || value === null || value === '') return undefined;
-	const number = typeof value === 'number' ? value : Number(String(value).trim());
-	if (!Number.isInteger(number) || number < min) {
-		throw parameterError(
-			context,
-			itemIndex,
-			label,
-			`must be a whole number of at least ${min}, not ${JSON.stringify(value)}`,
-			`Enter a whole number such as ${Math.max(min, 1)}.`,
-		);
-	}
-	return number;
 }
 
 /**

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import type { CadenceStore } from '../../../engine';
 import { parseIdempotencyKey } from '../../../engine';
 import { CadenceNotFoundError } from '../../../engine';
-import { parameterError } from './parameters';
+import { parameterError } from '../../shared/parameters';
 
 /**
  * Which step run a delivery report or "mark sent" is about: its id or its idempotency key, in one

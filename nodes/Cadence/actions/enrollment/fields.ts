@@ -9,7 +9,8 @@ import type { CadenceStore } from '../../../../engine';
 import type { Enrollment } from '../../../../engine';
 import { enrollmentJson } from '../../../shared/output';
 import { isPreviewItem, previewResult } from '../preview';
-import { callStore, readEnrollmentId, readText, readTime } from '../parameters';
+import { callStore, readEnrollmentId, readText } from '../parameters';
+import { readTime } from '../../../shared/parameters';
 import type { StoreAccess } from '../types';
 
 export const enrollmentIdProperty: INodeProperties = {

@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { enrollmentJson } from '../../../shared/output';
-import { callStore, ENROLLMENT_ID_FIX, parameterError, readEnrollmentId } from '../parameters';
+import { callStore, ENROLLMENT_ID_FIX, readEnrollmentId } from '../parameters';
+import { parameterError } from '../../../shared/parameters';
 import { isPreviewItem, previewResult } from '../preview';
 import { showFor, type StoreAccess } from '../types';
 import { enrollmentIdProperty } from './fields';

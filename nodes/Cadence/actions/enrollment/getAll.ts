@@ -8,7 +8,8 @@ import type { ListInput } from '../../../../engine';
 import { ENROLLMENT_STATES, type Enrollment } from '../../../../engine';
 import { cadenceLocator } from '../../../shared/cadence-locator';
 import { enrollmentJson } from '../../../shared/output';
-import { callStore, parameterError, readCadence, readText, readWholeNumber } from '../parameters';
+import { callStore, readCadence, readText } from '../parameters';
+import { parameterError, readWholeNumber } from '../../../shared/parameters';
 import { showFor, type StoreAccess } from '../types';
 
 /** The store returns at most this many enrollments per query; "Return All" pages through. */

@@ -5,7 +5,8 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 import { eventJson, stepRunJson } from '../../../shared/output';
-import { callStore, ENROLLMENT_ID_FIX, parameterError, readEnrollmentId } from '../parameters';
+import { callStore, ENROLLMENT_ID_FIX, readEnrollmentId } from '../parameters';
+import { parameterError } from '../../../shared/parameters';
 import { isPreviewItem, previewResult } from '../preview';
 import { showFor, type StoreAccess } from '../types';
 import { enrollmentIdProperty } from './fields';

@@ -6,7 +6,8 @@ import type {
 } from 'n8n-workflow';
 import { REPLY_RATE_GROUPS } from '../../../../engine';
 import type { ReplyRateRow } from '../../../../engine';
-import { callStore, parameterError, readCadence } from '../parameters';
+import { callStore, readCadence } from '../parameters';
+import { parameterError } from '../../../shared/parameters';
 import { showFor, type StoreAccess } from '../types';
 import { reportCadence } from './fields';
 

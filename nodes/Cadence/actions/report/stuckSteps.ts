@@ -5,7 +5,8 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 import { stepRunJson } from '../../../shared/output';
-import { callStore, parameterError, readCadence, readWholeNumber } from '../parameters';
+import { callStore, readCadence } from '../parameters';
+import { parameterError, readWholeNumber } from '../../../shared/parameters';
 import { showFor, type StoreAccess } from '../types';
 import { reportCadence } from './fields';
 

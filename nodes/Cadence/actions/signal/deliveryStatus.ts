@@ -7,7 +7,8 @@ import type {
 import { CadenceTransitionError } from '../../../../engine';
 import { DELIVERY_STATUSES, type StepStatusInput } from '../../../../engine';
 import { stepRunJson } from '../../../shared/output';
-import { callStore, parameterError, readText, readTime } from '../parameters';
+import { callStore, readText } from '../parameters';
+import { parameterError, readTime } from '../../../shared/parameters';
 import { isPreviewItem, previewResult } from '../preview';
 import { readStepRunRef, STEP_RUN_LABEL, stepRunProperty } from '../step-run-ref';
 import { showFor, type StoreAccess } from '../types';

@@ -5,7 +5,8 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 import type { GoalInput } from '../../../../engine';
-import { callStore, CONTACT_ID_FIX, parameterError, readText, readTime } from '../parameters';
+import { callStore, CONTACT_ID_FIX, readText } from '../parameters';
+import { parameterError, readTime } from '../../../shared/parameters';
 import { isPreviewItem, previewResult } from '../preview';
 import { showFor, type StoreAccess } from '../types';
 import { contactIdProperty, exitedJson } from './fields';

@@ -7,7 +7,8 @@ import type {
 import type { SentInput, StepRun } from '../../../../engine';
 import { eachInput, settled } from '../../../shared/items';
 import { stepRunJson } from '../../../shared/output';
-import { callStore, readText, readTime, readWholeNumber, storeError } from '../parameters';
+import { callStore, readText, storeError } from '../parameters';
+import { readTime, readWholeNumber } from '../../../shared/parameters';
 import { isPreviewItem, previewResult } from '../preview';
 import {
 	readStepRunRef,

@@ -4,7 +4,8 @@ import type {
 	INodeExecutionData,
 	INodeProperties,
 } from 'n8n-workflow';
-import { callStore, CONTACT_ID_FIX, readRequiredText, readText, readTime } from '../parameters';
+import { callStore, CONTACT_ID_FIX, readRequiredText, readText } from '../parameters';
+import { readTime } from '../../../shared/parameters';
 import { isPreviewItem, previewResult } from '../preview';
 import { showFor, type StoreAccess } from '../types';
 import { contactIdProperty, exitedJson } from './fields';

@@ -8,7 +8,8 @@ import {
 import type { SimulatedReply } from '../../../../engine';
 import type { AppliedReply } from '../../../../engine';
 import { TIME_ZONE_ADVICE, toProblems } from '../../../../engine';
-import { callStore, parameterError, readCadence, readText } from '../parameters';
+import { callStore, readCadence, readText } from '../parameters';
+import { parameterError } from '../../../shared/parameters';
 import type { StoreAccess } from '../types';
 import { DEFINITION_LABEL } from './properties';
 

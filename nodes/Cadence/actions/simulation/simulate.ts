@@ -1,7 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { simulateCadence, type SimulatedEvent } from '../../../../engine';
 import { iso } from '../../../shared/output';
-import { callStore, readTime, readWholeNumber } from '../parameters';
+import { callStore } from '../parameters';
+import { readTime, readWholeNumber } from '../../../shared/parameters';
 import { showFor, type StoreAccess } from '../types';
 import { readContact, readReplies, readSource } from './inputs';
 import { properties } from './properties';
