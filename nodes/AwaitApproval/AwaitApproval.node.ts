@@ -13,6 +13,7 @@ import { OUTPUT_NAMES } from './outcome';
 import { properties } from './properties';
 import { APPROVAL_WEBHOOKS, webhook } from './webhook';
 import { storeCredentials } from '../shared/fragments/store-credential';
+import { afterRunHint, beforeRunHint } from '../shared/fragments/hints';
 
 // Not an AI tool, on purpose: it waits for a person, which an agent's tool call cannot do. And no
 // webhookMethods: its webhooks are n8n's own waiting-execution URLs, nothing to register elsewhere.
@@ -37,20 +38,12 @@ export class AwaitApproval implements INodeType {
 		waitingNodeTooltip:
 			'={{ "Waiting for a reviewer on <a href=\\"" + $execution.resumeUrl + "\\" target=\\"_blank\\">" + $execution.resumeUrl + "</a>" }}',
 		hints: [
-			{
-				message:
-					'Send the reviewer {{ $execution.resumeUrl }} from the node before this one. If the time limit sends the draft or the Message Text, put Exit Check between Approved and the send node: a reply that arrives during the wait then still stops the send.',
-				type: 'info',
-				location: 'ndv',
-				whenToDisplay: 'beforeExecution',
-			},
-			{
-				message:
-					'Approved items carry the text to send in text; every item says what happened in approval (decision: approved, edited, discarded, timedOut or stopped; by; at; recorded).',
-				type: 'info',
-				location: 'outputPane',
-				whenToDisplay: 'afterExecution',
-			},
+			beforeRunHint(
+				'Send the reviewer {{ $execution.resumeUrl }} from the node before this one. If the time limit sends the draft or the Message Text, put Exit Check between Approved and the send node: a reply that arrives during the wait then still stops the send.',
+			),
+			afterRunHint(
+				'Approved items carry the text to send in text; every item says what happened in approval (decision: approved, edited, discarded, timedOut or stopped; by; at; recorded).',
+			),
 		],
 		properties,
 	};

@@ -1,5 +1,6 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import type { TimeoutPolicy } from './state';
+import { optionsCollection, TIME_UNITS } from '../shared/fragments/options';
 
 const ON_TIMEOUT_OPTIONS: Array<INodePropertyOptions & { value: TimeoutPolicy }> = [
 	{
@@ -54,11 +55,7 @@ export const properties: INodeProperties[] = [
 		displayName: 'Time Limit Unit',
 		name: 'timeLimitUnit',
 		type: 'options',
-		options: [
-			{ name: 'Minutes', value: 'minutes' },
-			{ name: 'Hours', value: 'hours' },
-			{ name: 'Days', value: 'days' },
-		],
+		options: TIME_UNITS,
 		default: 'hours',
 	},
 	{
@@ -69,53 +66,45 @@ export const properties: INodeProperties[] = [
 		default: 'escalate',
 		description: 'What happens once the time limit has passed without a decision',
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			{
-				displayName: 'Ask for the Reviewer’s Name',
-				name: 'askName',
-				type: 'boolean',
-				default: true,
-				description:
-					'Whether the page asks who is deciding, so the timeline shows who approved. A reviewer= parameter added to the link fills it in.',
-			},
-			{
-				displayName: 'Contact Shown to the Reviewer',
-				name: 'contact',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. {{ $json.name }}',
-				description:
-					'Who the message goes to. Leave empty to use the contact of the follow-up item.',
-			},
-			{
-				displayName: 'Message Text',
-				name: 'staticText',
-				type: 'string',
-				typeOptions: { rows: 2 },
-				default: '',
-				description:
-					'What "Send the Message Text" sends. Leave empty to use the Message Text of the cadence step.',
-			},
-			{
-				displayName: 'Note for the Reviewer',
-				name: 'note',
-				type: 'string',
-				typeOptions: { rows: 2 },
-				default: '',
-				description: 'Shown at the top of the page, e.g. what to look out for',
-			},
-			{
-				displayName: 'Page Title',
-				name: 'title',
-				type: 'string',
-				default: 'Review this follow-up',
-			},
-		],
-	},
+	optionsCollection([
+		{
+			displayName: 'Ask for the Reviewer’s Name',
+			name: 'askName',
+			type: 'boolean',
+			default: true,
+			description:
+				'Whether the page asks who is deciding, so the timeline shows who approved. A reviewer= parameter added to the link fills it in.',
+		},
+		{
+			displayName: 'Contact Shown to the Reviewer',
+			name: 'contact',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. {{ $json.name }}',
+			description: 'Who the message goes to. Leave empty to use the contact of the follow-up item.',
+		},
+		{
+			displayName: 'Message Text',
+			name: 'staticText',
+			type: 'string',
+			typeOptions: { rows: 2 },
+			default: '',
+			description:
+				'What "Send the Message Text" sends. Leave empty to use the Message Text of the cadence step.',
+		},
+		{
+			displayName: 'Note for the Reviewer',
+			name: 'note',
+			type: 'string',
+			typeOptions: { rows: 2 },
+			default: '',
+			description: 'Shown at the top of the page, e.g. what to look out for',
+		},
+		{
+			displayName: 'Page Title',
+			name: 'title',
+			type: 'string',
+			default: 'Review this follow-up',
+		},
+	]),
 ];

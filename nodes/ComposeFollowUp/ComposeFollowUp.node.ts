@@ -5,10 +5,12 @@ import {
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
+import { CHAT_MODEL_INPUT } from '../shared/chat-model';
 import { sharedMethods } from '../shared/methods';
 import { execute } from './execute';
 import { properties } from './properties';
 import { storeCredentials } from '../shared/fragments/store-credential';
+import { afterRunHint, beforeRunHint } from '../shared/fragments/hints';
 
 // Not an AI tool, on purpose: it works on items from the Follow-up Trigger and records on their
 // step runs; an agent that wants a message written already has its own model.
@@ -27,12 +29,7 @@ export class ComposeFollowUp implements INodeType {
 		defaults: { name: 'Compose Follow-up' },
 		inputs: [
 			NodeConnectionTypes.Main,
-			{
-				type: NodeConnectionTypes.AiLanguageModel,
-				displayName: 'Chat Model',
-				required: false,
-				maxConnections: 1,
-			},
+			CHAT_MODEL_INPUT,
 			{
 				type: NodeConnectionTypes.AiMemory,
 				displayName: 'Memory',
@@ -44,22 +41,14 @@ export class ComposeFollowUp implements INodeType {
 		outputNames: ['Send', 'Needs Approval'],
 		credentials: storeCredentials,
 		hints: [
-			{
-				// True with or without a model connected: the editor cannot show a parameter notice
-				// depending on the Chat Model connection.
-				message:
-					'AI steps are written by the chat model on the Chat Model input (any of n8n’s chat model nodes). When none is connected, or it fails or is too slow, the step’s Message Text is used instead and the message is marked degraded.',
-				type: 'info',
-				location: 'ndv',
-				whenToDisplay: 'beforeExecution',
-			},
-			{
-				message:
-					'The text to send is in message.text. message.degraded is true when the AI could not deliver and the Message Text was used instead; message.degradedReason says why.',
-				type: 'info',
-				location: 'outputPane',
-				whenToDisplay: 'afterExecution',
-			},
+			// True with or without a model connected: the editor cannot show a parameter notice
+			// depending on the Chat Model connection.
+			beforeRunHint(
+				'AI steps are written by the chat model on the Chat Model input (any of n8n’s chat model nodes). When none is connected, or it fails or is too slow, the step’s Message Text is used instead and the message is marked degraded.',
+			),
+			afterRunHint(
+				'The text to send is in message.text. message.degraded is true when the AI could not deliver and the Message Text was used instead; message.degradedReason says why.',
+			),
 		],
 		properties,
 	};

@@ -9,6 +9,7 @@ import { sharedMethods } from '../shared/methods';
 import { execute } from './execute';
 import { properties } from './properties';
 import { storeCredentials } from '../shared/fragments/store-credential';
+import { afterRunHint } from '../shared/fragments/hints';
 
 export class EnrollInCadence implements INodeType {
 	description: INodeTypeDescription = {
@@ -27,13 +28,9 @@ export class EnrollInCadence implements INodeType {
 		usableAsTool: true,
 		credentials: storeCredentials,
 		hints: [
-			{
-				message:
-					'Each item’s outcome says enrolled, alreadyEnrolled, restarted, suppressed (opted out) or notAllowed.',
-				type: 'info',
-				location: 'outputPane',
-				whenToDisplay: 'afterExecution',
-			},
+			afterRunHint(
+				'Each item’s outcome says enrolled, alreadyEnrolled, restarted, suppressed (opted out) or notAllowed.',
+			),
 		],
 		properties,
 	};

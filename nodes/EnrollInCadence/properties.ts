@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { variablesProperty } from '../shared/fragments/variables';
 import { cadenceLocator } from '../shared/cadence-locator';
+import { optionsCollection } from '../shared/fragments/options';
 
 export const properties: INodeProperties[] = [
 	cadenceLocator(),
@@ -36,58 +37,51 @@ export const properties: INodeProperties[] = [
 		description:
 			'Values the messages can use as {{name}}, e.g. firstName or invoiceLink. Filled in when each message is sent.',
 	}),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			{
-				displayName: 'Agent Name',
-				name: 'agent',
-				type: 'string',
-				default: '',
-				description: 'Who the follow-ups speak for; you can search and filter enrollments by it',
-			},
-			{
-				displayName: 'Contact Time Zone',
-				name: 'timeZone',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. America/Chicago',
-				description:
-					'Used when the cadence sends in the recipient’s working hours. An IANA zone name.',
-			},
-			{
-				displayName: 'Include Input Fields as Variables',
-				name: 'includeInputFields',
-				type: 'boolean',
-				default: false,
-				description: 'Whether every field of the incoming item becomes a variable too',
-			},
-			{
-				displayName: 'Start Time',
-				name: 'startAt',
-				type: 'dateTime',
-				default: '',
-				description: 'When the clock starts. Leave empty for now.',
-			},
-			{
-				displayName: 'Target ID',
-				name: 'targetId',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. {{ $json.invoiceId }}',
-			},
-			{
-				displayName: 'Target Type',
-				name: 'targetType',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. charge, deal, appointment',
-				description: 'What the cadence is about, so "goal reached" for it ends the cadence',
-			},
-		],
-	},
+	optionsCollection([
+		{
+			displayName: 'Agent Name',
+			name: 'agent',
+			type: 'string',
+			default: '',
+			description: 'Who the follow-ups speak for; you can search and filter enrollments by it',
+		},
+		{
+			displayName: 'Contact Time Zone',
+			name: 'timeZone',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. America/Chicago',
+			description:
+				'Used when the cadence sends in the recipient’s working hours. An IANA zone name.',
+		},
+		{
+			displayName: 'Include Input Fields as Variables',
+			name: 'includeInputFields',
+			type: 'boolean',
+			default: false,
+			description: 'Whether every field of the incoming item becomes a variable too',
+		},
+		{
+			displayName: 'Start Time',
+			name: 'startAt',
+			type: 'dateTime',
+			default: '',
+			description: 'When the clock starts. Leave empty for now.',
+		},
+		{
+			displayName: 'Target ID',
+			name: 'targetId',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. {{ $json.invoiceId }}',
+		},
+		{
+			displayName: 'Target Type',
+			name: 'targetType',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. charge, deal, appointment',
+			description: 'What the cadence is about, so "goal reached" for it ends the cadence',
+		},
+	]),
 ];

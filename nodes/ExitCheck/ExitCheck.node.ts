@@ -10,6 +10,7 @@ import { sharedMethods } from '../shared/methods';
 import { execute } from './execute';
 import { properties } from './properties';
 import { storeCredentials } from '../shared/fragments/store-credential';
+import { afterRunHint, beforeRunHint } from '../shared/fragments/hints';
 
 // Not an AI tool, on purpose: it is a gate on the send path that acts on items from the
 // Follow-up Trigger; an agent has nothing to pass it.
@@ -31,20 +32,12 @@ export class ExitCheck implements INodeType {
 		outputNames: ['Continue', 'Exit'],
 		credentials: storeCredentials,
 		hints: [
-			{
-				message:
-					'Put Exit Check right before the node that sends: it re-reads the cadence store, so a reply that arrived a second ago still stops the send.',
-				type: 'info',
-				location: 'ndv',
-				whenToDisplay: 'beforeExecution',
-			},
-			{
-				message:
-					'Items on Exit say why in exit.reason and what happened in exit.action: exited (the cadence ended for this contact), deferred (the step goes out again later by itself) or skipped (only this step is dropped). With AI Judgement on, aiJudgement says what the model answered (followUp, stop, unavailable or notAsked).',
-				type: 'info',
-				location: 'outputPane',
-				whenToDisplay: 'afterExecution',
-			},
+			beforeRunHint(
+				'Put Exit Check right before the node that sends: it re-reads the cadence store, so a reply that arrived a second ago still stops the send.',
+			),
+			afterRunHint(
+				'Items on Exit say why in exit.reason and what happened in exit.action: exited (the cadence ended for this contact), deferred (the step goes out again later by itself) or skipped (only this step is dropped). With AI Judgement on, aiJudgement says what the model answered (followUp, stop, unavailable or notAsked).',
+			),
 		],
 		properties,
 	};

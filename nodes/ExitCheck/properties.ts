@@ -1,4 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
+import { optionsCollection } from '../shared/fragments/options';
 
 export const properties: INodeProperties[] = [
 	{
@@ -38,53 +39,46 @@ export const properties: INodeProperties[] = [
 			'How long to wait for the chat model. After that the follow-up goes ahead by the other checks.',
 		displayOptions: { show: { aiJudgement: [true] } },
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			{
-				displayName: 'Check Enrollment Is Running',
-				name: 'checkRunning',
-				type: 'boolean',
-				default: true,
-				description:
-					'Whether to stop items whose enrollment ended, was paused, or moved on to another step since the trigger emitted them',
-			},
-			{
-				displayName: 'Check Opt-Out',
-				name: 'checkOptOut',
-				type: 'boolean',
-				default: true,
-				description: 'Whether to stop when the contact opted out of all follow-ups',
-			},
-			{
-				displayName: 'Check Replies',
-				name: 'checkReplies',
-				type: 'boolean',
-				default: true,
-				description:
-					'Whether to stop when the contact replied after the trigger emitted the item. The reply policy of the cadence (stop, restart, pause) has already been applied; this keeps the old step from going out.',
-			},
-			{
-				displayName: 'Check Sending Limit',
-				name: 'checkLimit',
-				type: 'boolean',
-				default: true,
-				description:
-					'Whether to hold the step back when the contact already got as many messages in the last 24 hours as the cadence allows. The step is not lost: it goes out when the limit frees up.',
-			},
-			{
-				displayName: 'Goal Note',
-				name: 'goalNote',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. invoice paid',
-				description:
-					'Saved in the timeline with the exit when Goal Reached is true, so you can see later why the cadence stopped',
-			},
-		],
-	},
+	optionsCollection([
+		{
+			displayName: 'Check Enrollment Is Running',
+			name: 'checkRunning',
+			type: 'boolean',
+			default: true,
+			description:
+				'Whether to stop items whose enrollment ended, was paused, or moved on to another step since the trigger emitted them',
+		},
+		{
+			displayName: 'Check Opt-Out',
+			name: 'checkOptOut',
+			type: 'boolean',
+			default: true,
+			description: 'Whether to stop when the contact opted out of all follow-ups',
+		},
+		{
+			displayName: 'Check Replies',
+			name: 'checkReplies',
+			type: 'boolean',
+			default: true,
+			description:
+				'Whether to stop when the contact replied after the trigger emitted the item. The reply policy of the cadence (stop, restart, pause) has already been applied; this keeps the old step from going out.',
+		},
+		{
+			displayName: 'Check Sending Limit',
+			name: 'checkLimit',
+			type: 'boolean',
+			default: true,
+			description:
+				'Whether to hold the step back when the contact already got as many messages in the last 24 hours as the cadence allows. The step is not lost: it goes out when the limit frees up.',
+		},
+		{
+			displayName: 'Goal Note',
+			name: 'goalNote',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. invoice paid',
+			description:
+				'Saved in the timeline with the exit when Goal Reached is true, so you can see later why the cadence stopped',
+		},
+	]),
 ];

@@ -10,6 +10,7 @@ import { sharedMethods } from '../shared/methods';
 import { execute } from './execute';
 import { properties } from './properties';
 import { storeCredentials } from '../shared/fragments/store-credential';
+import { afterRunHint, beforeRunHint } from '../shared/fragments/hints';
 
 export class RecordReply implements INodeType {
 	description: INodeTypeDescription = {
@@ -27,20 +28,12 @@ export class RecordReply implements INodeType {
 		usableAsTool: true,
 		credentials: storeCredentials,
 		hints: [
-			{
-				message:
-					'Put Record Reply right after the trigger that receives the contact’s messages (WhatsApp, Telegram, email…), before your AI agent answers.',
-				type: 'info',
-				location: 'ndv',
-				whenToDisplay: 'beforeExecution',
-			},
-			{
-				message:
-					'One item per cadence the message changed, with its action (exit, restart, pause, ignore, optOut) and nextDueAt; effects is 0 when none was running. When the message was classified, classification says what it meant (category), what was done (action) and whether the chat model or the keywords decided.',
-				type: 'info',
-				location: 'outputPane',
-				whenToDisplay: 'afterExecution',
-			},
+			beforeRunHint(
+				'Put Record Reply right after the trigger that receives the contact’s messages (WhatsApp, Telegram, email…), before your AI agent answers.',
+			),
+			afterRunHint(
+				'One item per cadence the message changed, with its action (exit, restart, pause, ignore, optOut) and nextDueAt; effects is 0 when none was running. When the message was classified, classification says what it meant (category), what was done (action) and whether the chat model or the keywords decided.',
+			),
 		],
 		properties,
 	};

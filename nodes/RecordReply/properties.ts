@@ -1,4 +1,5 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+import { optionsCollection } from '../shared/fragments/options';
 
 /**
  * The store's reply actions, plus "policy" for each cadence's own setting and "classify" for the
@@ -137,48 +138,41 @@ export const properties: INodeProperties[] = [
 			'When the follow-ups carry on. Leave empty to use the pause length set in each cadence.',
 		displayOptions: { show: { author: ['contact'], action: ['pause'] } },
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			{
-				displayName: 'Received At',
-				name: 'receivedAt',
-				type: 'dateTime',
-				default: '',
-				description: 'When the contact wrote. Leave empty for now.',
-			},
-			{
-				displayName: 'Contact Time Zone',
-				name: 'timeZone',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. America/New_York',
-				description:
-					'Where the contact lives, so "call me tomorrow at 3" means 3 PM there. Leave empty to use the time zone they were enrolled with, else the cadence’s, else the workflow’s.',
-			},
-			{
-				displayName: 'Goal Phrases',
-				name: 'goalPhrases',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. booked, paid, signed the contract',
-				displayOptions: { show: { '/author': ['contact'], '/action': ['policy', 'classify'] } },
-				description:
-					'Words that mean the contact reached the goal, separated by commas. A message containing one ends each cadence that stops on its goal (others apply their reply policy), with no chat model needed. A stop or unsubscribe in the same message still wins.',
-			},
-			{
-				displayName: 'Model Time Limit (Seconds)',
-				name: 'modelTimeout',
-				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 300 },
-				default: 20,
-				description:
-					'How long to wait for the chat model when classifying. When it takes longer, fails or answers nonsense, the keywords decide and the output says why.',
-			},
-		],
-	},
+	optionsCollection([
+		{
+			displayName: 'Received At',
+			name: 'receivedAt',
+			type: 'dateTime',
+			default: '',
+			description: 'When the contact wrote. Leave empty for now.',
+		},
+		{
+			displayName: 'Contact Time Zone',
+			name: 'timeZone',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. America/New_York',
+			description:
+				'Where the contact lives, so "call me tomorrow at 3" means 3 PM there. Leave empty to use the time zone they were enrolled with, else the cadence’s, else the workflow’s.',
+		},
+		{
+			displayName: 'Goal Phrases',
+			name: 'goalPhrases',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. booked, paid, signed the contract',
+			displayOptions: { show: { '/author': ['contact'], '/action': ['policy', 'classify'] } },
+			description:
+				'Words that mean the contact reached the goal, separated by commas. A message containing one ends each cadence that stops on its goal (others apply their reply policy), with no chat model needed. A stop or unsubscribe in the same message still wins.',
+		},
+		{
+			displayName: 'Model Time Limit (Seconds)',
+			name: 'modelTimeout',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 300 },
+			default: 20,
+			description:
+				'How long to wait for the chat model when classifying. When it takes longer, fails or answers nonsense, the keywords decide and the output says why.',
+		},
+	]),
 ];

@@ -9,6 +9,7 @@ import { sharedMethods } from '../shared/methods';
 import { execute } from './execute';
 import { properties } from './properties';
 import { storeCredentials } from '../shared/fragments/store-credential';
+import { afterRunHint, beforeRunHint } from '../shared/fragments/hints';
 
 // Not an AI tool, on purpose: it is a gate on the send path that acts on items from the
 // Follow-up Trigger; an agent has nothing to pass it.
@@ -29,20 +30,12 @@ export class WaitUntilWorkingHours implements INodeType {
 		outputNames: ['Now', 'Deferred'],
 		credentials: storeCredentials,
 		hints: [
-			{
-				message:
-					'Follow-up steps outside working hours leave by Deferred with deferredUntil and reason: the cadence store reschedules them and the Follow-up Trigger emits them again when the window opens. You can leave Deferred unconnected.',
-				type: 'info',
-				location: 'outputPane',
-				whenToDisplay: 'afterExecution',
-			},
-			{
-				message:
-					'Items from other workflows have nowhere to be rescheduled: the run waits until the window opens and then continues on Now.',
-				type: 'info',
-				location: 'ndv',
-				whenToDisplay: 'beforeExecution',
-			},
+			afterRunHint(
+				'Follow-up steps outside working hours leave by Deferred with deferredUntil and reason: the cadence store reschedules them and the Follow-up Trigger emits them again when the window opens. You can leave Deferred unconnected.',
+			),
+			beforeRunHint(
+				'Items from other workflows have nowhere to be rescheduled: the run waits until the window opens and then continues on Now.',
+			),
 		],
 		properties,
 	};

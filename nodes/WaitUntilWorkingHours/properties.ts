@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { workingHoursProperty } from '../shared/fragments/working-hours';
+import { optionsCollection } from '../shared/fragments/options';
 
 const setHere = { show: { hoursFrom: ['here'] } };
 
@@ -39,14 +40,8 @@ export const properties: INodeProperties[] = [
 			'When messages may go out. Add several windows for split days (09:00–12:00 and 13:00–17:00). Remove them all to allow any time of day.',
 		displayOptions: setHere,
 	}),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: setHere,
-		options: [
+	optionsCollection(
+		[
 			{
 				displayName: 'Holidays',
 				name: 'holidays',
@@ -73,5 +68,6 @@ export const properties: INodeProperties[] = [
 				description: 'End of the quiet hours',
 			},
 		],
-	},
+		{ displayOptions: setHere },
+	),
 ];

@@ -1,4 +1,15 @@
 import type { INodeProperties } from 'n8n-workflow';
+import { TIME_UNITS } from '../../shared/fragments/options';
+
+/** A step's wait, and a pause's length: business days as well as clock time. */
+export const WAIT_UNITS = [
+	...TIME_UNITS,
+	{
+		name: 'Business Days',
+		value: 'businessDays',
+		description: 'Skips weekends and the holidays under Sending Window',
+	},
+];
 
 const AI_MODES = ['aiAssisted', 'aiFull'];
 
@@ -40,16 +51,7 @@ export const stepsProperty: INodeProperties = {
 					name: 'waitUnit',
 					type: 'options',
 					default: 'days',
-					options: [
-						{ name: 'Minutes', value: 'minutes' },
-						{ name: 'Hours', value: 'hours' },
-						{ name: 'Days', value: 'days' },
-						{
-							name: 'Business Days',
-							value: 'businessDays',
-							description: 'Skips weekends and the holidays under Sending Window',
-						},
-					],
+					options: WAIT_UNITS,
 				},
 				{
 					displayName: 'Compose Mode',

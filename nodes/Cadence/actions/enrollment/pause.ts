@@ -1,27 +1,21 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { showFor, type StoreAccess } from '../types';
 import { enrollmentIdProperty, manageEnrollment, reasonOption } from './fields';
+import { optionsCollection } from '../../../shared/fragments/options';
 
 const properties: INodeProperties[] = [
 	enrollmentIdProperty,
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			{
-				displayName: 'Pause Until',
-				name: 'until',
-				type: 'dateTime',
-				default: '',
-				description:
-					'Resume by itself at this time. Leave empty to stay paused until a Resume operation.',
-			},
-			reasonOption,
-		],
-	},
+	optionsCollection([
+		{
+			displayName: 'Pause Until',
+			name: 'until',
+			type: 'dateTime',
+			default: '',
+			description:
+				'Resume by itself at this time. Leave empty to stay paused until a Resume operation.',
+		},
+		reasonOption,
+	]),
 ];
 
 export const description = showFor('enrollment', 'pause', properties);

@@ -1,19 +1,10 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { showFor, type StoreAccess } from '../types';
 import { enrollmentIdProperty, manageEnrollment, reasonOption } from './fields';
+import { optionsCollection } from '../../../shared/fragments/options';
 
 /** Skips the waiting step; the next one's wait counts from now. */
-const properties: INodeProperties[] = [
-	enrollmentIdProperty,
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [reasonOption],
-	},
-];
+const properties: INodeProperties[] = [enrollmentIdProperty, optionsCollection([reasonOption])];
 
 export const description = showFor('enrollment', 'skipStep', properties);
 

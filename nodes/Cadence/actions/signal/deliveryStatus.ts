@@ -12,6 +12,7 @@ import { parameterError, readTime } from '../../../shared/parameters';
 import { isPreviewItem, previewResult } from '../preview';
 import { readStepRunRef, STEP_RUN_LABEL, stepRunProperty } from '../step-run-ref';
 import { showFor, type StoreAccess } from '../types';
+import { optionsCollection } from '../../../shared/fragments/options';
 
 /**
  * A channel's delivery report (a WhatsApp or Twilio status webhook, an email bounce). Statuses
@@ -41,38 +42,31 @@ const properties: INodeProperties[] = [
 			},
 		],
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			{
-				displayName: 'Detail',
-				name: 'detail',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. {{ $json.errors[0].title }}',
-				description: 'What the channel said, e.g. why it failed; kept on the step run',
-			},
-			{
-				displayName: 'Ignore Late Reports',
-				name: 'ignoreLate',
-				type: 'boolean',
-				default: true,
-				description:
-					'Whether a report arriving after a later one (e.g. "delivered" after "read") is ignored instead of failing. Channels often send status webhooks out of order.',
-			},
-			{
-				displayName: 'Status Time',
-				name: 'at',
-				type: 'dateTime',
-				default: '',
-				description: 'When the channel reported the status. Leave empty for now.',
-			},
-		],
-	},
+	optionsCollection([
+		{
+			displayName: 'Detail',
+			name: 'detail',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. {{ $json.errors[0].title }}',
+			description: 'What the channel said, e.g. why it failed; kept on the step run',
+		},
+		{
+			displayName: 'Ignore Late Reports',
+			name: 'ignoreLate',
+			type: 'boolean',
+			default: true,
+			description:
+				'Whether a report arriving after a later one (e.g. "delivered" after "read") is ignored instead of failing. Channels often send status webhooks out of order.',
+		},
+		{
+			displayName: 'Status Time',
+			name: 'at',
+			type: 'dateTime',
+			default: '',
+			description: 'When the channel reported the status. Leave empty for now.',
+		},
+	]),
 ];
 
 export const description = showFor('signal', 'deliveryStatus', properties);

@@ -10,6 +10,7 @@ import { parameterError, readTime } from '../../../shared/parameters';
 import { isPreviewItem, previewResult } from '../preview';
 import { showFor, type StoreAccess } from '../types';
 import { contactIdProperty, exitedJson } from './fields';
+import { optionsCollection } from '../../../shared/fragments/options';
 
 /**
  * The goal a cadence works towards was reached: the invoice was paid, the meeting booked, the
@@ -38,39 +39,32 @@ const properties: INodeProperties[] = [
 		default: '',
 		placeholder: 'e.g. {{ $json.invoiceId }}',
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			{
-				displayName: 'Note',
-				name: 'note',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. Paid by card',
-				description: 'Written to the timeline of each enrollment this ends',
-			},
-			{
-				displayName: 'Cadence',
-				name: 'cadence',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. Unpaid invoices',
-				description:
-					'Only end the contact’s enrollment in this cadence (its name). Leave empty to end every matching one.',
-			},
-			{
-				displayName: 'Reached At',
-				name: 'at',
-				type: 'dateTime',
-				default: '',
-				description: 'When the goal was reached. Leave empty for now.',
-			},
-		],
-	},
+	optionsCollection([
+		{
+			displayName: 'Note',
+			name: 'note',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. Paid by card',
+			description: 'Written to the timeline of each enrollment this ends',
+		},
+		{
+			displayName: 'Cadence',
+			name: 'cadence',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. Unpaid invoices',
+			description:
+				'Only end the contact’s enrollment in this cadence (its name). Leave empty to end every matching one.',
+		},
+		{
+			displayName: 'Reached At',
+			name: 'at',
+			type: 'dateTime',
+			default: '',
+			description: 'When the goal was reached. Leave empty for now.',
+		},
+	]),
 ];
 
 export const description = showFor('signal', 'goalReached', properties);

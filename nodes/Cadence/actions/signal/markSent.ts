@@ -18,6 +18,7 @@ import {
 	type StepRunRef,
 } from '../step-run-ref';
 import { showFor, type BatchOperation } from '../types';
+import { optionsCollection } from '../../../shared/fragments/options';
 
 /**
  * The last node of the send path: confirms the follow-up went out and schedules the next step,
@@ -27,71 +28,64 @@ import { showFor, type BatchOperation } from '../types';
  */
 const properties: INodeProperties[] = [
 	stepRunProperty,
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			{
-				displayName: 'Channel',
-				name: 'channel',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. whatsapp',
-				description: 'Where it was sent; kept with the message in the conversation history',
-			},
-			{
-				displayName: 'Completion Tokens',
-				name: 'completionTokens',
-				type: 'number',
-				typeOptions: { minValue: 0 },
-				default: 0,
-				description: 'Tokens the model wrote, for cost reports',
-			},
-			{
-				displayName: 'Degraded to Static Text',
-				name: 'degraded',
-				type: 'boolean',
-				default: false,
-				description: 'Whether the AI failed and the step’s static text went out instead',
-			},
-			{
-				displayName: 'Model',
-				name: 'model',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. gpt-4o-mini',
-				description: 'The model that wrote the message',
-			},
-			{
-				displayName: 'Prompt Tokens',
-				name: 'promptTokens',
-				type: 'number',
-				typeOptions: { minValue: 0 },
-				default: 0,
-				description: 'Tokens the model read, for cost reports',
-			},
-			{
-				displayName: 'Sent At',
-				name: 'at',
-				type: 'dateTime',
-				default: '',
-				description: 'When it went out. Leave empty for now.',
-			},
-			{
-				displayName: 'Sent Text',
-				name: 'text',
-				type: 'string',
-				typeOptions: { rows: 3 },
-				default: '',
-				placeholder: 'e.g. {{ $json.message.text }}',
-				description:
-					'The message exactly as sent, if it differs from what Compose Follow-up recorded. The AI sees it in later steps.',
-			},
-		],
-	},
+	optionsCollection([
+		{
+			displayName: 'Channel',
+			name: 'channel',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. whatsapp',
+			description: 'Where it was sent; kept with the message in the conversation history',
+		},
+		{
+			displayName: 'Completion Tokens',
+			name: 'completionTokens',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 0,
+			description: 'Tokens the model wrote, for cost reports',
+		},
+		{
+			displayName: 'Degraded to Static Text',
+			name: 'degraded',
+			type: 'boolean',
+			default: false,
+			description: 'Whether the AI failed and the step’s static text went out instead',
+		},
+		{
+			displayName: 'Model',
+			name: 'model',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. gpt-4o-mini',
+			description: 'The model that wrote the message',
+		},
+		{
+			displayName: 'Prompt Tokens',
+			name: 'promptTokens',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 0,
+			description: 'Tokens the model read, for cost reports',
+		},
+		{
+			displayName: 'Sent At',
+			name: 'at',
+			type: 'dateTime',
+			default: '',
+			description: 'When it went out. Leave empty for now.',
+		},
+		{
+			displayName: 'Sent Text',
+			name: 'text',
+			type: 'string',
+			typeOptions: { rows: 3 },
+			default: '',
+			placeholder: 'e.g. {{ $json.message.text }}',
+			description:
+				'The message exactly as sent, if it differs from what Compose Follow-up recorded. The AI sees it in later steps.',
+		},
+	]),
 ];
 
 export const description = showFor('signal', 'markSent', properties);

@@ -9,6 +9,7 @@ import { readTime } from '../../../shared/parameters';
 import { isPreviewItem, previewResult } from '../preview';
 import { showFor, type StoreAccess } from '../types';
 import { contactIdProperty, exitedJson } from './fields';
+import { optionsCollection } from '../../../shared/fragments/options';
 
 /**
  * The contact asked not to be messaged: they go on the suppression list, every running enrollment
@@ -16,30 +17,23 @@ import { contactIdProperty, exitedJson } from './fields';
  */
 const properties: INodeProperties[] = [
 	contactIdProperty,
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			{
-				displayName: 'Opted Out At',
-				name: 'at',
-				type: 'dateTime',
-				default: '',
-				description: 'When the contact opted out. Leave empty for now.',
-			},
-			{
-				displayName: 'Reason',
-				name: 'reason',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. Replied STOP',
-				description: 'Kept with the suppression, for your records',
-			},
-		],
-	},
+	optionsCollection([
+		{
+			displayName: 'Opted Out At',
+			name: 'at',
+			type: 'dateTime',
+			default: '',
+			description: 'When the contact opted out. Leave empty for now.',
+		},
+		{
+			displayName: 'Reason',
+			name: 'reason',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. Replied STOP',
+			description: 'Kept with the suppression, for your records',
+		},
+	]),
 ];
 
 export const description = showFor('signal', 'optedOut', properties);

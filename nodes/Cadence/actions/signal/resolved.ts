@@ -9,6 +9,7 @@ import { readTime } from '../../../shared/parameters';
 import { isPreviewItem, previewResult } from '../preview';
 import { showFor, type StoreAccess } from '../types';
 import { contactIdProperty, exitedJson } from './fields';
+import { optionsCollection } from '../../../shared/fragments/options';
 
 /** The conversation was resolved (closed in the help desk): its follow-ups are no longer needed. */
 const properties: INodeProperties[] = [
@@ -22,22 +23,15 @@ const properties: INodeProperties[] = [
 		description:
 			'Only the enrollments of this conversation. Leave empty for every conversation of the contact.',
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			{
-				displayName: 'Resolved At',
-				name: 'at',
-				type: 'dateTime',
-				default: '',
-				description: 'When the conversation was resolved. Leave empty for now.',
-			},
-		],
-	},
+	optionsCollection([
+		{
+			displayName: 'Resolved At',
+			name: 'at',
+			type: 'dateTime',
+			default: '',
+			description: 'When the conversation was resolved. Leave empty for now.',
+		},
+	]),
 ];
 
 export const description = showFor('signal', 'resolved', properties);

@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { variablesProperty } from '../../../shared/fragments/variables';
 import { cadenceLocator } from '../../../shared/cadence-locator';
+import { optionsCollection, TIME_UNITS } from '../../../shared/fragments/options';
 
 export const DEFINITION_LABEL = 'Cadence Definition (JSON)';
 
@@ -108,11 +109,7 @@ export const properties: INodeProperties[] = [
 						name: 'delayUnit',
 						type: 'options',
 						default: 'hours',
-						options: [
-							{ name: 'Days', value: 'days' },
-							{ name: 'Hours', value: 'hours' },
-							{ name: 'Minutes', value: 'minutes' },
-						],
+						options: TIME_UNITS,
 					},
 					{
 						displayName: 'Reply Handling',
@@ -160,22 +157,15 @@ export const properties: INodeProperties[] = [
 			},
 		],
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			{
-				displayName: 'Max Sends',
-				name: 'maxSends',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: 50,
-				description:
-					'Stop the simulation after this many follow-ups, for cadences that restart on every reply',
-			},
-		],
-	},
+	optionsCollection([
+		{
+			displayName: 'Max Sends',
+			name: 'maxSends',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 50,
+			description:
+				'Stop the simulation after this many follow-ups, for cadences that restart on every reply',
+		},
+	]),
 ];
