@@ -1,6 +1,7 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 import { leaseStore, type StoreLease } from '../../../engine';
-import { mapBatch, mapItems } from '../../shared/items';
+import { mapBatch, mapItems, settled } from '../../shared/items';
+import { isPreviewItem, previewResult } from './preview';
 import { storeConfigFor } from '../../shared/store-provider';
 import * as enrollment from './enrollment/Enrollment.resource';
 import * as report from './report/Report.resource';
@@ -33,16 +34,23 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	}
 	const { store, release } = lazyLease(this);
 	try {
-		const { batch, execute } = chosen;
+		const { batch, execute, passesPreview } = chosen;
+		// A preview item passes even when its ids were dropped on the way (e.g. by a send node).
+		const preview = (item: INodeExecutionData) =>
+			passesPreview && isPreviewItem(item.json)
+				? settled({ output: 0, json: previewResult(item.json) })
+				: null;
 		if (batch) {
 			return await mapBatch(this, {
 				outputs: 1,
-				read: (itemIndex, item) => batch.read.call(this, itemIndex, item),
+				read: (itemIndex, item) => preview(item) ?? batch.read.call(this, itemIndex, item),
 				call: async (inputs) => batch.call.call(this, inputs, store),
 				emit: (result, input) => batch.emit(result, input).map((json) => ({ output: 0, json })),
 			});
 		}
 		return await mapItems(this, 1, async (itemIndex, item) => {
+			const passed = preview(item);
+			if (passed) return passed.emits;
 			const results = await execute.call(this, itemIndex, item, store);
 			return results.map((json) => ({ output: 0, json }));
 		});

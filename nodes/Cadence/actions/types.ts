@@ -35,11 +35,15 @@ export interface BatchOperation<Input, Result> {
 	emit(result: Result, input: Input): IDataObject[];
 }
 
-/** Exactly one of the two forms: item by item, or batched. */
-export type OperationModule =
-	| { description: INodeProperties[]; execute: OperationExecute; batch?: undefined }
+/**
+ * Exactly one of the two forms: item by item, or batched. `passesPreview`: the operation acts on
+ * one enrollment or step, so the Follow-up Trigger's editor preview items pass it untouched.
+ */
+export type OperationModule = { description: INodeProperties[]; passesPreview?: boolean } & (
+	| { execute: OperationExecute; batch?: undefined }
 	// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each operation has its own types
-	| { description: INodeProperties[]; batch: BatchOperation<any, any>; execute?: undefined };
+	| { batch: BatchOperation<any, any>; execute?: undefined }
+);
 
 /** Scopes an operation's parameters to its resource and operation, as every n8n action node does. */
 export function showFor(

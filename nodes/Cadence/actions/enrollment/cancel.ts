@@ -1,5 +1,5 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { showFor, type StoreAccess } from '../types';
+import type { INodeProperties } from 'n8n-workflow';
+import { showFor, type OperationExecute } from '../types';
 import { enrollmentIdProperty, manageEnrollment, reasonOption } from './fields';
 import { optionsCollection } from '../../../shared/fragments/options';
 
@@ -8,11 +8,9 @@ const properties: INodeProperties[] = [enrollmentIdProperty, optionsCollection([
 
 export const description = showFor('enrollment', 'cancel', properties);
 
-export async function execute(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	item: INodeExecutionData,
-	store: StoreAccess,
-) {
+/** Items from the Follow-up Trigger's editor preview pass through untouched (see router). */
+export const passesPreview = true;
+
+export const execute: OperationExecute = async function (itemIndex, item, store) {
 	return manageEnrollment(this, itemIndex, item, store, (s, action) => s.cancel(action));
-}
+};

@@ -8,7 +8,7 @@ import type { EnrollmentAction } from '../../../../engine';
 import type { CadenceStore } from '../../../../engine';
 import type { Enrollment } from '../../../../engine';
 import { enrollmentJson } from '../../../shared/output';
-import { isPreviewItem, previewResult } from '../preview';
+import { previewResult } from '../preview';
 import { callStore, readEnrollmentId, readText } from '../parameters';
 import { readTime } from '../../../shared/parameters';
 import type { StoreAccess } from '../types';
@@ -37,7 +37,8 @@ const LABELS = { enrollmentId: 'Enrollment ID', reason: 'Reason', until: 'Pause 
 
 /**
  * Pause, resume, skip and cancel share one shape: an enrollment ID, a few options, one store call
- * and the enrollment as it is afterwards. Preview items pass through untouched.
+ * and the enrollment as it is afterwards. Preview items pass through untouched (the router
+ * passes the trigger's preview items; an enrollment id 0 is one too).
  */
 export async function manageEnrollment(
 	context: IExecuteFunctions,
@@ -46,8 +47,6 @@ export async function manageEnrollment(
 	store: StoreAccess,
 	act: (store: CadenceStore, action: EnrollmentAction) => Promise<Enrollment>,
 ): Promise<IDataObject[]> {
-	// A preview item passes even when its ids were dropped on the way (e.g. by a send node).
-	if (isPreviewItem(item.json)) return [previewResult(item.json)];
 	const enrollmentId = readEnrollmentId(context, itemIndex);
 	if (enrollmentId === 0) return [previewResult(item.json)];
 	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;

@@ -1,20 +1,16 @@
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { enrollmentJson } from '../../../shared/output';
 import { callStore, ENROLLMENT_ID_FIX, readEnrollmentId } from '../parameters';
 import { parameterError } from '../../../shared/parameters';
-import { isPreviewItem, previewResult } from '../preview';
-import { showFor, type StoreAccess } from '../types';
+import { previewResult } from '../preview';
+import { showFor, type OperationExecute } from '../types';
 import { enrollmentIdProperty } from './fields';
 
 export const description = showFor('enrollment', 'get', [enrollmentIdProperty]);
 
-export async function execute(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	item: INodeExecutionData,
-	store: StoreAccess,
-) {
-	if (isPreviewItem(item.json)) return [previewResult(item.json)];
+/** Items from the Follow-up Trigger's editor preview pass through untouched (see router). */
+export const passesPreview = true;
+
+export const execute: OperationExecute = async function (itemIndex, item, store) {
 	const enrollmentId = readEnrollmentId(this, itemIndex);
 	if (enrollmentId === 0) return [previewResult(item.json)];
 	const enrollment = await callStore(this, itemIndex, {}, async () =>
@@ -30,4 +26,4 @@ export async function execute(
 		);
 	}
 	return [enrollmentJson(enrollment)];
-}
+};

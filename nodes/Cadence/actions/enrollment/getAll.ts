@@ -1,16 +1,11 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	INodeExecutionData,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import type { ListInput } from '../../../../engine';
 import { ENROLLMENT_STATES, type Enrollment } from '../../../../engine';
 import { cadenceLocator } from '../../../shared/cadence-locator';
 import { enrollmentJson } from '../../../shared/output';
 import { callStore, readCadence, readText } from '../parameters';
 import { parameterError, readWholeNumber } from '../../../shared/parameters';
-import { showFor, type StoreAccess } from '../types';
+import { showFor, type OperationExecute } from '../types';
 
 /** The store returns at most this many enrollments per query; "Return All" pages through. */
 const PAGE = 1000;
@@ -90,12 +85,7 @@ const properties: INodeProperties[] = [
 
 export const description = showFor('enrollment', 'getAll', properties);
 
-export async function execute(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	_item: INodeExecutionData,
-	store: StoreAccess,
-) {
+export const execute: OperationExecute = async function (itemIndex, _item, store) {
 	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
 	const limit = returnAll
 		? Infinity
@@ -142,4 +132,4 @@ export async function execute(
 		}
 	});
 	return found.map((enrollment): IDataObject => enrollmentJson(enrollment));
-}
+};

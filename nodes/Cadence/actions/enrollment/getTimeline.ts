@@ -1,14 +1,9 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	INodeExecutionData,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import { eventJson, stepRunJson } from '../../../shared/output';
 import { callStore, ENROLLMENT_ID_FIX, readEnrollmentId } from '../parameters';
 import { parameterError } from '../../../shared/parameters';
-import { isPreviewItem, previewResult } from '../preview';
-import { showFor, type StoreAccess } from '../types';
+import { previewResult } from '../preview';
+import { showFor, type OperationExecute } from '../types';
 import { enrollmentIdProperty } from './fields';
 
 /**
@@ -42,13 +37,10 @@ const properties: INodeProperties[] = [
 
 export const description = showFor('enrollment', 'getTimeline', properties);
 
-export async function execute(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	item: INodeExecutionData,
-	store: StoreAccess,
-) {
-	if (isPreviewItem(item.json)) return [previewResult(item.json)];
+/** Items from the Follow-up Trigger's editor preview pass through untouched (see router). */
+export const passesPreview = true;
+
+export const execute: OperationExecute = async function (itemIndex, item, store) {
 	const enrollmentId = readEnrollmentId(this, itemIndex);
 	if (enrollmentId === 0) return [previewResult(item.json)];
 	const view = this.getNodeParameter('view', itemIndex, 'events') as string;
@@ -85,4 +77,4 @@ export async function execute(
 			step: event.stepRunId === null ? null : (stepOf.get(event.stepRunId) ?? null),
 		}),
 	);
-}
+};

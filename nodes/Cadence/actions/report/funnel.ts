@@ -1,7 +1,7 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 import type { FunnelRow } from '../../../../engine';
 import { callStore, readCadence } from '../parameters';
-import { showFor, type StoreAccess } from '../types';
+import { showFor, type OperationExecute } from '../types';
 import { reportCadence } from './fields';
 import { percent } from './replyRates';
 
@@ -14,18 +14,13 @@ import { percent } from './replyRates';
  */
 export const description = showFor('report', 'funnel', [reportCadence]);
 
-export async function execute(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	_item: INodeExecutionData,
-	store: StoreAccess,
-) {
+export const execute: OperationExecute = async function (itemIndex, _item, store) {
 	const cadence = readCadence(this, itemIndex);
 	const rows = await callStore(this, itemIndex, { cadence: 'Cadence' }, async () =>
 		(await store()).funnel({ cadence }),
 	);
 	return rows.map(funnelJson);
-}
+};
 
 export function funnelJson(row: FunnelRow): IDataObject {
 	const c = row.counts;

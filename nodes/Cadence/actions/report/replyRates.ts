@@ -1,14 +1,9 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	INodeExecutionData,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import { REPLY_RATE_GROUPS } from '../../../../engine';
 import type { ReplyRateRow } from '../../../../engine';
 import { callStore, readCadence } from '../parameters';
 import { parameterError } from '../../../shared/parameters';
-import { showFor, type StoreAccess } from '../types';
+import { showFor, type OperationExecute } from '../types';
 import { reportCadence } from './fields';
 
 const GROUP_LABEL = 'Group By';
@@ -50,12 +45,7 @@ const properties: INodeProperties[] = [
 
 export const description = showFor('report', 'replyRates', properties);
 
-export async function execute(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	_item: INodeExecutionData,
-	store: StoreAccess,
-) {
+export const execute: OperationExecute = async function (itemIndex, _item, store) {
 	const by = String(this.getNodeParameter('groupBy', itemIndex, 'step'));
 	if (!(REPLY_RATE_GROUPS as readonly string[]).includes(by)) {
 		throw parameterError(
@@ -71,7 +61,7 @@ export async function execute(
 		(await store()).replyRates({ cadence, by: by as ReplyRateRow['by'] }),
 	);
 	return rows.map(replyRateJson);
-}
+};
 
 const GROUP_FIELD: Record<ReplyRateRow['by'], string> = {
 	step: 'step',

@@ -1,17 +1,12 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 import { callStore, readCadence } from '../parameters';
-import { showFor, type StoreAccess } from '../types';
+import { showFor, type OperationExecute } from '../types';
 import { reportCadence } from './fields';
 
 /** How many enrollments are active, paused, completed, exited or failed: one item per cadence and state. */
 export const description = showFor('report', 'stateDistribution', [reportCadence]);
 
-export async function execute(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	_item: INodeExecutionData,
-	store: StoreAccess,
-) {
+export const execute: OperationExecute = async function (itemIndex, _item, store) {
 	const cadence = readCadence(this, itemIndex);
 	const rows = await callStore(this, itemIndex, { cadence: 'Cadence' }, async () =>
 		(await store()).stateDistribution({ cadence }),
@@ -24,4 +19,4 @@ export async function execute(
 			count: row.count,
 		}),
 	);
-}
+};

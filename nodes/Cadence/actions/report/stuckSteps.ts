@@ -1,13 +1,8 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	INodeExecutionData,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import { stepRunJson } from '../../../shared/output';
 import { callStore, readCadence } from '../parameters';
 import { parameterError, readWholeNumber } from '../../../shared/parameters';
-import { showFor, type StoreAccess } from '../types';
+import { showFor, type OperationExecute } from '../types';
 import { reportCadence } from './fields';
 
 const MINUTE = 60_000;
@@ -43,12 +38,7 @@ const properties: INodeProperties[] = [
 
 export const description = showFor('report', 'stuckSteps', properties);
 
-export async function execute(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	_item: INodeExecutionData,
-	store: StoreAccess,
-) {
+export const execute: OperationExecute = async function (itemIndex, _item, store) {
 	const raw = this.getNodeParameter('unconfirmedForMinutes', itemIndex, 60);
 	const minutes = Number(raw);
 	if (raw === '' || !Number.isFinite(minutes) || minutes < 1) {
@@ -81,4 +71,4 @@ export async function execute(
 			unconfirmedForMinutes: Math.floor((now - stepRun.claimedAt) / MINUTE),
 		}),
 	);
-}
+};

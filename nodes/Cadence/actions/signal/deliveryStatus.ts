@@ -1,17 +1,12 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	INodeExecutionData,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import { CadenceTransitionError } from '../../../../engine';
 import { DELIVERY_STATUSES, type StepStatusInput } from '../../../../engine';
 import { stepRunJson } from '../../../shared/output';
 import { callStore, readText } from '../parameters';
 import { parameterError, readTime } from '../../../shared/parameters';
-import { isPreviewItem, previewResult } from '../preview';
+import { previewResult } from '../preview';
 import { readStepRunRef, STEP_RUN_LABEL, stepRunProperty } from '../step-run-ref';
-import { showFor, type StoreAccess } from '../types';
+import { showFor, type OperationExecute } from '../types';
 import { optionsCollection } from '../../../shared/fragments/options';
 
 /**
@@ -79,13 +74,10 @@ const LABELS = {
 	at: 'Status Time',
 };
 
-export async function execute(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	item: INodeExecutionData,
-	store: StoreAccess,
-) {
-	if (isPreviewItem(item.json)) return [previewResult(item.json)];
+/** Items from the Follow-up Trigger's editor preview pass through untouched (see router). */
+export const passesPreview = true;
+
+export const execute: OperationExecute = async function (itemIndex, item, store) {
 	const ref = readStepRunRef(this, itemIndex);
 	if (ref === null) return [previewResult(item.json)];
 	const status = this.getNodeParameter('status', itemIndex, 'delivered') as string;
@@ -122,4 +114,4 @@ export async function execute(
 	const json: IDataObject = { enrollmentId: run.enrollmentId, ...stepRunJson(run) };
 	if (late) Object.assign(json, { ignoredLateReport: true, reportedStatus: status });
 	return [json];
-}
+};

@@ -1,14 +1,8 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	INodeExecutionData,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import type { GoalInput } from '../../../../engine';
 import { callStore, CONTACT_ID_FIX, readText } from '../parameters';
 import { parameterError, readTime } from '../../../shared/parameters';
-import { isPreviewItem, previewResult } from '../preview';
-import { showFor, type StoreAccess } from '../types';
+import { showFor, type OperationExecute } from '../types';
 import { contactIdProperty, exitedJson } from './fields';
 import { optionsCollection } from '../../../shared/fragments/options';
 
@@ -77,13 +71,10 @@ const LABELS = {
 	note: 'Note',
 };
 
-export async function execute(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	item: INodeExecutionData,
-	store: StoreAccess,
-) {
-	if (isPreviewItem(item.json)) return [previewResult(item.json)];
+/** Items from the Follow-up Trigger's editor preview pass through untouched (see router). */
+export const passesPreview = true;
+
+export const execute: OperationExecute = async function (itemIndex, _item, store) {
 	const contactKey = readText(this, itemIndex, 'contactKey');
 	const targetType = readText(this, itemIndex, 'targetType');
 	const targetId = readText(this, itemIndex, 'targetId');
@@ -127,4 +118,4 @@ export async function execute(
 			...exitedJson(exited),
 		},
 	];
-}
+};

@@ -9,7 +9,7 @@ import { eachInput, settled } from '../../../shared/items';
 import { stepRunJson } from '../../../shared/output';
 import { callStore, readText, storeError } from '../parameters';
 import { readTime, readWholeNumber } from '../../../shared/parameters';
-import { isPreviewItem, previewResult } from '../preview';
+import { previewResult } from '../preview';
 import {
 	readStepRunRef,
 	STEP_RUN_LABEL,
@@ -107,7 +107,6 @@ interface SentItem {
 }
 
 function read(this: IExecuteFunctions, itemIndex: number, item: INodeExecutionData) {
-	if (isPreviewItem(item.json)) return settled({ output: 0, json: previewResult(item.json) });
 	const ref = readStepRunRef(this, itemIndex);
 	if (ref === null) return settled({ output: 0, json: previewResult(item.json) });
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
@@ -131,6 +130,9 @@ function read(this: IExecuteFunctions, itemIndex: number, item: INodeExecutionDa
 	};
 	return { itemIndex, ref, sent };
 }
+
+/** Items from the Follow-up Trigger's editor preview pass through untouched (see router). */
+export const passesPreview = true;
 
 export const batch: BatchOperation<SentItem, StepRun> = {
 	read,

@@ -1,13 +1,7 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	INodeExecutionData,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import { callStore, CONTACT_ID_FIX, readRequiredText, readText } from '../parameters';
 import { readTime } from '../../../shared/parameters';
-import { isPreviewItem, previewResult } from '../preview';
-import { showFor, type StoreAccess } from '../types';
+import { showFor, type OperationExecute } from '../types';
 import { contactIdProperty, exitedJson } from './fields';
 import { optionsCollection } from '../../../shared/fragments/options';
 
@@ -36,13 +30,10 @@ const properties: INodeProperties[] = [
 
 export const description = showFor('signal', 'resolved', properties);
 
-export async function execute(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	item: INodeExecutionData,
-	store: StoreAccess,
-) {
-	if (isPreviewItem(item.json)) return [previewResult(item.json)];
+/** Items from the Follow-up Trigger's editor preview pass through untouched (see router). */
+export const passesPreview = true;
+
+export const execute: OperationExecute = async function (itemIndex, _item, store) {
 	const contactKey = readRequiredText(this, itemIndex, 'contactKey', 'Contact ID', CONTACT_ID_FIX);
 	const conversationKey = readText(this, itemIndex, 'conversationKey');
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
@@ -52,4 +43,4 @@ export async function execute(
 		(await store()).markResolved({ contactKey, conversationKey, at }),
 	);
 	return [{ signal: 'resolved', contactKey, conversationKey, ...exitedJson(exited) }];
-}
+};

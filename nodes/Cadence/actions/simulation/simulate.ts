@@ -1,9 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 import { simulateCadence, type SimulatedEvent } from '../../../../engine';
 import { iso } from '../../../shared/output';
 import { callStore } from '../parameters';
 import { readTime, readWholeNumber } from '../../../shared/parameters';
-import { showFor, type StoreAccess } from '../types';
+import { showFor, type OperationExecute } from '../types';
 import { readContact, readReplies, readSource } from './inputs';
 import { properties } from './properties';
 
@@ -14,12 +14,7 @@ import { properties } from './properties';
  */
 export const description = showFor('simulation', 'simulate', properties);
 
-export async function execute(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	_item: INodeExecutionData,
-	store: StoreAccess,
-) {
+export const execute: OperationExecute = async function (itemIndex, _item, store) {
 	const { definition, version } = await readSource(this, itemIndex, store);
 	const contact = readContact(this, itemIndex);
 	const replies = readReplies(this, itemIndex, definition.steps.length);
@@ -38,7 +33,7 @@ export async function execute(
 			...eventJson(event, startAt),
 		}),
 	);
-}
+};
 
 /**
  * One event: its time in UTC and, next to it, on the wall clock where the cadence reads its hours
