@@ -1,29 +1,19 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { variablesProperty } from '../shared/fragments/variables';
 import { cadenceLocator } from '../shared/cadence-locator';
+import { contactIdProperty, conversationIdProperty } from '../shared/fragments/contact';
 import { optionsCollection } from '../shared/fragments/options';
 
 export const properties: INodeProperties[] = [
 	cadenceLocator(),
-	{
-		displayName: 'Contact ID',
-		name: 'contactKey',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'e.g. {{ $json.phone }}',
+	contactIdProperty({
 		description:
 			'What identifies the contact across channels: a phone number, an email, or a chat or CRM ID',
-	},
-	{
-		displayName: 'Conversation ID',
-		name: 'conversationKey',
-		type: 'string',
-		default: '',
-		placeholder: 'e.g. {{ $json.chatId }}',
+	}),
+	conversationIdProperty({
 		description:
 			'Optional. With it, a contact can run the cadence once per conversation, and a reply only affects that conversation.',
-	},
+	}),
 	{
 		displayName: 'Contact Name',
 		name: 'contactName',

@@ -6,7 +6,6 @@ import {
 	type ExitCheck,
 	type ExitDecision,
 } from '../../engine';
-import { DEFAULT_MODEL_TIMEOUT_MS } from '../../engine/classify';
 import { composeFollows, handToSendPath } from '../shared/hand-off';
 import { eachInput, mapBatch, settled, type Emit, type Settled } from '../shared/items';
 import { iso } from '../shared/output';
@@ -16,6 +15,7 @@ import { judgementJson, withJudgement, type JudgementSettings } from './ai-judge
 import { readAllFacts, recordDecision, type ReadFacts } from './store-facts';
 import { optionalText } from '../shared/identity';
 import { parameterError } from '../shared/parameters';
+import { readModelTimeLimit } from '../shared/fragments/model-time-limit';
 
 const CONTINUE = 0;
 const EXIT = 1;
@@ -148,18 +148,12 @@ function readJudgementSettings(
 ): JudgementSettings | null {
 	if (context.getNodeParameter('aiJudgement', itemIndex, false) !== true) return null;
 	const guidance = String(context.getNodeParameter('aiCriteria', itemIndex, '')).trim();
-	const seconds = Number(
-		context.getNodeParameter('modelTimeout', itemIndex, DEFAULT_MODEL_TIMEOUT_MS / 1000),
+	const timeoutMs = readModelTimeLimit(
+		context,
+		itemIndex,
+		context.getNodeParameter('modelTimeout', itemIndex, ''),
+		'parameter',
 	);
-	if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 300) {
-		throw parameterError(
-			context,
-			itemIndex,
-			'Model Time Limit (Seconds)',
-			`must be between 1 and 300, not ${JSON.stringify(seconds)}`,
-			'Give the number of seconds to wait for the chat model, e.g. 20.',
-		);
-	}
 	if (guidance.length > 2000) {
 		throw parameterError(
 			context,
@@ -169,7 +163,7 @@ function readJudgementSettings(
 			'Keep the criteria to a few sentences; the model reads the whole conversation anyway.',
 		);
 	}
-	return { guidance, timeoutMs: Math.round(seconds * 1000) };
+	return { guidance, timeoutMs };
 }
 
 /** Expressions may give a boolean or its text; anything else is a mistake worth naming. */

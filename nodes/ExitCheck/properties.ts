@@ -1,4 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
+import { modelTimeLimitProperty } from '../shared/fragments/model-time-limit';
 import { optionsCollection } from '../shared/fragments/options';
 
 export const properties: INodeProperties[] = [
@@ -29,16 +30,11 @@ export const properties: INodeProperties[] = [
 		description: 'Optional. Your own reasons to stop, added to what the model is asked.',
 		displayOptions: { show: { aiJudgement: [true] } },
 	},
-	{
-		displayName: 'Model Time Limit (Seconds)',
-		name: 'modelTimeout',
-		type: 'number',
-		typeOptions: { minValue: 1, maxValue: 300 },
-		default: 20,
+	modelTimeLimitProperty({
 		description:
 			'How long to wait for the chat model. After that the follow-up goes ahead by the other checks.',
 		displayOptions: { show: { aiJudgement: [true] } },
-	},
+	}),
 	optionsCollection([
 		{
 			displayName: 'Check Enrollment Is Running',

@@ -1,6 +1,6 @@
 import { type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 import { normalizeTimeZone, TIME_ZONE_ADVICE } from '../../engine/timing';
-import { DEFAULT_MODEL_TIMEOUT_MS, parseGoalPhrases } from '../../engine/classify';
+import { parseGoalPhrases } from '../../engine/classify';
 import type { InboundInput } from '../../engine';
 import type { CadenceStore } from '../../engine';
 import type { ReplyEffect } from '../../engine';
@@ -9,6 +9,7 @@ import { iso } from '../shared/output';
 import { optionalIdentity, optionalText, requiredIdentity } from '../shared/identity';
 import { withStore } from '../shared/store-provider';
 import { parameterError, readTime } from '../shared/parameters';
+import { readModelTimeLimit } from '../shared/fragments/model-time-limit';
 import { classificationJson, classifyIfNeeded, type ClassifiedReply } from './classification';
 import { WHAT_TO_DO, type WhatToDo } from './properties';
 
@@ -154,7 +155,7 @@ function readReply(context: IExecuteFunctions, itemIndex: number): Reply {
 		input,
 		chosen: action,
 		timeZone: readTimeZone(context, options.timeZone, itemIndex),
-		timeoutMs: readTimeout(context, options.modelTimeout, itemIndex),
+		timeoutMs: readModelTimeLimit(context, itemIndex, options.modelTimeout, 'option'),
 		goalPhrases: readGoalPhrases(context, options.goalPhrases, itemIndex),
 	};
 }
@@ -205,22 +206,6 @@ function readTimeZone(context: IExecuteFunctions, value: unknown, itemIndex: num
 		`${TIME_ZONE_ADVICE}, or leave it empty.`,
 		'option',
 	);
-}
-
-function readTimeout(context: IExecuteFunctions, value: unknown, itemIndex: number): number {
-	if (value === undefined || value === null || value === '') return DEFAULT_MODEL_TIMEOUT_MS;
-	const seconds = Number(value);
-	if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 300) {
-		throw parameterError(
-			context,
-			itemIndex,
-			'Model Time Limit (Seconds)',
-			`must be between 1 and 300, not ${JSON.stringify(value)}`,
-			'Give the number of seconds to wait for the chat model, e.g. 20.',
-			'option',
-		);
-	}
-	return Math.round(seconds * 1000);
 }
 
 function describe(effect: ReplyEffect): string {

@@ -1,4 +1,6 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+import { modelTimeLimitProperty } from '../shared/fragments/model-time-limit';
+import { contactIdProperty, conversationIdProperty } from '../shared/fragments/contact';
 import { optionsCollection } from '../shared/fragments/options';
 
 /**
@@ -77,24 +79,14 @@ export const properties: INodeProperties[] = [
 		],
 		default: 'contact',
 	},
-	{
-		displayName: 'Contact ID',
-		name: 'contactKey',
-		type: 'string',
-		default: '',
-		required: true,
+	contactIdProperty({
 		placeholder: 'e.g. {{ $json.from }}',
 		description: 'Who wrote: the same phone number, email or chat ID the contact was enrolled with',
-	},
-	{
-		displayName: 'Conversation ID',
-		name: 'conversationKey',
-		type: 'string',
-		default: '',
-		placeholder: 'e.g. {{ $json.chatId }}',
+	}),
+	conversationIdProperty({
 		description:
 			'Optional. With it, only cadences in that conversation (or enrolled without one) react; without it, all of the contact’s cadences do.',
-	},
+	}),
 	{
 		displayName: 'Message Text',
 		name: 'text',
@@ -165,14 +157,9 @@ export const properties: INodeProperties[] = [
 			description:
 				'Words that mean the contact reached the goal, separated by commas. A message containing one ends each cadence that stops on its goal (others apply their reply policy), with no chat model needed. A stop or unsubscribe in the same message still wins.',
 		},
-		{
-			displayName: 'Model Time Limit (Seconds)',
-			name: 'modelTimeout',
-			type: 'number',
-			typeOptions: { minValue: 1, maxValue: 300 },
-			default: 20,
+		modelTimeLimitProperty({
 			description:
 				'How long to wait for the chat model when classifying. When it takes longer, fails or answers nonsense, the keywords decide and the output says why.',
-		},
+		}),
 	]),
 ];

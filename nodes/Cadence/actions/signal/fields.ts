@@ -1,15 +1,10 @@
-import type { INodeProperties } from 'n8n-workflow';
+import { contactIdProperty } from '../../../shared/fragments/contact';
 
-export const contactIdProperty: INodeProperties = {
-	displayName: 'Contact ID',
-	name: 'contactKey',
-	type: 'string',
-	default: '',
-	required: true,
-	placeholder: 'e.g. {{ $json.phone }}',
+/** The contact a signal is about. */
+export const signalContact = contactIdProperty({
 	description:
 		'The contact, by the same ID they were enrolled with: a phone number, email or chat ID',
-};
+});
 
 /** What a signal did: the enrollments it ended, so a flow can branch on "did this stop anything". */
 export function exitedJson(exited: number[]) {

@@ -3,7 +3,7 @@ import type { GoalInput } from '../../../../engine';
 import { callStore, CONTACT_ID_FIX, readText } from '../parameters';
 import { parameterError, readTime } from '../../../shared/parameters';
 import { showFor, type OperationExecute } from '../types';
-import { contactIdProperty, exitedJson } from './fields';
+import { exitedJson, signalContact } from './fields';
 import { optionsCollection } from '../../../shared/fragments/options';
 
 /**
@@ -13,7 +13,7 @@ import { optionsCollection } from '../../../shared/fragments/options';
  */
 const properties: INodeProperties[] = [
 	{
-		...contactIdProperty,
+		...signalContact,
 		required: false,
 		description:
 			'Whose goal was reached, by the ID they were enrolled with. Leave empty to match by target only.',

@@ -2,7 +2,7 @@ import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import { callStore, CONTACT_ID_FIX, readRequiredText, readText } from '../parameters';
 import { readTime } from '../../../shared/parameters';
 import { showFor, type OperationExecute } from '../types';
-import { contactIdProperty, exitedJson } from './fields';
+import { exitedJson, signalContact } from './fields';
 import { optionsCollection } from '../../../shared/fragments/options';
 
 /**
@@ -10,7 +10,7 @@ import { optionsCollection } from '../../../shared/fragments/options';
  * of theirs ends in every cadence, and Enroll In Cadence refuses them from now on.
  */
 const properties: INodeProperties[] = [
-	contactIdProperty,
+	signalContact,
 	optionsCollection([
 		{
 			displayName: 'Opted Out At',

@@ -2,21 +2,18 @@ import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import { callStore, CONTACT_ID_FIX, readRequiredText, readText } from '../parameters';
 import { readTime } from '../../../shared/parameters';
 import { showFor, type OperationExecute } from '../types';
-import { contactIdProperty, exitedJson } from './fields';
+import { exitedJson, signalContact } from './fields';
 import { optionsCollection } from '../../../shared/fragments/options';
+import { conversationIdProperty } from '../../../shared/fragments/contact';
 
 /** The conversation was resolved (closed in the help desk): its follow-ups are no longer needed. */
 const properties: INodeProperties[] = [
-	contactIdProperty,
-	{
-		displayName: 'Conversation ID',
-		name: 'conversationKey',
-		type: 'string',
-		default: '',
+	signalContact,
+	conversationIdProperty({
 		placeholder: 'e.g. {{ $json.conversationId }}',
 		description:
 			'Only the enrollments of this conversation. Leave empty for every conversation of the contact.',
-	},
+	}),
 	optionsCollection([
 		{
 			displayName: 'Resolved At',
