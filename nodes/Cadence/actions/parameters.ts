@@ -1,10 +1,25 @@
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, NodeOperationError } from 'n8n-workflow';
 import { toNodeError } from '../../shared/errors';
 import { optionalIdentity, optionalText, requiredIdentity } from '../../shared/identity';
 import { cadenceNameFrom, parameterError, readId } from '../../shared/parameters';
 
 export const ENROLLMENT_ID_FIX =
 	'Map it to the enrollment’s ID, e.g. {{ $json.enrollmentId }}: items from the Follow-up Trigger, Enroll In Cadence and this node’s enrollment operations carry it.';
+
+/** An Enrollment ID the store does not have: most often one from another store. */
+export function noSuchEnrollment(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	enrollmentId: number,
+): NodeOperationError {
+	return parameterError(
+		context,
+		itemIndex,
+		'Enrollment ID',
+		`names no enrollment: ${enrollmentId} does not exist in this cadence store`,
+		`${ENROLLMENT_ID_FIX} If it came from another n8n instance, pick the same Cadence Store credential here.`,
+	);
+}
 
 export function readEnrollmentId(context: IExecuteFunctions, itemIndex: number): number {
 	return readId(context, itemIndex, 'enrollmentId', 'Enrollment ID', ENROLLMENT_ID_FIX);

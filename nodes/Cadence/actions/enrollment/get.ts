@@ -1,6 +1,5 @@
 import { enrollmentJson } from '../../../shared/output';
-import { callStore, ENROLLMENT_ID_FIX, readEnrollmentId } from '../parameters';
-import { parameterError } from '../../../shared/parameters';
+import { callStore, noSuchEnrollment, readEnrollmentId } from '../parameters';
 import { previewResult } from '../preview';
 import { showFor, type OperationExecute } from '../types';
 import { enrollmentIdProperty } from './fields';
@@ -16,14 +15,6 @@ export const execute: OperationExecute = async function (itemIndex, item, store)
 	const enrollment = await callStore(this, itemIndex, {}, async () =>
 		(await store()).getEnrollment(enrollmentId),
 	);
-	if (!enrollment) {
-		throw parameterError(
-			this,
-			itemIndex,
-			'Enrollment ID',
-			`names no enrollment: ${enrollmentId} does not exist in this cadence store`,
-			`${ENROLLMENT_ID_FIX} If it came from another n8n instance, pick the same Cadence Store credential here.`,
-		);
-	}
+	if (!enrollment) throw noSuchEnrollment(this, itemIndex, enrollmentId);
 	return [enrollmentJson(enrollment)];
 };

@@ -1,7 +1,6 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import { eventJson, stepRunJson } from '../../../shared/output';
-import { callStore, ENROLLMENT_ID_FIX, readEnrollmentId } from '../parameters';
-import { parameterError } from '../../../shared/parameters';
+import { callStore, noSuchEnrollment, readEnrollmentId } from '../parameters';
 import { previewResult } from '../preview';
 import { showFor, type OperationExecute } from '../types';
 import { enrollmentIdProperty } from './fields';
@@ -52,15 +51,7 @@ export const execute: OperationExecute = async function (itemIndex, item, store)
 			runs: await s.getStepRuns(enrollmentId),
 		};
 	});
-	if (!enrollment) {
-		throw parameterError(
-			this,
-			itemIndex,
-			'Enrollment ID',
-			`names no enrollment: ${enrollmentId} does not exist in this cadence store`,
-			ENROLLMENT_ID_FIX,
-		);
-	}
+	if (!enrollment) throw noSuchEnrollment(this, itemIndex, enrollmentId);
 	const common = {
 		enrollmentId,
 		cadence: enrollment.cadenceName,
