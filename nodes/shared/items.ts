@@ -1,4 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { mapConcurrent } from '../../engine/compose';
 import { toNodeError } from './errors';
 
 /**
@@ -205,27 +206,17 @@ export async function eachInput<Input, Result>(
 	work: (input: Input, index: number) => Promise<Result>,
 	concurrency = 1,
 ): Promise<Array<Result | Error>> {
-	const results = new Array<Result | Error>(inputs.length);
 	const stopAtFirst = !context.continueOnFail();
 	let stopped: Error | null = null;
-	let next = 0;
-	const worker = async () => {
-		while (next < inputs.length) {
-			const index = next++;
-			if (stopped) {
-				results[index] = stopped;
-				continue;
-			}
-			try {
-				results[index] = await work(inputs[index], index);
-			} catch (error) {
-				const failure = error instanceof Error ? error : new Error(String(error));
-				results[index] = failure;
-				if (stopAtFirst) stopped ??= failure;
-			}
+	// The engine's limiter (one rule for "at most N at once"); errors become results here.
+	return mapConcurrent(inputs, concurrency, async (input, index): Promise<Result | Error> => {
+		if (stopped) return stopped;
+		try {
+			return await work(input, index);
+		} catch (error) {
+			const failure = error instanceof Error ? error : new Error(String(error));
+			if (stopAtFirst) stopped ??= failure;
+			return failure;
 		}
-	};
-	const width = Math.max(1, Math.min(Math.floor(concurrency) || 1, inputs.length));
-	await Promise.all(Array.from({ length: width }, worker));
-	return results;
+	});
 }
