@@ -1,6 +1,6 @@
 import type { INodeExecutionData } from 'n8n-workflow';
 import type { CadenceStore } from '../../engine';
-import type { ClaimedStep, ConversationMessage } from '../../engine';
+import type { ChannelDecision, ClaimedStep, ConversationMessage } from '../../engine';
 import { stepItemJson } from '../shared/step-item';
 import type { TriggerSettings } from './settings';
 
@@ -46,12 +46,20 @@ export async function claimedItems(
 	} catch (error) {
 		histories = claimed.map(() => error as Error);
 	}
+	const decisions: Array<ChannelDecision | undefined> = [];
+	for (const step of claimed) {
+		// Decided at the claim, from what the store knows: the contact's identities, the
+		// conversation's channel and its last inbound and outbound time per channel.
+		decisions.push(
+			await store.decideStepChannel(step, step.stepRun.claimedAt).catch(() => undefined),
+		);
+	}
 	return claimed.map((step, i) => {
 		const history = histories[i];
-		if (!(history instanceof Error)) return { json: stepItemJson(step, history) };
+		if (!(history instanceof Error)) return { json: stepItemJson(step, history, {}, decisions[i]) };
 		// The step is already claimed: it goes out without its history rather than not at all.
 		const reason = history.message;
 		warn(`Could not read the conversation of ${step.enrollment.contactKey}: ${reason}`);
-		return { json: stepItemJson(step, [], { historyError: reason }) };
+		return { json: stepItemJson(step, [], { historyError: reason }, decisions[i]) };
 	});
 }

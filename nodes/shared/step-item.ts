@@ -9,8 +9,47 @@ import {
 } from '../../engine';
 import { iso } from './output';
 
-function channelFields(route: ChannelDecision): IDataObject {
-	return { channel: route.channel, channelSetting: route.setting, channelReason: route.reason };
+/**
+ * The channel decision on the item: where the step goes (`channel`, `channelRoute`, the
+ * `channelAddress` to send to), the WhatsApp template to use outside the 24 h window, and why.
+ * Route by Channel sends the item to the output named after `channelRoute`; a send node maps the
+ * address and template from here.
+ */
+export function channelFields(decision: ChannelDecision): IDataObject {
+	return {
+		channel: decision.channel,
+		channelSetting: decision.setting,
+		channelRoute: decision.outcome === 'send' ? decision.route : 'cannotSend',
+		channelAddress: decision.address?.value ?? null,
+		channelAddressKind: decision.address?.kind ?? null,
+		whatsappTemplate: decision.template
+			? {
+					name: decision.template.name,
+					language: decision.template.language,
+					parameters: decision.template.parameters,
+				}
+			: null,
+		switchedFrom: decision.switchedFrom,
+		channelReason: decision.reason,
+	};
+}
+
+/** Without the store's facts (the editor's preview): the decision from the messages shown. */
+function decisionFromHistory(claimed: ClaimedStep, history: ConversationMessage[]) {
+	const { enrollment: e, stepRun: r, step } = claimed;
+	return decideChannel({
+		step,
+		settings: claimed.channels ?? DEFAULT_CHANNEL_SETTINGS,
+		facts: {
+			now: r.claimedAt,
+			conversationChannel: null,
+			activity: activityFromMessages(history),
+			identities: [],
+			variables: e.variables,
+			failedChannels: r.failedChannels,
+			timeZone: e.timeZone,
+		},
+	});
 }
 
 /**
@@ -22,6 +61,7 @@ export function stepItemJson(
 	claimed: ClaimedStep,
 	history: ConversationMessage[],
 	extra: IDataObject = {},
+	decision?: ChannelDecision,
 ): IDataObject {
 	const { enrollment: e, stepRun: r, step } = claimed;
 	return {
@@ -39,23 +79,7 @@ export function stepItemJson(
 		instruction: step.instruction,
 		staticText: step.staticText,
 		composeMode: r.composeMode,
-		// Automatic resolves to where the contact last wrote (engine/domain/channel.ts).
-		...channelFields(
-			decideChannel({
-				step,
-				settings: claimed.channels ?? DEFAULT_CHANNEL_SETTINGS,
-				facts: {
-					now: r.claimedAt,
-					conversationChannel: null,
-					activity: activityFromMessages(history),
-					identities: [],
-					variables: e.variables,
-					failedChannels: r.failedChannels,
-					timeZone: e.timeZone,
-				},
-			}),
-		),
-		whatsappTemplate: step.whatsappTemplate,
+		...channelFields(decision ?? decisionFromHistory(claimed, history)),
 		persona: claimed.persona,
 		contact: {
 			key: e.contactKey,
