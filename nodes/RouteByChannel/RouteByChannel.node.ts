@@ -9,6 +9,7 @@ import { afterRunHint } from '../shared/fragments/hints';
 import { storeCredentials } from '../shared/fragments/store-credential';
 import { execute } from './execute';
 import { ROUTE_OUTPUTS } from './outputs';
+import { sharedMethods } from '../shared/methods';
 
 // Not an AI tool, on purpose: it routes the Follow-up Trigger's due steps to send nodes; an
 // agent has nothing to pass it.
@@ -30,7 +31,7 @@ export class RouteByChannel implements INodeType {
 		credentials: storeCredentials,
 		hints: [
 			afterRunHint(
-				'Connect one send node to each output you use. Each item carries channelAddress (the phone number or email to send to), whatsappTemplate (name, language, parameters) on WhatsApp Template, and channelReason (why this channel). Steps on Cannot Send are recorded as failed with the reason; the cadence ends as failed or tries the next channel, as its Channels settings say.',
+				'Connect one send node to each output you use. Each item carries channelAddress (the phone number or email to send to), template (name, language and parameters) on WhatsApp Template, and channelReason (why this channel). Steps on Cannot Send are recorded as failed with the reason; the cadence ends as failed or tries the next channel, as its Channels settings say.',
 			),
 		],
 		properties: [
@@ -43,6 +44,8 @@ export class RouteByChannel implements INodeType {
 			},
 		],
 	};
+
+	methods = sharedMethods;
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return execute.call(this);

@@ -11,7 +11,7 @@ import { iso } from './output';
 
 /**
  * The channel decision on the item: where the step goes (`channel`, `channelRoute`, the
- * `channelAddress` to send to), the WhatsApp template to use outside the 24 h window, and why.
+ * `channelAddress` to send to), `template` (the WhatsApp template to send outside the 24 h window, its parameters filled in), and why.
  * Route by Channel sends the item to the output named after `channelRoute`; a send node maps the
  * address and template from here.
  */
@@ -22,7 +22,7 @@ export function channelFields(decision: ChannelDecision): IDataObject {
 		channelRoute: decision.outcome === 'send' ? decision.route : 'cannotSend',
 		channelAddress: decision.address?.value ?? null,
 		channelAddressKind: decision.address?.kind ?? null,
-		whatsappTemplate: decision.template
+		template: decision.template
 			? {
 					name: decision.template.name,
 					language: decision.template.language,
@@ -80,6 +80,7 @@ export function stepItemJson(
 		staticText: step.staticText,
 		composeMode: r.composeMode,
 		...channelFields(decision ?? decisionFromHistory(claimed, history)),
+		whatsappTemplate: step.whatsappTemplate,
 		persona: claimed.persona,
 		contact: {
 			key: e.contactKey,

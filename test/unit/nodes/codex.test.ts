@@ -25,6 +25,7 @@ const SEARCH_WORDS: Record<string, string[]> = {
 	composeFollowUp: ['compose', 'approval', 'follow up', 'follow-up', 'cadence'],
 	awaitApproval: ['approval', 'human in the loop', 'follow up', 'follow-up', 'cadence'],
 	recordReply: ['reply', 'opt-out', 'follow up', 'follow-up', 'cadence'],
+	routeByChannel: ['channel', 'whatsapp', 'sms', 'follow up', 'cadence'],
 };
 /** Words every node of the package answers to, including ones added later. */
 const EVERY_NODE = ['cadence'];

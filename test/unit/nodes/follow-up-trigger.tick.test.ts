@@ -106,6 +106,12 @@ describe('Follow-up Trigger checks for due steps', () => {
 			// No WhatsApp conversation or number in the history: the decision says so.
 			channelReason:
 				'set on the step: whatsapp; no WhatsApp number or phone number is known for WhatsApp; the step cannot be sent',
+			// Route by Channel sends it to Cannot Send, with nothing to send to and no template.
+			channelRoute: 'cannotSend',
+			channelAddress: null,
+			channelAddressKind: null,
+			template: null,
+			switchedFrom: null,
 			whatsappTemplate: 'still_open',
 			persona: '',
 			contact: {

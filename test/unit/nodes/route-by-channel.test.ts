@@ -109,7 +109,7 @@ describe('Route by Channel', () => {
 		expect(templated.json).toMatchObject({
 			channel: 'whatsapp',
 			channelAddress: '+5511912345678',
-			whatsappTemplate: {
+			template: {
 				name: 'invoice_reminder_2',
 				language: 'pt_BR',
 				parameters: ['bia', 'INV-7'],
