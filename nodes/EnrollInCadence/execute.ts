@@ -8,6 +8,7 @@ import { enrollmentJson } from '../shared/output';
 import { withStore } from '../shared/store-provider';
 import { optionalIdentity, optionalText, requiredIdentity } from '../shared/identity';
 import { cadenceNameFrom, readTime } from '../shared/parameters';
+import { readChannelName, readIdentities } from '../shared/fragments/reach';
 
 /**
  * Reads every item's parameters, then enrolls all valid items in ONE store transaction. An item
@@ -15,6 +16,7 @@ import { cadenceNameFrom, readTime } from '../shared/parameters';
  * if the transaction fails, nothing at all is enrolled.
  */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const channels = new Map<EnrollInput, string>();
 	return mapBatch<EnrollInput, EnrollResult>(this, {
 		outputs: 1,
 		read: (itemIndex, item) => {
@@ -22,13 +24,31 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			const checked = enrollInputSchema.safeParse(input);
 			if (!checked.success)
 				throw new CadenceValidationError('enrollment', toProblems(checked.error));
+			const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+			const channel = readChannelName(
+				this,
+				itemIndex,
+				'Conversation Channel',
+				options.conversationChannel,
+			);
+			if (channel) channels.set(input, channel);
 			return input;
 		},
 		call: async (inputs) =>
-			withStore(this, async (store) =>
+			withStore(this, async (store) => {
+				// The conversation's channel first: the channel decision reads it at the first claim.
+				for (const input of inputs) {
+					const channel = channels.get(input);
+					if (channel === undefined) continue;
+					await store.updateConversation({
+						contactKey: input.contactKey,
+						conversationKey: input.conversationKey ?? '',
+						channel,
+					});
+				}
 				// A cadence name two workflows share means the one whose trigger is in this workflow.
-				store.enroll(inputs, { workflowId: this.getWorkflow().id }),
-			),
+				return store.enroll(inputs, { workflowId: this.getWorkflow().id });
+			}),
 		emit: (result, input) => [
 			{
 				output: 0,
@@ -74,6 +94,7 @@ function readItem(context: IExecuteFunctions, itemIndex: number, json: IDataObje
 		timeZone: timeZone || null,
 		target: targetType || targetId ? { type: targetType, id: targetId } : null,
 		variables,
+		identities: readIdentities(context, itemIndex, context.getNodeParameter('reachAt', itemIndex, {})),
 		startAt: readTime(node, itemIndex, 'Start Time', options.startAt),
 	};
 }

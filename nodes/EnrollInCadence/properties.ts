@@ -3,6 +3,7 @@ import { variablesProperty } from '../shared/fragments/variables';
 import { cadenceLocator } from '../shared/cadence-locator';
 import { contactIdProperty, conversationIdProperty } from '../shared/fragments/contact';
 import { optionsCollection } from '../shared/fragments/options';
+import { CHANNEL_OPTIONS, reachAtProperty } from '../shared/fragments/reach';
 
 export const properties: INodeProperties[] = [
 	cadenceLocator(),
@@ -21,6 +22,7 @@ export const properties: INodeProperties[] = [
 		default: '',
 		placeholder: 'e.g. {{ $json.firstName }}',
 	},
+	reachAtProperty,
 	variablesProperty({
 		displayName: 'Variables',
 		name: 'variables',
@@ -34,6 +36,15 @@ export const properties: INodeProperties[] = [
 			type: 'string',
 			default: '',
 			description: 'Who the follow-ups speak for; you can search and filter enrollments by it',
+		},
+		{
+			displayName: 'Conversation Channel',
+			name: 'conversationChannel',
+			type: 'options',
+			options: CHANNEL_OPTIONS,
+			default: 'whatsapp',
+			description:
+				'Where the conversation takes place. A step on Automatic or Same Conversation goes there first, and WhatsApp’s 24 h window counts from the contact’s last message on it.',
 		},
 		{
 			displayName: 'Contact Time Zone',
