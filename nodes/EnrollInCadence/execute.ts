@@ -94,7 +94,11 @@ function readItem(context: IExecuteFunctions, itemIndex: number, json: IDataObje
 		timeZone: timeZone || null,
 		target: targetType || targetId ? { type: targetType, id: targetId } : null,
 		variables,
-		identities: readIdentities(context, itemIndex, context.getNodeParameter('reachAt', itemIndex, {})),
+		identities: readIdentities(
+			context,
+			itemIndex,
+			context.getNodeParameter('reachAt', itemIndex, {}),
+		),
 		startAt: readTime(node, itemIndex, 'Start Time', options.startAt),
 	};
 }

@@ -3,7 +3,8 @@ import { normalizeTimeZone, TIME_ZONE_ADVICE } from '../../engine/timing';
 import { parseGoalPhrases } from '../../engine/classify';
 import type { InboundInput } from '../../engine';
 import type { CadenceStore } from '../../engine';
-import type { ReplyEffect } from '../../engine';
+import type { ConversationStatus, ReplyEffect } from '../../engine';
+import { readConversationStatus, readIdentities } from '../shared/fragments/reach';
 import { mapItems } from '../shared/items';
 import { iso } from '../shared/output';
 import { optionalIdentity, optionalText, requiredIdentity } from '../shared/identity';
@@ -26,6 +27,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			return [{ output: 0, json: await recordAgentMessage(this, itemIndex) }];
 		}
 		const reply = readReply(this, itemIndex);
+		const status = readStatus(this, itemIndex);
 		const { message, effects, input, classified } = await withStore(this, async (store) => {
 			const classified = await classify(this, store, reply, itemIndex);
 			const input: InboundInput = classified
@@ -36,7 +38,9 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 						kind: replyKindOf(classified.classification.category),
 					}
 				: reply.input;
-			return { ...(await store.recordInbound(input)), input, classified };
+			const recorded = await store.recordInbound(input);
+			if (status) await setStatus(store, recorded.message, status);
+			return { ...recorded, input, classified };
 		});
 		const base: IDataObject = {
 			contactKey: message.contactKey,
@@ -74,12 +78,23 @@ async function recordAgentMessage(
 ): Promise<IDataObject> {
 	const node = context.getNode();
 	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const message = await withStore(context, async (store) =>
-		store.recordOutbound({
-			...readMessage(context, itemIndex),
-			at: readTime(node, itemIndex, 'Received At', options.receivedAt),
-		}),
+	const identities = readIdentities(
+		context,
+		itemIndex,
+		context.getNodeParameter('reachAt', itemIndex, {}),
 	);
+	const status = readStatus(context, itemIndex);
+	const input = {
+		...readMessage(context, itemIndex),
+		at: readTime(node, itemIndex, 'Received At', options.receivedAt),
+	};
+	const message = await withStore(context, async (store) => {
+		const recorded = await store.recordOutbound(input);
+		if (identities.length > 0)
+			await store.recordIdentities({ contactKey: input.contactKey, identities });
+		if (status) await setStatus(store, recorded, status);
+		return recorded;
+	});
 	return {
 		contactKey: message.contactKey,
 		conversationKey: message.conversationKey,
@@ -147,6 +162,11 @@ function readReply(context: IExecuteFunctions, itemIndex: number): Reply {
 	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const input: InboundInput = {
 		...readMessage(context, itemIndex),
+		identities: readIdentities(
+			context,
+			itemIndex,
+			context.getNodeParameter('reachAt', itemIndex, {}),
+		),
 		at: readTime(node, itemIndex, 'Received At', options.receivedAt),
 		action: action === 'policy' || action === 'classify' ? undefined : action,
 		pauseUntil,
@@ -171,6 +191,29 @@ function readGoalPhrases(context: IExecuteFunctions, value: unknown, itemIndex: 
 		'List the words that mean the contact reached the goal, separated by commas, e.g. booked, paid, signed the contract.',
 		'option',
 	);
+}
+
+function readStatus(context: IExecuteFunctions, itemIndex: number): ConversationStatus | null {
+	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	return readConversationStatus(
+		context,
+		itemIndex,
+		'Conversation Status',
+		options.conversationStatus,
+	);
+}
+
+/** The conversation's status after the message; resolved ends the cadences that exit on it. */
+async function setStatus(
+	store: CadenceStore,
+	message: { contactKey: string; conversationKey: string },
+	status: ConversationStatus,
+): Promise<void> {
+	await store.updateConversation({
+		contactKey: message.contactKey,
+		conversationKey: message.conversationKey,
+		status,
+	});
 }
 
 /** Who and what, for both directions; identities must be text or numbers (shared/identity). */

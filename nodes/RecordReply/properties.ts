@@ -1,3 +1,4 @@
+import { reachAtProperty, STATUS_OPTIONS } from '../shared/fragments/reach';
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import { modelTimeLimitProperty } from '../shared/fragments/model-time-limit';
 import { contactIdProperty, conversationIdProperty } from '../shared/fragments/contact';
@@ -102,8 +103,10 @@ export const properties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. whatsapp',
-		description: 'Where the message came from, for the conversation history',
+		description:
+			'Where the message came from (WhatsApp, SMS, Email, Telegram, Live Chat…): the conversation’s channel, and for WhatsApp the start of its 24 h window',
 	},
+	reachAtProperty,
 	{
 		displayName: 'What to Do',
 		name: 'action',
@@ -131,6 +134,15 @@ export const properties: INodeProperties[] = [
 		displayOptions: { show: { author: ['contact'], action: ['pause'] } },
 	},
 	optionsCollection([
+		{
+			displayName: 'Conversation Status',
+			name: 'conversationStatus',
+			type: 'options',
+			options: STATUS_OPTIONS,
+			default: 'open',
+			description:
+				'The conversation’s status in your inbox after this message. Resolved ends the cadences that exit on resolution; inactivity enrollment counts the statuses the Follow-up Trigger names.',
+		},
 		{
 			displayName: 'Received At',
 			name: 'receivedAt',

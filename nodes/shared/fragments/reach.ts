@@ -21,7 +21,11 @@ const IDENTITY_FIELDS: Array<{ kind: IdentityKind; label: string; hint: string }
 	{ kind: 'email', label: 'Email', hint: 'e.g. ana@example.com' },
 	{ kind: 'whatsapp', label: 'WhatsApp Number', hint: 'When it differs from the phone number' },
 	{ kind: 'telegram', label: 'Telegram Chat ID', hint: 'e.g. {{ $json.message.chat.id }}' },
-	{ kind: 'liveChat', label: 'Live Chat ID', hint: 'The visitor or contact ID of your chat widget' },
+	{
+		kind: 'liveChat',
+		label: 'Live Chat ID',
+		hint: 'The visitor or contact ID of your chat widget',
+	},
 	{ kind: 'facebook', label: 'Facebook (Messenger) ID', hint: 'The page-scoped sender ID' },
 	{ kind: 'instagram', label: 'Instagram ID', hint: 'The Instagram-scoped sender ID' },
 ];
