@@ -55,6 +55,8 @@ export function stepRunJson(r: StepRun): IDataObject {
 		decidedBy: r.decidedBy,
 		stuckAt: iso(r.stuckAt),
 		detail: r.detail,
+		channel: r.channel,
+		channelMessageId: r.channelMessageId,
 	};
 }
 

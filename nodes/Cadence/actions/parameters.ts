@@ -35,10 +35,18 @@ const TEXT_LABELS: Record<string, string> = {
 	contactName: 'Sandbox Contact Name',
 	contactTimeZone: 'Sandbox Contact Time Zone',
 	text: 'Sent Text',
+	channelMessageId: 'Channel Message ID',
 };
 
 /** Parameters that identify something: text or a number, never an object or a list. */
-const IDENTITIES = new Set(['contactKey', 'conversationKey', 'targetType', 'targetId', 'cadence']);
+const IDENTITIES = new Set([
+	'contactKey',
+	'conversationKey',
+	'targetType',
+	'targetId',
+	'cadence',
+	'channelMessageId',
+]);
 
 /**
  * A text parameter, trimmed; '' when unset or resolving to nothing. An object or a list fails

@@ -1,11 +1,19 @@
 import type { INodeProperties } from 'n8n-workflow';
+import * as conversationStatus from './conversationStatus';
 import * as deliveryStatus from './deliveryStatus';
 import * as goalReached from './goalReached';
 import * as markSent from './markSent';
 import * as optedOut from './optedOut';
 import * as resolved from './resolved';
 
-export const operations = { deliveryStatus, goalReached, markSent, optedOut, resolved };
+export const operations = {
+	conversationStatus,
+	deliveryStatus,
+	goalReached,
+	markSent,
+	optedOut,
+	resolved,
+};
 
 export const description: INodeProperties[] = [
 	{
@@ -16,9 +24,16 @@ export const description: INodeProperties[] = [
 		displayOptions: { show: { resource: ['signal'] } },
 		options: [
 			{
+				name: 'Conversation Status',
+				value: 'conversationStatus',
+				description: 'Set a conversation open, pending or resolved, as your inbox shows it',
+				action: 'Set the status of a conversation',
+			},
+			{
 				name: 'Delivery Status',
 				value: 'deliveryStatus',
-				description: 'Record that a follow-up was sent, delivered, read or failed',
+				description:
+					'Record that a follow-up was sent, delivered, read or failed, found by its step or by the channel’s message ID',
 				action: 'Record the delivery status of a follow up',
 			},
 			{
@@ -48,6 +63,7 @@ export const description: INodeProperties[] = [
 		],
 		default: 'markSent',
 	},
+	...conversationStatus.description,
 	...deliveryStatus.description,
 	...goalReached.description,
 	...markSent.description,

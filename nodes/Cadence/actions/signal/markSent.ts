@@ -28,6 +28,15 @@ import { optionsCollection } from '../../../shared/fragments/options';
  */
 const properties: INodeProperties[] = [
 	stepRunProperty,
+	{
+		displayName: 'Channel Message ID',
+		name: 'channelMessageId',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. {{ $json.sid }} (Twilio)',
+		description:
+			'The ID the send node returned for the message: for WhatsApp the first entry of messages in its output, for Twilio sid. Delivery reports (WhatsApp status webhooks, Twilio status callbacks) name it, so Cadence → Delivery Status finds this step by it.',
+	},
 	optionsCollection([
 		{
 			displayName: 'Channel',
@@ -97,6 +106,7 @@ const LABELS = {
 	promptTokens: 'Prompt Tokens',
 	completionTokens: 'Completion Tokens',
 	channel: 'Channel',
+	channelMessageId: 'Channel Message ID',
 	at: 'Sent At',
 };
 
@@ -113,6 +123,7 @@ function read(this: IExecuteFunctions, itemIndex: number, item: INodeExecutionDa
 	const text = readText(this, itemIndex, 'text', options);
 	const model = readText(this, itemIndex, 'model', options);
 	const channel = readText(this, itemIndex, 'channel', options);
+	const channelMessageId = readText(this, itemIndex, 'channelMessageId');
 	const sent: Omit<SentInput, 'stepRunId'> = {
 		text: text || null,
 		model: model || null,
@@ -126,6 +137,7 @@ function read(this: IExecuteFunctions, itemIndex: number, item: INodeExecutionDa
 		),
 		degraded: options.degraded === true,
 		channel: channel || null,
+		...(channelMessageId ? { channelMessageId } : {}),
 		at: readTime(this, itemIndex, 'Sent At', options.at),
 	};
 	return { itemIndex, ref, sent };
