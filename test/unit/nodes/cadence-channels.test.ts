@@ -142,7 +142,7 @@ describe('Cadence › Conversation Status', () => {
 		const base = { contactKey: '+1', conversationKey: '' };
 		await expect(
 			run(signal('conversationStatus', { ...base, conversationStatus: 'closed' })),
-		).rejects.toThrow(/"Status" parameter is not a conversation status/);
+		).rejects.toThrow(/"Conversation Status" parameter is not a conversation status/);
 		await expect(
 			run(
 				signal('conversationStatus', {
@@ -151,7 +151,7 @@ describe('Cadence › Conversation Status', () => {
 					options: { conversationChannel: 'fax' },
 				}),
 			),
-		).rejects.toThrow(/"Channel" parameter names an unknown channel: "fax"/);
+		).rejects.toThrow(/"Conversation Channel" parameter names an unknown channel: "fax"/);
 		expect(await t.store.getConversationState({ contactKey: '+1' })).toBeNull();
 	});
 });

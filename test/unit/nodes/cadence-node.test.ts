@@ -73,6 +73,7 @@ describe('Cadence node description', () => {
 			'skipStep',
 		]);
 		expect(operationsOf('signal').map((o) => o.value)).toEqual([
+			'conversationStatus',
 			'deliveryStatus',
 			'goalReached',
 			'markSent',

@@ -26,7 +26,7 @@ const properties: INodeProperties[] = [
 			'The conversation, by the same ID Record Reply or Enroll In Cadence got. Leave empty for the contact’s conversation without an ID.',
 	}),
 	{
-		displayName: 'Status',
+		displayName: 'Conversation Status',
 		name: 'conversationStatus',
 		type: 'options',
 		options: STATUS_OPTIONS,
@@ -35,7 +35,7 @@ const properties: INodeProperties[] = [
 	},
 	optionsCollection([
 		{
-			displayName: 'Channel',
+			displayName: 'Conversation Channel',
 			name: 'conversationChannel',
 			type: 'options',
 			options: CHANNEL_OPTIONS,
@@ -58,14 +58,29 @@ export const execute: OperationExecute = async function (itemIndex, _item, store
 	const contactKey = readRequiredText(this, itemIndex, 'contactKey', 'Contact ID', CONTACT_ID_FIX);
 	const conversationKey = readText(this, itemIndex, 'conversationKey');
 	const raw = this.getNodeParameter('conversationStatus', itemIndex, '');
-	const status = readConversationStatus(this, itemIndex, 'Status', raw);
+	const status = readConversationStatus(this, itemIndex, 'Conversation Status', raw);
 	if (status === null) {
-		throw parameterError(this, itemIndex, 'Status', 'is empty', 'Use open, pending or resolved.');
+		throw parameterError(
+			this,
+			itemIndex,
+			'Conversation Status',
+			'is empty',
+			'Use open, pending or resolved.',
+		);
 	}
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const channel = readChannelName(this, itemIndex, 'Channel', options.conversationChannel);
+	const channel = readChannelName(
+		this,
+		itemIndex,
+		'Conversation Channel',
+		options.conversationChannel,
+	);
 	const at = readTime(this, itemIndex, 'Changed At', options.at);
-	const labels = { contactKey: 'Contact ID', conversationKey: 'Conversation ID', status: 'Status' };
+	const labels = {
+		contactKey: 'Contact ID',
+		conversationKey: 'Conversation ID',
+		status: 'Conversation Status',
+	};
 	const { conversation, exited } = await callStore(this, itemIndex, labels, async () =>
 		(await store()).updateConversation({
 			contactKey,
