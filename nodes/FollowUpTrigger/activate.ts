@@ -39,7 +39,13 @@ export async function activate(this: ITriggerFunctions): Promise<ITriggerRespons
 		async (store) => await store.publishCadence(definition, cadenceOwner(this)),
 		(message) => this.logger.info(message),
 	);
-	const ticker = new Ticker(this, connection, settings);
+	const ticker = new Ticker(
+		this,
+		connection,
+		settings,
+		undefined,
+		definition.channels.inactivity.enabled,
+	);
 	try {
 		await connection.ready();
 	} catch (error) {

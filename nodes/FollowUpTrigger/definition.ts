@@ -1,7 +1,11 @@
 import type { IDataObject } from 'n8n-workflow';
 import {
+	channelOf,
 	type CadenceDefinitionInput,
 	type Channel,
+	type ContactChannel,
+	type ConversationStatus,
+	type StartableChannel,
 	type ComposeMode,
 	type StartClock,
 	type ReplyAction,
@@ -73,6 +77,7 @@ export function definitionFromParameters(
 			perContactPerDay: limitOf(options.perContactPerDay),
 			perCadencePerHour: limitOf(options.perCadencePerHour),
 		},
+		channels: channelsOf(collectionOf(read, 'channels')),
 	};
 	return { input, provenance };
 }
@@ -93,9 +98,63 @@ function stepOf(row: IDataObject): StepInput {
 		staticText: text(row.staticText),
 		composeMode,
 		channel,
-		whatsappTemplate: channel === 'whatsapp' ? text(row.whatsappTemplate).trim() : '',
+		...templateOf(channel, row),
 		runOnce: flag(row.runOnce, false),
 	};
+}
+
+/** The WhatsApp template fields, for the steps that can go out on WhatsApp. */
+function templateOf(channel: Channel, row: IDataObject) {
+	if (channel !== 'whatsapp' && channel !== 'automatic') return { whatsappTemplate: '' };
+	const name = text(row.whatsappTemplate).trim();
+	if (name === '' && text(row.whatsappTemplateParameters).trim() === '')
+		return { whatsappTemplate: '' };
+	return {
+		whatsappTemplate: name,
+		whatsappTemplateLanguage: text(row.whatsappTemplateLanguage, 'en').trim(),
+		whatsappTemplateParameters: text(row.whatsappTemplateParameters)
+			.split('\n')
+			.map((line) => line.trim())
+			.filter((line) => line !== ''),
+	};
+}
+
+/**
+ * The Channels collection as the engine's channel settings; channel names as people write them
+ * ("Live Chat", "SMS") become the engine's, and an unknown one is left for the validation to
+ * name (Channels → Channel Preference).
+ */
+function channelsOf(channels: IDataObject): CadenceDefinitionInput['channels'] {
+	return {
+		preference: channelList(channels.preference, 'WhatsApp, SMS, Email') as ContactChannel[],
+		whatsappConnection: text(channels.whatsappConnection, 'cloud') as 'cloud' | 'web',
+		outsideWindow: text(channels.outsideWindow, 'fail') as 'fail' | 'nextChannel',
+		onFailure: text(channels.onFailure, 'endEnrollment') as 'endEnrollment' | 'nextChannel',
+		switching: {
+			enabled: flag(channels.switchChannels, false),
+			afterHours: numeric(channels.switchAfterHours, 24),
+			from: channelList(
+				channels.switchFrom,
+				'Live Chat, Facebook, Instagram, WhatsApp',
+			) as ContactChannel[],
+			to: text(channels.switchTo, 'sms') as StartableChannel,
+		},
+		inactivity: {
+			enabled: flag(channels.idleEnroll, false),
+			idleMinutes: numeric(channels.idleMinutes, 60),
+			statuses: (Array.isArray(channels.idleStatuses)
+				? channels.idleStatuses
+				: ['open', 'pending']) as ConversationStatus[],
+		},
+	};
+}
+
+function channelList(value: unknown, fallback: string): string[] {
+	return text(value, fallback)
+		.split(',')
+		.map((name) => name.trim())
+		.filter((name) => name !== '')
+		.map((name) => channelOf(name) ?? name);
 }
 
 /** Each row's windows remembered by day, so an error can name the row the user typed. */

@@ -34,7 +34,8 @@ export class EventReader {
 				types,
 				limit: EVENT_PAGE,
 			});
-			for (const event of events) into.push({ json: feedEventJson(event) });
+			for (const event of events)
+				into.push({ json: feedEventJson(event, this.settings.defaultReviewer) });
 			this.cursor = cursor;
 			if (events.length < EVENT_PAGE) return;
 		}
@@ -90,9 +91,27 @@ const SUMMARIES: Record<string, (f: FeedEvent) => string> = {
 	completed: (f) => `${who(f.enrollment)} received every step of "${f.enrollment.cadenceName}"`,
 	draftPending: (f) =>
 		`An AI draft for step ${(f.step?.index ?? 0) + 1} to ${who(f.enrollment)} awaits approval`,
+	enrolled: (f) => `${who(f.enrollment)} was enrolled in "${f.enrollment.cadenceName}"`,
+	sent: (f) => `Step ${(f.step?.index ?? 0) + 1} was sent to ${who(f.enrollment)}`,
+	deferred: (f) =>
+		`Step ${f.enrollment.nextStep + 1} for ${who(f.enrollment)} was moved to later: ${String(f.event.detail?.reason ?? '')}`,
+	failed: (f) =>
+		`Step ${(f.step?.index ?? 0) + 1} for ${who(f.enrollment)} failed${f.event.detail?.detail ? `: ${String(f.event.detail.detail)}` : ''}`,
+	enrollmentFailed: (f) =>
+		`"${f.enrollment.cadenceName}" ended as failed for ${who(f.enrollment)}: ${String(f.event.detail?.reason ?? '')}`,
 };
 
-export function feedEventJson(f: FeedEvent): IDataObject {
+/**
+ * Who should review a draft: the enrollment's agent (Enroll In Cadence → Agent Name), else the
+ * trigger's Default Reviewer; null when neither is set.
+ */
+function reviewerOf(e: Enrollment, fallback: string): IDataObject {
+	if (e.agent) return { reviewer: e.agent, reviewerFrom: 'enrollment' };
+	if (fallback) return { reviewer: fallback, reviewerFrom: 'defaultReviewer' };
+	return { reviewer: null, reviewerFrom: null };
+}
+
+export function feedEventJson(f: FeedEvent, defaultReviewer = ''): IDataObject {
 	const step = f.step && {
 		index: f.step.index,
 		stepRunId: f.event.stepRunId,
@@ -109,6 +128,7 @@ export function feedEventJson(f: FeedEvent): IDataObject {
 			f.event.detail as IDataObject,
 		),
 		eventId: f.event.id,
+		...(f.event.type === 'draftPending' ? reviewerOf(f.enrollment, defaultReviewer) : {}),
 	};
 }
 

@@ -7,6 +7,7 @@ import type { Provenance } from './definition';
 
 const OPTIONS = 'Options';
 const WINDOW = 'Sending Window';
+const CHANNELS = 'Channels';
 
 const STEP_FIELDS: Record<string, string> = {
 	wait: 'Wait',
@@ -17,6 +18,8 @@ const STEP_FIELDS: Record<string, string> = {
 	composeMode: 'Compose Mode',
 	channel: 'Channel',
 	whatsappTemplate: 'WhatsApp Template',
+	whatsappTemplateLanguage: 'Template Language',
+	whatsappTemplateParameters: 'Template Parameters',
 	runOnce: 'Run Once per Contact',
 	name: 'Step Name',
 };
@@ -46,6 +49,15 @@ const FIELDS: Record<string, string> = {
 	'schedule.quietHours.from': `${WINDOW} → Quiet Hours → From`,
 	'schedule.quietHours.to': `${WINDOW} → Quiet Hours → To`,
 	'schedule.holidays': `${WINDOW} → Holidays`,
+	'channels.preference': `${CHANNELS} → Channel Preference`,
+	'channels.whatsappConnection': `${CHANNELS} → WhatsApp Connection`,
+	'channels.outsideWindow': `${CHANNELS} → Outside the WhatsApp Window Without a Template`,
+	'channels.onFailure': `${CHANNELS} → On Delivery Failure`,
+	'channels.switching.afterHours': `${CHANNELS} → Switch After (Hours)`,
+	'channels.switching.from': `${CHANNELS} → Switch From`,
+	'channels.switching.to': `${CHANNELS} → Switch To`,
+	'channels.inactivity.idleMinutes': `${CHANNELS} → Idle Minutes`,
+	'channels.inactivity.statuses': `${CHANNELS} → Idle Statuses`,
 };
 
 export function parameterLabel(path: string, provenance: Provenance): string {
@@ -61,6 +73,9 @@ export function parameterLabel(path: string, provenance: Provenance): string {
 		const field = hours[3] === 'from' ? ' → From' : hours[3] === 'to' ? ' → To' : '';
 		return `${FIELDS['schedule.workingHours']} → row ${row + 1}${field}`;
 	}
+	// A list's entry (channels.preference.2) is named by its list.
+	const entry = /^(channels\.[\w.]+?)\.\d+$/.exec(path);
+	if (entry && FIELDS[entry[1]]) return FIELDS[entry[1]];
 	const holiday = /^schedule\.holidays\.(\d+)$/.exec(path);
 	if (holiday) {
 		const date = provenance.holidays[Number(holiday[1])];

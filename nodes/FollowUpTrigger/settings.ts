@@ -4,7 +4,17 @@ import { variablesFrom } from '../shared/fragments/variables';
 import { collectionOf, numeric, text, type ReadParameter } from './parameters';
 
 /** Timeline events the trigger can pass on, read from the store's event feed. */
-export const FEED_EVENTS = ['replied', 'exited', 'completed', 'draftPending'] as const;
+export const FEED_EVENTS = [
+	'replied',
+	'exited',
+	'completed',
+	'draftPending',
+	'enrolled',
+	'sent',
+	'deferred',
+	'failed',
+	'enrollmentFailed',
+] as const;
 export type FeedEventType = (typeof FEED_EVENTS)[number];
 /** …plus "stuck", which the trigger itself detects. */
 export type TriggerEventType = FeedEventType | 'stuck';
@@ -18,6 +28,8 @@ export interface TriggerSettings {
 	historyLength: number;
 	stuckAfterMs: number;
 	events: TriggerEventType[];
+	/** Who reviews a draft when its enrollment names no agent (Options → Default Reviewer). */
+	defaultReviewer: string;
 	sandbox: {
 		contactName: string;
 		/** The sandbox contact's own zone, for cadences that send in the recipient's hours. */
@@ -70,6 +82,7 @@ export function readSettings(node: INode, read: ReadParameter): TriggerSettings 
 		historyLength: whole('History Length', options.historyLength, 20, 1, 1000),
 		stuckAfterMs: whole('Stuck After (Minutes)', options.stuckAfterMinutes, 15, 1, 10_080) * 60_000,
 		events: events as TriggerEventType[],
+		defaultReviewer: text(options.defaultReviewer).trim(),
 		sandbox: {
 			contactName: text(options.sandboxContactName, 'Alex'),
 			timeZone: sandboxTimeZone || null,

@@ -18,6 +18,13 @@ const REPORT_REPEATS_EVERY_MS = 10 * 60_000;
  * execution that takes longer (a slow model) then runs beside the next one.
  */
 export const EXECUTION_WAIT_MS = 60_000;
+/**
+ * Idle conversations enrolled per check, at most IDLE_SCANS_PER_CHECK reads of IDLE_SCAN_SIZE
+ * conversations each (the store reads them from a cursor through an index): a check costs the
+ * same however many conversations there are, and a backlog is worked off over a few checks.
+ */
+export const IDLE_SCAN_SIZE = 200;
+export const IDLE_SCANS_PER_CHECK = 5;
 
 /**
  * One check per cron tick: look after the steps in flight (emit again what never reached the
@@ -38,6 +45,8 @@ export class Ticker {
 		private readonly connection: StoreConnection,
 		private readonly settings: TriggerSettings,
 		private readonly installed: InstalledPackage = new InstalledPackage(),
+		/** Channels → Enroll Idle Conversations is on for this cadence. */
+		private readonly enrollsIdle = false,
 	) {
 		this.alerts = new StuckAlerts(context, settings);
 		this.handOffInFlow = flowRecordsHandOff(context);
@@ -84,6 +93,7 @@ export class Ticker {
 			fail(error);
 			return [];
 		});
+		if (this.enrollsIdle) await this.enrollIdle(session).catch(fail);
 		const events: INodeExecutionData[] = [];
 		await session.events.timeline(events).catch(fail);
 		await this.emitDue(session, events, fail);
@@ -96,6 +106,21 @@ export class Ticker {
 		}
 		if (failures.length > 0) this.report(failures[0]);
 		else this.lastReport = null;
+	}
+
+	/** Enrolls the conversations idle long enough; each is enrolled once per cadence, ever. */
+	private async enrollIdle({ store, cadence }: Session): Promise<void> {
+		let enrolled = 0;
+		for (let scan = 0; scan < IDLE_SCANS_PER_CHECK && !this.stopped; scan++) {
+			const result = await store.enrollIdleConversations({ cadence, limit: IDLE_SCAN_SIZE });
+			enrolled += result.enrolled.filter((e) => e.result.outcome === 'enrolled').length;
+			if (!result.more) break;
+		}
+		if (enrolled > 0) {
+			this.context.logger.info(
+				`Follow-up Trigger "${cadence}": enrolled ${enrolled} idle conversation(s)`,
+			);
+		}
 	}
 
 	private async inFlight({ store, cadence }: Session): Promise<StuckStep[]> {

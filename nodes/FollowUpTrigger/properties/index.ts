@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { cadenceProperties, clockAndReplyProperties } from './cadence';
+import { channelsProperty } from './channels';
 import { optionsProperty } from './options';
 import { sendingWindowProperty } from './sending-window';
 import { stepsProperty } from './steps';
@@ -10,5 +11,6 @@ export const properties: INodeProperties[] = [
 	stepsProperty,
 	...clockAndReplyProperties,
 	sendingWindowProperty,
+	channelsProperty,
 	optionsProperty,
 ];

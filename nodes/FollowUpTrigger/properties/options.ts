@@ -33,6 +33,15 @@ export const optionsProperty: INodeProperties = optionsCollection([
 			'How many due follow-ups one check hands out: up to ten times this many, in executions of at most this many (never more than 50, so n8n stays responsive), each started once the previous one ended. The rest follow on the next check.',
 	},
 	{
+		displayName: 'Default Reviewer',
+		name: 'defaultReviewer',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. sales-team@example.com',
+		description:
+			'Who reviews an AI draft when the enrollment names no agent: the Draft Awaiting Approval event carries it as reviewer, so a notification needs no lookup',
+	},
+	{
 		displayName: 'Emit Events',
 		name: 'emitEvents',
 		type: 'multiOptions',
@@ -40,6 +49,12 @@ export const optionsProperty: INodeProperties = optionsCollection([
 		description:
 			'Also start the workflow for these moments, on a second output named Events (for alerts, CRM updates or reviewer notifications)',
 		options: [
+			{
+				name: 'Contact Enrolled',
+				value: 'enrolled',
+				description:
+					'A contact started the cadence (by Enroll In Cadence or as an idle conversation)',
+			},
 			{
 				name: 'Draft Awaiting Approval',
 				value: 'draftPending',
@@ -54,6 +69,26 @@ export const optionsProperty: INodeProperties = optionsCollection([
 				name: 'Enrollment Exited',
 				value: 'exited',
 				description: 'A cadence stopped early: reply, goal, resolved, opt-out or by hand',
+			},
+			{
+				name: 'Enrollment Failed',
+				value: 'enrollmentFailed',
+				description: 'A failed step ended the cadence for a contact',
+			},
+			{
+				name: 'Follow-Up Deferred',
+				value: 'deferred',
+				description: 'A follow-up was moved to later (working hours, quiet hours, a sending limit)',
+			},
+			{
+				name: 'Follow-Up Failed',
+				value: 'failed',
+				description: 'A follow-up could not be sent or its delivery failed',
+			},
+			{
+				name: 'Follow-Up Sent',
+				value: 'sent',
+				description: 'A follow-up was confirmed as sent (Cadence → Mark Sent)',
 			},
 			{ name: 'Reply Received', value: 'replied', description: 'A contact replied' },
 			{

@@ -11,6 +11,8 @@ export const WAIT_UNITS = [
 	},
 ];
 
+/** Steps that can go out on WhatsApp, and so may need a template outside the 24 h window. */
+const WHATSAPP_STEPS = ['whatsapp', 'automatic'];
 const AI_MODES = ['aiAssisted', 'aiFull'];
 
 /** One static step, three days after enrollment: a cadence that works the moment it is added. */
@@ -109,13 +111,13 @@ export const stepsProperty: INodeProperties = {
 					type: 'options',
 					default: 'automatic',
 					description:
-						'Where to send this step. The item’s channel field says it, and channelReason why, so one Switch node can route every step.',
+						'Where to send this step. Route by Channel sends each item to the output of the channel decided; channelReason says why.',
 					options: [
 						{
 							name: 'Automatic',
 							value: 'automatic',
 							description:
-								'Where the contact last wrote (the channel Record Reply recorded), else the enrollment’s channel variable, else the same conversation',
+								'The conversation’s channel when it can be used, else the first channel of Channels → Channel Preference the contact can be reached on',
 						},
 						{ name: 'Email', value: 'email' },
 						{ name: 'Same Conversation', value: 'sameConversation' },
@@ -127,11 +129,35 @@ export const stepsProperty: INodeProperties = {
 					displayName: 'WhatsApp Template',
 					name: 'whatsappTemplate',
 					type: 'string',
+					noDataExpression: true,
 					default: '',
 					placeholder: 'e.g. follow_up_reminder',
 					description:
-						'The approved template to send when the contact is outside WhatsApp’s 24-hour window',
-					displayOptions: { show: { channel: ['whatsapp'] } },
+						'The approved template (its name in WhatsApp Manager) to send when the contact is outside WhatsApp’s 24-hour window',
+					displayOptions: { show: { channel: WHATSAPP_STEPS } },
+				},
+				{
+					displayName: 'Template Language',
+					name: 'whatsappTemplateLanguage',
+					type: 'string',
+					noDataExpression: true,
+					default: 'en',
+					placeholder: 'e.g. en_US or pt_BR',
+					description: 'The language code the template was approved in',
+					displayOptions: { show: { channel: WHATSAPP_STEPS } },
+				},
+				{
+					displayName: 'Template Parameters',
+					name: 'whatsappTemplateParameters',
+					type: 'string',
+					// Filled per contact at send time, like Message Text.
+					noDataExpression: true,
+					typeOptions: { rows: 3 },
+					default: '',
+					placeholder: 'e.g. {{firstName}}\nINV-{{invoiceNumber}}',
+					description:
+						'The template’s {{1}}, {{2}}, … one per line, in order. Enrollment variables like {{firstName}} are filled in.',
+					displayOptions: { show: { channel: WHATSAPP_STEPS } },
 				},
 				{
 					displayName: 'Run Once per Contact',

@@ -67,6 +67,19 @@ describe('Follow-up Trigger parameters → cadence definition', () => {
 				holidays: [],
 			},
 			limits: { perContactPerDay: null, perCadencePerHour: null },
+			channels: {
+				preference: ['whatsapp', 'sms', 'email'],
+				whatsappConnection: 'cloud',
+				outsideWindow: 'fail',
+				onFailure: 'endEnrollment',
+				switching: {
+					enabled: false,
+					afterHours: 24,
+					from: ['liveChat', 'facebook', 'instagram', 'whatsapp'],
+					to: 'sms',
+				},
+				inactivity: { enabled: false, idleMinutes: 60, statuses: ['open', 'pending'] },
+			},
 		};
 		// Both as the editor stores a new node, and with nothing stored but the name.
 		expect(build({ ...editorDefaults(), cadenceName: 'Nudges' }).input).toEqual(expected);
@@ -98,6 +111,8 @@ describe('Follow-up Trigger parameters → cadence definition', () => {
 						staticText: 'Shall we talk?',
 						channel: 'whatsapp',
 						whatsappTemplate: ' call_offer ',
+						whatsappTemplateLanguage: 'pt_BR',
+						whatsappTemplateParameters: '{{firstName}}\n\n INV-{{invoice}} ',
 					},
 					{
 						waitAmount: 30,
@@ -137,6 +152,19 @@ describe('Follow-up Trigger parameters → cadence definition', () => {
 				perContactPerDay: 2,
 				perCadencePerHour: 100,
 			},
+			channels: {
+				preference: 'Email, live chat,SMS',
+				whatsappConnection: 'web',
+				outsideWindow: 'nextChannel',
+				onFailure: 'nextChannel',
+				switchChannels: true,
+				switchAfterHours: 6,
+				switchFrom: 'Live Chat, Messenger',
+				switchTo: 'email',
+				idleEnroll: true,
+				idleMinutes: 45,
+				idleStatuses: ['pending'],
+			},
 		};
 		const split = [
 			{ from: '08:00', to: '12:00' },
@@ -164,6 +192,8 @@ describe('Follow-up Trigger parameters → cadence definition', () => {
 					composeMode: 'aiAssisted',
 					channel: 'whatsapp',
 					whatsappTemplate: 'call_offer',
+					whatsappTemplateLanguage: 'pt_BR',
+					whatsappTemplateParameters: ['{{firstName}}', 'INV-{{invoice}}'],
 					runOnce: false,
 				},
 				{
@@ -204,6 +234,14 @@ describe('Follow-up Trigger parameters → cadence definition', () => {
 				holidays: ['2026-12-25', '2026-12-26', '2027-01-01', '2027-07-04'],
 			},
 			limits: { perContactPerDay: 2, perCadencePerHour: 100 },
+			channels: {
+				preference: ['email', 'liveChat', 'sms'],
+				whatsappConnection: 'web',
+				outsideWindow: 'nextChannel',
+				onFailure: 'nextChannel',
+				switching: { enabled: true, afterHours: 6, from: ['liveChat', 'facebook'], to: 'email' },
+				inactivity: { enabled: true, idleMinutes: 45, statuses: ['pending'] },
+			},
 		});
 		const valid = validate(parameters);
 		expect(valid.name).toBe('Win-back');
@@ -330,6 +368,7 @@ describe('Follow-up Trigger settings', () => {
 			historyLength: 20,
 			stuckAfterMs: 15 * 60_000,
 			events: [],
+			defaultReviewer: '',
 			sandbox: { contactName: 'Alex', timeZone: null, step: 1, variables: {} },
 		});
 		expect(
@@ -339,6 +378,7 @@ describe('Follow-up Trigger settings', () => {
 				historyLength: 3,
 				stuckAfterMinutes: 2,
 				emitEvents: ['replied', 'exited', 'completed', 'draftPending', 'stuck'],
+				defaultReviewer: ' sales@example.com ',
 				sandboxContactName: 'Ann',
 				sandboxTimeZone: 'America/Chicago',
 				sandboxStep: 2,
@@ -355,6 +395,7 @@ describe('Follow-up Trigger settings', () => {
 			historyLength: 3,
 			stuckAfterMs: 2 * 60_000,
 			events: ['replied', 'exited', 'completed', 'draftPending', 'stuck'],
+			defaultReviewer: 'sales@example.com',
 			sandbox: {
 				contactName: 'Ann',
 				timeZone: 'America/Chicago',
@@ -369,7 +410,9 @@ describe('Follow-up Trigger settings', () => {
 			/"Options → Claim Batch Size" parameter is not valid/,
 		);
 		expect(() => settings({ checkInterval: 7 })).toThrow(/"Options → Check Every"/);
-		expect(() => settings({ emitEvents: ['replied', 'sent'] })).toThrow(/"Options → Emit Events"/);
+		expect(() => settings({ emitEvents: ['replied', 'posted'] })).toThrow(
+			/"Options → Emit Events"/,
+		);
 		expect(() => settings({ historyLength: 2.5 })).toThrow(/"Options → History Length"/);
 	});
 

@@ -16,6 +16,8 @@ it('orders the Follow-up Trigger’s step fields as a person thinks', () => {
 		'staticText',
 		'channel',
 		'whatsappTemplate',
+		'whatsappTemplateLanguage',
+		'whatsappTemplateParameters',
 		'runOnce',
 		'name',
 	]);
