@@ -178,7 +178,7 @@ describe('every template imported, activated and run headless', () => {
 	};
 
 	test('the template list is what the README describes', () => {
-		expect(files).toHaveLength(11);
+		expect(files).toHaveLength(12);
 		// The README's "activate" and "run" lists.
 		expect(activateOrder.sort()).toEqual(
 			[
@@ -191,6 +191,7 @@ describe('every template imported, activated and run headless', () => {
 				'05-session-check-in.cadence.json',
 				'05-session-check-in.conversation.json',
 				'06-dashboard.json',
+				'07-live-chat-to-sms.cadence.json',
 			].sort(),
 		);
 		// 03, 04 and 05 pin their sample on the webhook, 06 on its schedule, instead (run in
