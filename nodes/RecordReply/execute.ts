@@ -203,16 +203,21 @@ function readStatus(context: IExecuteFunctions, itemIndex: number): Conversation
 	);
 }
 
-/** The conversation's status after the message; resolved ends the cadences that exit on it. */
+/**
+ * The conversation's status after the message; resolved ends the cadences that exit on it. The
+ * change is dated with the message, so a message recorded with an earlier Received At does not
+ * make the conversation look active now (inactivity counts from its latest activity).
+ */
 async function setStatus(
 	store: CadenceStore,
-	message: { contactKey: string; conversationKey: string },
+	message: { contactKey: string; conversationKey: string; at: number },
 	status: ConversationStatus,
 ): Promise<void> {
 	await store.updateConversation({
 		contactKey: message.contactKey,
 		conversationKey: message.conversationKey,
 		status,
+		at: message.at,
 	});
 }
 

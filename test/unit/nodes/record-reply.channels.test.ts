@@ -58,6 +58,16 @@ describe('Record Reply: identities and the conversation', () => {
 		]);
 	});
 
+	it('dates the status change with the message, so an earlier message leaves the conversation idle', async () => {
+		const at = '2026-01-05T10:00:00.000Z';
+		await run({ ...base, options: { conversationStatus: 'pending', receivedAt: at } });
+		expect(await conversation()).toMatchObject({
+			status: 'pending',
+			activityAt: Date.parse(at),
+			lastInboundAt: Date.parse(at),
+		});
+	});
+
 	it('Resolved ends the contact’s enrollments in that conversation', async () => {
 		const [{ enrollment }] = await t.store.enroll([
 			{ cadence: 'Prospecting', contactKey: 'ana', conversationKey: 'chat-1' },
