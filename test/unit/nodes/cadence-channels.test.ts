@@ -138,6 +138,23 @@ describe('Cadence › Conversation Status', () => {
 		expect(await t.store.getEnrollment(claimed.enrollment.id)).toMatchObject({ state: 'exited' });
 	});
 
+	it('sets a pending conversation open again, dated with Changed At', async () => {
+		const base = { contactKey: '+1', conversationKey: 'c-7' };
+		await run(signal('conversationStatus', { ...base, conversationStatus: 'pending' }));
+		const [open] = await run(
+			signal('conversationStatus', {
+				...base,
+				conversationStatus: 'open',
+				options: { at: '2030-01-02T03:04:05Z' },
+			}),
+		);
+		expect(open[0].json).toMatchObject({ status: 'open', conversationKey: 'c-7' });
+		expect(await t.store.getConversationState(base)).toMatchObject({
+			status: 'open',
+			activityAt: Date.parse('2030-01-02T03:04:05Z'),
+		});
+	});
+
 	it('refuses an unknown status or channel by name, writing nothing', async () => {
 		const base = { contactKey: '+1', conversationKey: '' };
 		await expect(
