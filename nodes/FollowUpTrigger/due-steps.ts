@@ -1,7 +1,8 @@
 import type { INodeExecutionData } from 'n8n-workflow';
 import type { CadenceStore } from '../../engine';
-import type { ChannelDecision, ClaimedStep, ConversationMessage } from '../../engine';
+import type { ClaimedStep, ConversationMessage } from '../../engine';
 import { stepItemJson } from '../shared/step-item';
+import { channelDecisions } from './channel-decisions';
 import type { TriggerSettings } from './settings';
 
 /**
@@ -26,7 +27,10 @@ export function itemsPerExecution(settings: TriggerSettings): number {
 	return Math.min(settings.batchSize, MAX_ITEMS_PER_EXECUTION);
 }
 
-/** One item per claimed step, with the conversation so far: all of them read in one query. */
+/**
+ * One item per claimed step, with the conversation so far (all of them read in one query) and its
+ * channel decided.
+ */
 export async function claimedItems(
 	store: CadenceStore,
 	claimed: ClaimedStep[],
@@ -46,14 +50,7 @@ export async function claimedItems(
 	} catch (error) {
 		histories = claimed.map(() => error as Error);
 	}
-	const decisions: Array<ChannelDecision | undefined> = [];
-	for (const step of claimed) {
-		// Decided at the claim, from what the store knows: the contact's identities, the
-		// conversation's channel and its last inbound and outbound time per channel.
-		decisions.push(
-			await store.decideStepChannel(step, step.stepRun.claimedAt).catch(() => undefined),
-		);
-	}
+	const decisions = await channelDecisions(store, claimed, warn);
 	return claimed.map((step, i) => {
 		const history = histories[i];
 		if (!(history instanceof Error)) return { json: stepItemJson(step, history, {}, decisions[i]) };
