@@ -11,9 +11,9 @@ import { iso } from './output';
 
 /**
  * The channel decision on the item: where the step goes (`channel`, `channelRoute`, the
- * `channelAddress` to send to), `template` (the WhatsApp template to send outside the 24 h window, its parameters filled in), and why.
- * Route by Channel sends the item to the output named after `channelRoute`; a send node maps the
- * address and template from here.
+ * `channelAddress` to send to), `template` (the WhatsApp template to send outside the 24 h
+ * window, its parameters filled in), and why. Route by Channel sends the item to the output
+ * named after `channelRoute`; a send node maps the address and template from here.
  */
 export function channelFields(decision: ChannelDecision): IDataObject {
 	return {
