@@ -22,13 +22,13 @@ export const properties: INodeProperties[] = [
 		default: '',
 		placeholder: 'e.g. {{ $json.firstName }}',
 	},
-	reachAtProperty,
 	variablesProperty({
 		displayName: 'Variables',
 		name: 'variables',
 		description:
 			'Values the messages can use as {{name}}, e.g. firstName or invoiceLink. Filled in when each message is sent.',
 	}),
+	reachAtProperty,
 	optionsCollection([
 		{
 			displayName: 'Agent Name',
