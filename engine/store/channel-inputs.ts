@@ -50,10 +50,18 @@ export const conversationUpdateSchema = z
 		status: z
 			.enum(CONVERSATION_STATUSES, { message: `use one of: ${CONVERSATION_STATUSES.join(', ')}` })
 			.optional(),
+		/**
+		 * Who handles the conversation (an agent's name or email): the reviewer of drafts for this
+		 * contact when the enrollment names no agent. Empty leaves the one already set.
+		 */
+		assignee: freeText('assignee', 512)
+			.trim()
+			.optional()
+			.transform((v) => v || undefined),
 		at: millis.optional(),
 	})
-	.refine((v) => v.channel !== undefined || v.status !== undefined, {
-		message: 'give the conversation status, its channel, or both',
+	.refine((v) => v.channel !== undefined || v.status !== undefined || v.assignee !== undefined, {
+		message: 'give the conversation status, its channel or its assignee',
 		path: ['status'],
 	});
 export type ConversationUpdate = z.input<typeof conversationUpdateSchema>;

@@ -103,10 +103,13 @@ const SUMMARIES: Record<string, (f: FeedEvent) => string> = {
 
 /**
  * Who should review a draft: the enrollment's agent (Enroll In Cadence → Agent Name), else the
- * trigger's Default Reviewer; null when neither is set.
+ * conversation's assignee (Record Reply / Conversation Status → Assigned To), else the trigger's
+ * Default Reviewer; null when none is set.
  */
-function reviewerOf(e: Enrollment, fallback: string): IDataObject {
-	if (e.agent) return { reviewer: e.agent, reviewerFrom: 'enrollment' };
+function reviewerOf(f: FeedEvent, fallback: string): IDataObject {
+	if (f.enrollment.agent) return { reviewer: f.enrollment.agent, reviewerFrom: 'enrollment' };
+	if (f.conversationAssignee)
+		return { reviewer: f.conversationAssignee, reviewerFrom: 'conversationAssignee' };
 	if (fallback) return { reviewer: fallback, reviewerFrom: 'defaultReviewer' };
 	return { reviewer: null, reviewerFrom: null };
 }
@@ -128,7 +131,7 @@ export function feedEventJson(f: FeedEvent, defaultReviewer = ''): IDataObject {
 			f.event.detail as IDataObject,
 		),
 		eventId: f.event.id,
-		...(f.event.type === 'draftPending' ? reviewerOf(f.enrollment, defaultReviewer) : {}),
+		...(f.event.type === 'draftPending' ? reviewerOf(f, defaultReviewer) : {}),
 	};
 }
 

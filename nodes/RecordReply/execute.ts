@@ -4,7 +4,7 @@ import { parseGoalPhrases } from '../../engine/classify';
 import type { InboundInput } from '../../engine';
 import type { CadenceStore } from '../../engine';
 import type { ConversationStatus, ReplyEffect } from '../../engine';
-import { readConversationStatus, readIdentities } from '../shared/fragments/reach';
+import { readAssignee, readConversationStatus, readIdentities } from '../shared/fragments/reach';
 import { mapItems } from '../shared/items';
 import { iso } from '../shared/output';
 import { optionalIdentity, optionalText, requiredIdentity } from '../shared/identity';
@@ -27,7 +27,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			return [{ output: 0, json: await recordAgentMessage(this, itemIndex) }];
 		}
 		const reply = readReply(this, itemIndex);
-		const status = readStatus(this, itemIndex);
+		const conversation = readConversation(this, itemIndex);
 		const { message, effects, input, classified } = await withStore(this, async (store) => {
 			const classified = await classify(this, store, reply, itemIndex);
 			const input: InboundInput = classified
@@ -39,7 +39,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 					}
 				: reply.input;
 			const recorded = await store.recordInbound(input);
-			if (status) await setStatus(store, recorded.message, status);
+			await setConversation(store, recorded.message, conversation);
 			return { ...recorded, input, classified };
 		});
 		const base: IDataObject = {
@@ -83,7 +83,7 @@ async function recordAgentMessage(
 		itemIndex,
 		context.getNodeParameter('reachAt', itemIndex, {}),
 	);
-	const status = readStatus(context, itemIndex);
+	const conversation = readConversation(context, itemIndex);
 	const input = {
 		...readMessage(context, itemIndex),
 		at: readTime(node, itemIndex, 'Received At', options.receivedAt),
@@ -92,7 +92,7 @@ async function recordAgentMessage(
 		const recorded = await store.recordOutbound(input);
 		if (identities.length > 0)
 			await store.recordIdentities({ contactKey: input.contactKey, identities });
-		if (status) await setStatus(store, recorded, status);
+		await setConversation(store, recorded, conversation);
 		return recorded;
 	});
 	return {
@@ -193,30 +193,41 @@ function readGoalPhrases(context: IExecuteFunctions, value: unknown, itemIndex: 
 	);
 }
 
-function readStatus(context: IExecuteFunctions, itemIndex: number): ConversationStatus | null {
+interface ConversationFields {
+	status: ConversationStatus | null;
+	/** '' keeps the assignee already set. */
+	assignee: string;
+}
+
+function readConversation(context: IExecuteFunctions, itemIndex: number): ConversationFields {
 	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	return readConversationStatus(
-		context,
-		itemIndex,
-		'Conversation Status',
-		options.conversationStatus,
-	);
+	return {
+		status: readConversationStatus(
+			context,
+			itemIndex,
+			'Conversation Status',
+			options.conversationStatus,
+		),
+		assignee: readAssignee(context, itemIndex, options.assignee),
+	};
 }
 
 /**
- * The conversation's status after the message; resolved ends the cadences that exit on it. The
- * change is dated with the message, so a message recorded with an earlier Received At does not
- * make the conversation look active now (inactivity counts from its latest activity).
+ * The conversation's status and assignee after the message; resolved ends the cadences that exit
+ * on it. The change is dated with the message, so a message recorded with an earlier Received At
+ * does not make the conversation look active now (inactivity counts from its latest activity).
  */
-async function setStatus(
+async function setConversation(
 	store: CadenceStore,
 	message: { contactKey: string; conversationKey: string; at: number },
-	status: ConversationStatus,
+	fields: ConversationFields,
 ): Promise<void> {
+	if (!fields.status && !fields.assignee) return;
 	await store.updateConversation({
 		contactKey: message.contactKey,
 		conversationKey: message.conversationKey,
-		status,
+		...(fields.status ? { status: fields.status } : {}),
+		...(fields.assignee ? { assignee: fields.assignee } : {}),
 		at: message.at,
 	});
 }

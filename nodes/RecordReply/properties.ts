@@ -1,4 +1,4 @@
-import { reachAtProperty, STATUS_OPTIONS } from '../shared/fragments/reach';
+import { assignedToProperty, reachAtProperty, STATUS_OPTIONS } from '../shared/fragments/reach';
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import { modelTimeLimitProperty } from '../shared/fragments/model-time-limit';
 import { contactIdProperty, conversationIdProperty } from '../shared/fragments/contact';
@@ -134,6 +134,7 @@ export const properties: INodeProperties[] = [
 		displayOptions: { show: { author: ['contact'], action: ['pause'] } },
 	},
 	optionsCollection([
+		assignedToProperty,
 		{
 			displayName: 'Conversation Status',
 			name: 'conversationStatus',

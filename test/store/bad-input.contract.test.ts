@@ -1211,11 +1211,19 @@ const CALLS: BadCall[] = [
 	},
 	{
 		method: 'updateConversation',
-		what: 'neither a status nor a channel',
+		what: 'neither a status, a channel nor an assignee',
 		call: (s) => s.updateConversation({ contactKey: 'c-sent' }),
 		error: V,
 		field: 'status',
-		hint: /give the conversation status, its channel, or both/,
+		hint: /give the conversation status, its channel or its assignee/,
+	},
+	{
+		method: 'updateConversation',
+		what: 'an assignee that is not text',
+		call: (s) => s.updateConversation(bad({ contactKey: 'c-sent', assignee: { name: 'Lia' } })),
+		error: V,
+		field: 'assignee',
+		hint: /give the assignee as text/,
 	},
 	{
 		method: 'getConversationState',

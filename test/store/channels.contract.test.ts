@@ -132,6 +132,7 @@ describe.each(BACKENDS)('channels and conversations on %s', (backend) => {
 					lastInboundAt: start + 2 * MINUTE,
 					lastOutboundAt: start + MINUTE,
 					activityAt: start + 2 * MINUTE,
+					assignee: null,
 					channels: [
 						{ channel: 'sms', lastInboundAt: start + 2 * MINUTE, lastOutboundAt: start + MINUTE },
 						{ channel: 'whatsapp', lastInboundAt: start, lastOutboundAt: null },
@@ -228,12 +229,56 @@ describe.each(BACKENDS)('channels and conversations on %s', (backend) => {
 			).toBe('resolved');
 		});
 
+		it('the assignee is kept, changed, left as is when empty, and names a draft’s reviewer', async () => {
+			const { name } = await t.store.publishCadence(twoSteps());
+			await t.store.enroll([{ cadence: name, contactKey: 'c', conversationKey: 'k' }]);
+			const ref = { contactKey: 'c', conversationKey: 'k' };
+			const set = await t.store.updateConversation({ ...ref, assignee: '  Lia  ' });
+			expect(set.conversation).toMatchObject({ status: 'open', assignee: 'Lia' });
+			await t.store.updateConversation({ ...ref, status: 'pending', assignee: '' });
+			expect(await t.store.getConversationState(ref)).toMatchObject({
+				status: 'pending',
+				assignee: 'Lia',
+			});
+			await t.store.updateConversation({ ...ref, assignee: 'max@example.com' });
+			// Another conversation of the contact has its own assignee.
+			await t.store.updateConversation({ contactKey: 'c', conversationKey: 'k2', assignee: 'Zed' });
+			clock.advance(2 * HOUR);
+			const run = await claimOne(name);
+			await t.store.recordDrafts([
+				{ stepRunId: run.stepRun.id, text: 'Draft', awaitingApproval: true },
+			]);
+			const { events } = await t.store.eventsAfter({ afterId: 0, types: ['draftPending'] });
+			expect(events.map((e) => [e.enrollment.contactKey, e.conversationAssignee])).toEqual([
+				['c', 'max@example.com'],
+			]);
+		});
+
+		it('a bad assignee is refused naming the field, and nothing is written', async () => {
+			const ref = { contactKey: 'c', conversationKey: 'k' };
+			await t.store.updateConversation({ ...ref, assignee: 'Lia' });
+			await expect(
+				t.store.updateConversation({ ...ref, status: 'pending', assignee: 'x'.repeat(513) }),
+			).rejects.toThrow(/assignee: the assignee is longer than 512 characters/);
+			await expect(
+				t.store.updateConversation({ ...ref, status: 'pending', assignee: 42 as never }),
+			).rejects.toThrow(/assignee: give the assignee as text/);
+			await expect(
+				t.store.updateConversation({ contactKey: 'new', assignee: ['Lia'] as never }),
+			).rejects.toThrow(CadenceValidationError);
+			expect(await t.store.getConversationState(ref)).toMatchObject({
+				status: 'open',
+				assignee: 'Lia',
+			});
+			expect(await t.store.getConversationState({ contactKey: 'new' })).toBeNull();
+		});
+
 		it('bad updates are refused and write nothing', async () => {
 			await expect(
 				t.store.updateConversation({ contactKey: 'c', status: 'closed' as never }),
 			).rejects.toThrow(/status: use one of: open, pending, resolved/);
 			await expect(t.store.updateConversation({ contactKey: 'c' })).rejects.toThrow(
-				/give the conversation status, its channel, or both/,
+				/give the conversation status, its channel or its assignee/,
 			);
 			expect(await t.store.getConversationState({ contactKey: 'c' })).toBeNull();
 		});

@@ -205,6 +205,7 @@ describe.each(BACKENDS)('migrations on %s', (backend) => {
 			lastInboundAt: t0 + 3000,
 			lastOutboundAt: t0 + 1000,
 			activityAt: t0 + 3000,
+			assignee: null,
 			channels: [
 				{ channel: 'sms', lastInboundAt: t0 + 2000, lastOutboundAt: null },
 				{ channel: 'whatsapp', lastInboundAt: t0, lastOutboundAt: t0 + 1000 },

@@ -31,6 +31,8 @@ export interface ConversationState {
 	lastOutboundAt: number | null;
 	/** The latest message or status change: inactivity counts from here. */
 	activityAt: number;
+	/** Who handles the conversation (Record Reply / Conversation Status → Assigned To); null if unset. */
+	assignee: string | null;
 	channels: ChannelActivity[];
 }
 
@@ -207,8 +209,9 @@ function fold(into: Map<string, Times>, key: string, next: Times): void {
 }
 
 /**
- * Sets a conversation's status and/or channel (Record Reply, the Cadence node). A status change
- * counts as activity. Resolving applies the exit-on-resolution rule to its enrollments.
+ * Sets a conversation's status, channel and/or assignee (Record Reply, the Cadence node). A
+ * status change counts as activity; naming the assignee of an existing conversation does not.
+ * Resolving applies the exit-on-resolution rule to its enrollments.
  */
 export async function updateConversation(
 	ctx: StoreContext,
@@ -235,17 +238,20 @@ export async function setConversation(
 		conversationKey: string;
 		channel?: string | null;
 		status?: ConversationStatus;
+		assignee?: string;
 	},
 	at: number,
 ): Promise<void> {
 	const status = update.status ?? null;
 	const channel = update.channel ?? null;
+	const assignee = update.assignee ?? null;
 	await db.run(
-		`INSERT INTO conversations (contact_key, conversation_key, channel, status, activity_at,
-			created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)
+		`INSERT INTO conversations (contact_key, conversation_key, channel, status, assignee,
+			activity_at, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (contact_key, conversation_key) DO UPDATE SET
 			channel = COALESCE(?, conversations.channel),
+			assignee = COALESCE(?, conversations.assignee),
 			activity_at = CASE WHEN CAST(? AS TEXT) <> conversations.status
 				AND conversations.activity_at < excluded.activity_at
 				THEN excluded.activity_at ELSE conversations.activity_at END,
@@ -256,10 +262,12 @@ export async function setConversation(
 			update.conversationKey,
 			channel,
 			status ?? 'open',
+			assignee,
 			at,
 			at,
 			at,
 			channel,
+			assignee,
 			status,
 			status,
 		],
@@ -299,6 +307,7 @@ export async function conversationState(
 		lastInboundAt: time(row.last_inbound_at),
 		lastOutboundAt: time(row.last_outbound_at),
 		activityAt: Number(row.activity_at),
+		assignee: row.assignee === null || row.assignee === undefined ? null : String(row.assignee),
 		channels: channels.map((c) => ({
 			channel: String(c.channel),
 			lastInboundAt: time(c.last_inbound_at),

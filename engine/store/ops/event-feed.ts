@@ -39,6 +39,8 @@ export interface FeedEvent {
 	enrollment: Enrollment;
 	/** The step run the event is about (0-based step index), when it is about one. */
 	step: { index: number; cycle: number; idempotencyKey: string } | null;
+	/** Who handles the enrollment's conversation now (its assignee), or null: a draft's reviewer. */
+	conversationAssignee: string | null;
 }
 
 export interface EventPage {
@@ -127,11 +129,14 @@ export async function eventsAfter(ctx: StoreContext, input: EventFeedInput): Pro
 		const rows = await db.all(
 			`SELECT ev.id AS ev_id, ev.enrollment_id AS ev_enrollment_id,
 				ev.step_run_id AS ev_step_run_id, ev.type AS ev_type, ev.at AS ev_at, ev.detail AS ev_detail,
-				r.step_index AS run_step_index, r.cycle AS run_cycle, ${ENROLLMENT_COLUMNS}
+				r.step_index AS run_step_index, r.cycle AS run_cycle, cv.assignee AS conversation_assignee,
+				${ENROLLMENT_COLUMNS}
 			FROM events ev
 			JOIN enrollments e ON e.id = ev.enrollment_id
 			JOIN cadences c ON c.id = e.cadence_id
 			LEFT JOIN step_runs r ON r.id = ev.step_run_id
+			LEFT JOIN conversations cv ON cv.contact_key = e.contact_key
+				AND cv.conversation_key = e.conversation_key
 			WHERE ${conditions.join(' AND ')}
 			ORDER BY ev.id LIMIT ?`,
 			[...params, query.limit],
@@ -154,6 +159,10 @@ export async function eventsAfter(ctx: StoreContext, input: EventFeedInput): Pro
 				step: hasRun
 					? { index, cycle, idempotencyKey: idempotencyKey(event.enrollmentId, index, cycle) }
 					: null,
+				conversationAssignee:
+					row.conversation_assignee === null || row.conversation_assignee === undefined
+						? null
+						: String(row.conversation_assignee),
 			};
 		});
 		// A full page may have more behind it; otherwise everything up to `upTo` has been looked at.

@@ -371,4 +371,11 @@ export const MIGRATIONS: Migration[] = [
 		],
 		after: backfillConversationChannels,
 	},
+	{
+		version: 11,
+		name: 'who handles a conversation: its assignee, the reviewer of drafts for that contact',
+		// Null until Record Reply or Conversation Status names someone; existing stores upgrade
+		// with no assignee, so their draft events keep the reviewer they had.
+		statements: () => ['ALTER TABLE conversations ADD COLUMN assignee TEXT'],
+	},
 ];

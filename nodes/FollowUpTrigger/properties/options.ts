@@ -39,7 +39,7 @@ export const optionsProperty: INodeProperties = optionsCollection([
 		default: '',
 		placeholder: 'e.g. sales-team@example.com',
 		description:
-			'Who reviews an AI draft when the enrollment names no agent: the Draft Awaiting Approval event carries it as reviewer, so a notification needs no lookup',
+			'Who reviews an AI draft when the enrollment names no agent and the conversation no assignee (Record Reply → Assigned To): the Draft Awaiting Approval event carries it as reviewer, so a notification needs no lookup',
 	},
 	{
 		displayName: 'Emit Events',

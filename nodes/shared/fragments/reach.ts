@@ -141,3 +141,35 @@ export function readConversationStatus(
 		'Use open, pending or resolved.',
 	);
 }
+
+export const ASSIGNED_TO = 'Assigned To';
+
+/** Who handles the conversation: the reviewer of drafts for the contact (Record Reply, Cadence). */
+export const assignedToProperty: INodeProperties = {
+	displayName: ASSIGNED_TO,
+	name: 'assignee',
+	type: 'string',
+	default: '',
+	placeholder: 'e.g. {{ $json.conversation.assignee.email }}',
+	description:
+		'Who handles this conversation, e.g. the agent’s name or email. Leave empty to keep the one already set.',
+	hint: 'Used as the reviewer of drafts for this contact when the enrollment names no agent',
+};
+
+/** The assignee, trimmed; '' keeps the one set. Objects and lists fail naming the option. */
+export function readAssignee(
+	context: Parameters<typeof parameterError>[0],
+	itemIndex: number,
+	value: unknown,
+): string {
+	if (value === undefined || value === null) return '';
+	if (typeof value === 'string' || typeof value === 'number') return String(value).trim();
+	throw parameterError(
+		context,
+		itemIndex,
+		ASSIGNED_TO,
+		`must be text, not ${Array.isArray(value) ? 'a list' : typeof value}`,
+		'Map it to the agent’s name or email, e.g. {{ $json.assignee.name }}.',
+		'option',
+	);
+}

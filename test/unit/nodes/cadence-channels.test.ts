@@ -155,6 +155,31 @@ describe('Cadence › Conversation Status', () => {
 		});
 	});
 
+	it('Assigned To sets who handles the conversation; empty keeps the one set', async () => {
+		const base = { contactKey: '+1', conversationKey: 'c-8', conversationStatus: 'open' };
+		const [assigned] = await run(
+			signal('conversationStatus', { ...base, options: { assignee: '  lia@example.com ' } }),
+		);
+		expect(assigned[0].json).toMatchObject({ assignee: 'lia@example.com' });
+		await run(signal('conversationStatus', { ...base, options: { assignee: '' } }));
+		await run(signal('conversationStatus', { ...base, conversationStatus: 'pending' }));
+		expect(await t.store.getConversationState(base)).toMatchObject({
+			status: 'pending',
+			assignee: 'lia@example.com',
+		});
+	});
+
+	it('refuses an Assigned To that is not text, or too long, by name, writing nothing', async () => {
+		const base = { contactKey: '+1', conversationKey: '', conversationStatus: 'open' };
+		await expect(
+			run(signal('conversationStatus', { ...base, options: { assignee: { id: 7 } } })),
+		).rejects.toThrow(/"Assigned To" option must be text, not object/);
+		await expect(
+			run(signal('conversationStatus', { ...base, options: { assignee: 'x'.repeat(513) } })),
+		).rejects.toThrow(/Assigned To/);
+		expect(await t.store.getConversationState({ contactKey: '+1' })).toBeNull();
+	});
+
 	it('refuses an unknown status or channel by name, writing nothing', async () => {
 		const base = { contactKey: '+1', conversationKey: '' };
 		await expect(

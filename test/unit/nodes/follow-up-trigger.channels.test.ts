@@ -349,7 +349,11 @@ describe('Follow-up Trigger → Events: enrolled, sent, failed, deferred, and wh
 			{ cadence: 'Channels', contactKey: 'ann', identities: phone, startAt: NOW - 2 * HOUR },
 			{ cadence: 'Channels', contactKey: 'bob', agent: 'Sam', startAt: NOW - 2 * HOUR },
 			{ cadence: 'Channels', contactKey: 'cy', startAt: NOW - 2 * HOUR },
+			{ cadence: 'Channels', contactKey: 'dee', startAt: NOW - 2 * HOUR },
 		]);
+		// The conversation's assignee reviews when the enrollment names no agent, and only then.
+		await t.store.updateConversation({ contactKey: 'bob', assignee: 'Lia' });
+		await t.store.updateConversation({ contactKey: 'dee', assignee: 'Lia' });
 		await tick();
 		expect(
 			events()
@@ -359,6 +363,7 @@ describe('Follow-up Trigger → Events: enrolled, sent, failed, deferred, and wh
 			'ann was enrolled in "Channels"',
 			'bob was enrolled in "Channels"',
 			'cy was enrolled in "Channels"',
+			'dee was enrolled in "Channels"',
 		]);
 		const due = harness.emitted.flatMap((execution) => execution[0].map((i) => i.json));
 		const stepOf = (key: string) =>
@@ -370,6 +375,9 @@ describe('Follow-up Trigger → Events: enrolled, sent, failed, deferred, and wh
 		]);
 		await t.store.recordDrafts([
 			{ stepRunId: stepOf('cy'), text: 'Draft', awaitingApproval: true },
+		]);
+		await t.store.recordDrafts([
+			{ stepRunId: stepOf('dee'), text: 'Draft', awaitingApproval: true },
 		]);
 		await t.store.deferStep({
 			stepRunId: stepOf('cy'),
@@ -398,6 +406,7 @@ describe('Follow-up Trigger → Events: enrolled, sent, failed, deferred, and wh
 		).toEqual([
 			['bob', 'Sam', 'enrollment'],
 			['cy', 'team@example.com', 'defaultReviewer'],
+			['dee', 'Lia', 'conversationAssignee'],
 		]);
 	});
 });

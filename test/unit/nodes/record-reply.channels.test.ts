@@ -76,6 +76,28 @@ describe('Record Reply: identities and the conversation', () => {
 		expect(await t.store.getEnrollment(enrollment!.id)).toMatchObject({ state: 'exited' });
 	});
 
+	it('Assigned To names who handles the conversation, for a contact’s and an agent’s message', async () => {
+		await run({ ...base, options: { assignee: ' Lia ' } });
+		expect(await conversation()).toMatchObject({ status: 'open', assignee: 'Lia' });
+		await run({ ...base, author: 'agent', options: { assignee: 'max@example.com' } });
+		expect(await conversation()).toMatchObject({ assignee: 'max@example.com' });
+		// Empty or left out keeps the assignee; a status alone does not clear it.
+		await run({ ...base, options: { assignee: '', conversationStatus: 'pending' } });
+		await run(base);
+		expect(await conversation()).toMatchObject({
+			status: 'pending',
+			assignee: 'max@example.com',
+		});
+	});
+
+	it('refuses an Assigned To that is not text by name, recording no message', async () => {
+		await expect(run({ ...base, options: { assignee: ['Lia', 'Max'] } })).rejects.toThrow(
+			/"Assigned To" option must be text, not a list/,
+		);
+		expect(await t.store.getConversation({ contactKey: 'ana' })).toEqual([]);
+		expect(await conversation()).toBeNull();
+	});
+
 	it('refuses an unknown status or a bad identity by name, recording no message', async () => {
 		await expect(run({ ...base, options: { conversationStatus: 'closed' } })).rejects.toThrow(
 			/"Conversation Status" parameter is not a conversation status: "closed"/,

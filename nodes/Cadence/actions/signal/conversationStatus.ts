@@ -2,7 +2,9 @@ import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import { conversationIdProperty } from '../../../shared/fragments/contact';
 import { optionsCollection } from '../../../shared/fragments/options';
 import {
+	assignedToProperty,
 	CHANNEL_OPTIONS,
+	readAssignee,
 	readChannelName,
 	readConversationStatus,
 	STATUS_OPTIONS,
@@ -34,6 +36,7 @@ const properties: INodeProperties[] = [
 		description: 'The conversation’s status now',
 	},
 	optionsCollection([
+		assignedToProperty,
 		{
 			displayName: 'Conversation Channel',
 			name: 'conversationChannel',
@@ -75,11 +78,13 @@ export const execute: OperationExecute = async function (itemIndex, _item, store
 		'Conversation Channel',
 		options.conversationChannel,
 	);
+	const assignee = readAssignee(this, itemIndex, options.assignee);
 	const at = readTime(this, itemIndex, 'Changed At', options.at);
 	const labels = {
 		contactKey: 'Contact ID',
 		conversationKey: 'Conversation ID',
 		status: 'Conversation Status',
+		assignee: 'Assigned To',
 	};
 	const { conversation, exited } = await callStore(this, itemIndex, labels, async () =>
 		(await store()).updateConversation({
@@ -87,6 +92,7 @@ export const execute: OperationExecute = async function (itemIndex, _item, store
 			conversationKey,
 			status,
 			...(channel ? { channel } : {}),
+			...(assignee ? { assignee } : {}),
 			at,
 		}),
 	);
@@ -97,6 +103,7 @@ export const execute: OperationExecute = async function (itemIndex, _item, store
 			conversationKey,
 			status: conversation.status,
 			channel: conversation.channel,
+			assignee: conversation.assignee,
 			lastInboundAt: iso(conversation.lastInboundAt),
 			lastOutboundAt: iso(conversation.lastOutboundAt),
 			...exitedJson(exited),
