@@ -28,7 +28,7 @@ export interface TriggerSettings {
 	historyLength: number;
 	stuckAfterMs: number;
 	events: TriggerEventType[];
-	/** Who reviews a draft when its enrollment names no agent (Options → Default Reviewer). */
+	/** Who reviews a draft when neither its enrollment's agent nor its conversation's assignee is set. */
 	defaultReviewer: string;
 	sandbox: {
 		contactName: string;
