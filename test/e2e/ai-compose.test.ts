@@ -4,7 +4,7 @@ import { startOpenAiStub, type OpenAiStub } from '../support/openai-stub';
 import { StoreProbe } from './support/cadence-store';
 import { waitFor } from './support/environment';
 import { itemsAt } from './support/executions';
-import { N8nInstance } from './support/n8n-instance';
+import { N8nInstance, withLogsOf } from './support/n8n-instance';
 import { freshDatabase, type PostgresDatabase } from './support/services';
 import { StepRunReader } from './support/step-run-details';
 import {
@@ -32,6 +32,8 @@ import {
  * workflows when done.
  */
 let n8n: N8nInstance;
+/** A failing test shows what n8n printed. */
+const withLogs = withLogsOf(() => n8n);
 
 beforeAll(async () => {
 	n8n = await N8nInstance.start({ name: 'ai-compose' });
@@ -207,14 +209,6 @@ describe('Compose Follow-up with a chat model and a chat memory', () => {
 		await stub?.close();
 		await db?.drop();
 	});
-
-	const withLogs = (body: () => Promise<void>) => async () => {
-		try {
-			await body();
-		} catch (error) {
-			throw n8n.withLogs(error);
-		}
-	};
 
 	test(
 		'the stub model writes the follow-up from the instruction, the persona and the chat memory',
@@ -401,14 +395,6 @@ describe('a model that is down, and replies classified without one', () => {
 		await runs?.close();
 		await stub?.close();
 	});
-
-	const withLogs = (body: () => Promise<void>) => async () => {
-		try {
-			await body();
-		} catch (error) {
-			throw n8n.withLogs(error);
-		}
-	};
 
 	test(
 		'an AI assisted step whose model is down sends its static fallback, and the next step comes',

@@ -3,7 +3,7 @@ import { rawDriver } from '../support/raw-sql';
 import { StoreProbe } from './support/cadence-store';
 import { waitFor } from './support/environment';
 import { itemsAt, type ExecutionSummary } from './support/executions';
-import { N8nInstance } from './support/n8n-instance';
+import { N8nInstance, withLogsOf } from './support/n8n-instance';
 import { execution, StepRunReader, waitForStatus } from './support/step-run-details';
 import { approvalWorkflow, enrollByHandWorkflow } from './support/workflows';
 
@@ -13,6 +13,8 @@ import { approvalWorkflow, enrollByHandWorkflow } from './support/workflows';
  * part has its own cadence and contacts, and deactivates its workflow when done.
  */
 let n8n: N8nInstance;
+/** A failing test shows what n8n printed. */
+const withLogs = withLogsOf(() => n8n);
 
 beforeAll(async () => {
 	n8n = await N8nInstance.start({ name: 'approval' });
@@ -75,14 +77,6 @@ describe('the reviewer approves, edits or discards through the link', () => {
 		await store?.close();
 		await runs?.close();
 	});
-
-	const withLogs = (body: () => Promise<void>) => async () => {
-		try {
-			await body();
-		} catch (error) {
-			throw n8n.withLogs(error);
-		}
-	};
 
 	const form = (fields: Record<string, string>) => ({
 		method: 'POST',

@@ -4,7 +4,7 @@ import { rawDriver } from '../support/raw-sql';
 import { StoreProbe } from './support/cadence-store';
 import { waitFor } from './support/environment';
 import { itemsAt } from './support/executions';
-import { N8nInstance } from './support/n8n-instance';
+import { N8nInstance, withLogsOf } from './support/n8n-instance';
 import {
 	cadenceType,
 	cadenceWorkflow,
@@ -33,6 +33,8 @@ import {
  * part ticks during the next.
  */
 let n8n: N8nInstance;
+/** A failing test shows what n8n printed. */
+const withLogs = withLogsOf(() => n8n);
 
 beforeAll(async () => {
 	n8n = await N8nInstance.start({ name: 'cadence' });
@@ -120,13 +122,6 @@ describe('a whole cadence: enroll, send, reply, working hours', () => {
 	});
 
 	/** Wraps a test body so that a failure shows what n8n printed. */
-	const withLogs = (body: () => Promise<void>) => async () => {
-		try {
-			await body();
-		} catch (error) {
-			throw n8n.withLogs(error);
-		}
-	};
 
 	async function expectNoFailedExecutions(workflowId: string) {
 		const failed = await n8n.executions(workflowId, { status: 'error', includeData: true });
@@ -435,14 +430,6 @@ describe('store semantics: the contact clock, one template imported twice, the h
 		await n8n?.deactivateAll();
 	});
 
-	const withLogs = (body: () => Promise<void>) => async () => {
-		try {
-			await body();
-		} catch (error) {
-			throw n8n.withLogs(error);
-		}
-	};
-
 	async function cadenceIds(name: string): Promise<Array<{ id: number; workflow_id: string }>> {
 		const rows = await store().all<{ id: number; workflow_id: string }>(
 			'SELECT id, workflow_id FROM cadences WHERE name = ? ORDER BY id',
@@ -744,14 +731,6 @@ describe('issue 11 rows: opt-out, signals, Skip and Cancel, quiet hours, limits,
 		await store?.close();
 		await n8n?.deactivateAll();
 	});
-
-	const withLogs = (body: () => Promise<void>) => async () => {
-		try {
-			await body();
-		} catch (error) {
-			throw n8n.withLogs(error);
-		}
-	};
 
 	type Json = Record<string, unknown>;
 

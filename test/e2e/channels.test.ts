@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { StoreProbe } from './support/cadence-store';
 import { waitFor } from './support/environment';
 import { itemsAt } from './support/executions';
-import { N8nInstance } from './support/n8n-instance';
+import { N8nInstance, withLogsOf } from './support/n8n-instance';
 import {
 	cadenceType,
 	node,
@@ -28,6 +28,8 @@ const MINUTE = 60_000;
 
 type Json = Record<string, unknown>;
 let n8n: N8nInstance;
+/** A failing test shows what n8n printed. */
+const withLogs = withLogsOf(() => n8n);
 let store: StoreProbe;
 const ids: Record<string, string> = {};
 
@@ -202,14 +204,6 @@ afterAll(async () => {
 	await store?.close();
 	await n8n?.stop();
 });
-
-const withLogs = (body: () => Promise<void>) => async () => {
-	try {
-		await body();
-	} catch (error) {
-		throw n8n.withLogs(error);
-	}
-};
 
 const inbound = (body: Json) => n8n.webhook<Json[]>('ch-inbound', body);
 const enroll = (body: Json) => n8n.webhook<Json[]>('ch-enroll', body);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { openStore } from '../../engine/store/open';
 import type { CadenceStore } from '../../engine/store/store';
 import { sleep, waitFor } from './support/environment';
-import { N8nInstance } from './support/n8n-instance';
+import { N8nInstance, withLogsOf } from './support/n8n-instance';
 import { startOwnPostgres, type OwnPostgres } from './support/own-postgres';
 import {
 	cadenceType,
@@ -198,6 +198,8 @@ async function enrollDue(store: CadenceStore, cadence: string, contacts: string[
 // ---- the test ----
 
 let n8n: N8nInstance;
+/** A failing test shows what n8n printed. */
+const withLogs = withLogsOf(() => n8n);
 let channel: Channel;
 let postgres: OwnPostgres;
 let sqliteStore: CadenceStore | null = null;
@@ -251,17 +253,6 @@ async function crashAndRestart() {
 	expect(killed.length).toBeGreaterThanOrEqual(1);
 	await n8n.restartMain();
 }
-
-/** A failing test shows what n8n printed. */
-const withLogs =
-	(body: () => Promise<void>): (() => Promise<void>) =>
-	async () => {
-		try {
-			await body();
-		} catch (error) {
-			throw n8n.withLogs(error);
-		}
-	};
 
 it(
 	'activates with its Postgres store down at n8n start, reports it, and resumes by itself',

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { N8nInstance, type CreatedWorkflow } from './support/n8n-instance';
+import { N8nInstance, type CreatedWorkflow, withLogsOf } from './support/n8n-instance';
 import { cadenceType, code, manualTrigger, node, workflow } from './support/workflows';
 
 /**
@@ -10,6 +10,8 @@ import { cadenceType, code, manualTrigger, node, workflow } from './support/work
  * no error about the package, before any template runs.
  */
 let n8n: N8nInstance;
+/** A failing test shows what n8n printed. */
+const withLogs = withLogsOf(() => n8n);
 
 beforeAll(async () => {
 	n8n = await N8nInstance.start({ name: 'package-templates' });
@@ -168,14 +170,6 @@ describe('every template imported, activated and run headless', () => {
 			if (wf) await n8n?.deactivate(wf.id).catch(() => undefined);
 		}
 	});
-
-	const withLogs = (body: () => Promise<void>) => async () => {
-		try {
-			await body();
-		} catch (error) {
-			throw n8n.withLogs(error);
-		}
-	};
 
 	test('the template list is what the README describes', () => {
 		expect(files).toHaveLength(12);

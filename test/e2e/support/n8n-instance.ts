@@ -518,3 +518,19 @@ export class N8nInstance {
 		if (!keepFolder) rmSync(this.userFolder, { recursive: true, force: true });
 	}
 }
+
+/**
+ * Wraps a test body so that its failure also shows the last lines n8n printed. `instance` is read
+ * only when the body fails, so a file can set this up before its `beforeAll` starts n8n.
+ */
+export function withLogsOf(
+	instance: () => N8nInstance | undefined,
+): (body: () => Promise<void>) => () => Promise<void> {
+	return (body) => async () => {
+		try {
+			await body();
+		} catch (error) {
+			throw instance()?.withLogs(error) ?? error;
+		}
+	};
+}
