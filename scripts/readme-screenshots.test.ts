@@ -64,3 +64,8 @@ test('the conversation workflow of template 01', async () => {
 	await openFitted('01-chat-inactivity.conversation.json');
 	await shootCanvas('canvas-conversation.png');
 });
+
+test('the live chat → SMS workflow of template 07, with Route by Channel', async () => {
+	await openFitted('07-live-chat-to-sms.cadence.json');
+	await shootCanvas('canvas-channels.png');
+});
