@@ -625,6 +625,32 @@ describe.each(BACKENDS)('channels and conversations on %s', (backend) => {
 			expect(scan.enrolled.map((e) => e.contactKey)).toEqual(['done']);
 		});
 
+		it('scans again from the start when Idle Statuses gains a status, enrolling nobody twice', async () => {
+			await t.store.publishCadence(idleCadence({ statuses: ['open'] }));
+			await message('open', 'k1', 120);
+			await message('waiting', 'k2', 120);
+			await t.store.updateConversation({
+				contactKey: 'waiting',
+				conversationKey: 'k2',
+				status: 'pending',
+				at: clock.nowMs - 120 * MINUTE,
+			});
+			const first = await t.store.enrollIdleConversations({ cadence: 'Recover' });
+			expect(first.enrolled.map((e) => e.contactKey)).toEqual(['open']);
+			expect(first.scanned).toBe(2);
+			// The cursor is past both: without a change nothing is read again.
+			expect((await t.store.enrollIdleConversations({ cadence: 'Recover' })).scanned).toBe(0);
+
+			await t.store.publishCadence(idleCadence({ statuses: ['open', 'pending'] }));
+			const widened = await t.store.enrollIdleConversations({ cadence: 'Recover' });
+			expect(widened).toMatchObject({ scanned: 2, more: false });
+			expect(widened.enrolled.map((e) => e.contactKey)).toEqual(['waiting']);
+
+			// Counting fewer statuses keeps the cursor where it is.
+			await t.store.publishCadence(idleCadence({ statuses: ['pending'] }));
+			expect((await t.store.enrollIdleConversations({ cadence: 'Recover' })).scanned).toBe(0);
+		});
+
 		it('is bounded per call and pages on from where the last call stopped', async () => {
 			await t.store.publishCadence(idleCadence());
 			for (let i = 0; i < 7; i++) await message(`c${i}`, 'k', 100 - i);

@@ -65,7 +65,7 @@ export async function enrollIdleConversations(
 			]);
 		}
 		if (Number(cadence.active) !== 1) return { enrolled: [], scanned: 0, more: false };
-		const cursor = await lockCursor(ctx, db, cadenceId, now);
+		const cursor = await lockCursor(ctx, db, cadenceId, rule.statuses, now);
 		const idleBefore = now - rule.idleMinutes * 60_000;
 		const rows = await db.all<{
 			id: number;
@@ -126,23 +126,45 @@ export async function enrollIdleConversations(
 	});
 }
 
-/** The cadence's cursor, created at the start on first use, held until the transaction ends. */
+/**
+ * The cadence's cursor, created at the start on first use, held until the transaction ends. A
+ * cursor that scanned for fewer statuses than the cadence counts now starts over: the
+ * conversations it passed in a newly counted status are idle candidates it never considered.
+ */
 async function lockCursor(
 	ctx: StoreContext,
 	db: SqlExecutor,
 	cadenceId: number,
+	statuses: readonly string[],
 	now: number,
 ): Promise<{ activityAt: number; conversationId: number }> {
+	const counted = JSON.stringify([...statuses].sort());
 	await db.run(
-		`INSERT INTO inactivity_cursors (cadence_id, activity_at, conversation_id, updated_at)
-		VALUES (?, -1, 0, ?) ON CONFLICT (cadence_id) DO NOTHING`,
-		[cadenceId, now],
+		`INSERT INTO inactivity_cursors (cadence_id, activity_at, conversation_id, updated_at, statuses)
+		VALUES (?, -1, 0, ?, ?) ON CONFLICT (cadence_id) DO NOTHING`,
+		[cadenceId, now, counted],
 	);
-	const [row] = await db.all<{ activity_at: number; conversation_id: number }>(
-		`SELECT activity_at, conversation_id FROM inactivity_cursors WHERE cadence_id = ?${ctx.driver.dialect.lockRow}`,
+	const [row] = await db.all<{
+		activity_at: number;
+		conversation_id: number;
+		statuses: string | null;
+	}>(
+		`SELECT activity_at, conversation_id, statuses FROM inactivity_cursors WHERE cadence_id = ?${ctx.driver.dialect.lockRow}`,
 		[cadenceId],
 	);
-	return { activityAt: Number(row.activity_at), conversationId: Number(row.conversation_id) };
+	if (row.statuses === counted) {
+		return { activityAt: Number(row.activity_at), conversationId: Number(row.conversation_id) };
+	}
+	const scanned = new Set(row.statuses === null ? [] : (JSON.parse(row.statuses) as string[]));
+	const start = statuses.some((status) => !scanned.has(status));
+	await db.run(
+		`UPDATE inactivity_cursors SET statuses = ?${start ? ', activity_at = -1, conversation_id = 0' : ''}
+		WHERE cadence_id = ?`,
+		[counted, cadenceId],
+	);
+	return start
+		? { activityAt: -1, conversationId: 0 }
+		: { activityAt: Number(row.activity_at), conversationId: Number(row.conversation_id) };
 }
 
 /** Inserts the once-per-cadence rows; returns the conversations this call won. */

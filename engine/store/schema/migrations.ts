@@ -378,4 +378,14 @@ export const MIGRATIONS: Migration[] = [
 		// with no assignee, so their draft events keep the reviewer they had.
 		statements: () => ['ALTER TABLE conversations ADD COLUMN assignee TEXT'],
 	},
+	// Versions 12 and 13 are taken by changes written at the same time (see version 9's note).
+	{
+		version: 14,
+		name: 'the statuses an inactivity cursor scanned for, so adding one scans again from the start',
+		// The cursor passes conversations whose status was not counted then; when the Follow-up
+		// Trigger's Idle Statuses gains a status, those must be read again. NULL (a cursor from
+		// before): not known, so the next call starts over once — the once-per-cadence rows keep
+		// anything already enrolled from being enrolled again.
+		statements: () => ['ALTER TABLE inactivity_cursors ADD COLUMN statuses TEXT'],
+	},
 ];
