@@ -1,4 +1,10 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	NodeApiError,
+	NodeOperationError,
+} from 'n8n-workflow';
 import { mapConcurrent } from '../../engine/compose';
 import { toNodeError } from './errors';
 
@@ -16,6 +22,13 @@ import { toNodeError } from './errors';
 export interface Emit {
 	output: number;
 	json: IDataObject;
+	/**
+	 * A failed item's error, set only when the node has an error output (On Error → Continue
+	 * (using error output)). n8n moves an item there by this, whatever fields its JSON keeps (a
+	 * JSON-only error is recognised only when the JSON holds nothing but `error`), and gives it
+	 * n8n's usual error-output shape, `{ error }`, the input reachable through its pairing.
+	 */
+	error?: NodeApiError | NodeOperationError;
 }
 
 export interface FailureOptions {
@@ -37,9 +50,18 @@ export function failedItemMessage(
 	error: unknown,
 	itemIndex?: number,
 ): string {
+	return failedItemError(context, error, itemIndex).message;
+}
+
+/** `failedItemMessage`, keeping the n8n error the item carries. */
+function failedItemError(
+	context: IExecuteFunctions,
+	error: unknown,
+	itemIndex?: number,
+): NodeApiError | NodeOperationError {
 	const nodeError = toNodeError(context.getNode(), error, { itemIndex });
 	if (!context.continueOnFail()) throw nodeError;
-	return nodeError.message;
+	return nodeError;
 }
 
 class Outputs {
@@ -59,17 +81,23 @@ class Outputs {
 	}
 
 	fail(itemIndex: number, error: unknown, named = true): void {
-		const message = failedItemMessage(this.context, error, named ? itemIndex : undefined);
+		const nodeError = failedItemError(this.context, error, named ? itemIndex : undefined);
+		const { message } = nodeError;
 		const json = this.failure.errorJson?.(message, this.items[itemIndex]) ?? { error: message };
-		this.emit(itemIndex, [{ output: this.failure.errorOutput ?? 0, json }]);
+		// Only where the node has an error output: elsewhere the item stays as it always looked.
+		const toErrorOutput = this.context.getNode().onError === 'continueErrorOutput';
+		this.emit(itemIndex, [
+			{ output: this.failure.errorOutput ?? 0, json, error: toErrorOutput ? nodeError : undefined },
+		]);
 	}
 
 	/** In item order on every output, so a later node's paired items read naturally. */
 	result(): INodeExecutionData[][] {
 		const result: INodeExecutionData[][] = Array.from({ length: this.outputs }, () => []);
 		this.byItem.forEach((emits, itemIndex) => {
-			for (const { output, json } of emits ?? []) {
-				result[output].push({ json, pairedItem: { item: itemIndex } });
+			for (const { output, json, error } of emits ?? []) {
+				const pairedItem = { item: itemIndex };
+				result[output].push(error ? { json, pairedItem, error } : { json, pairedItem });
 			}
 		});
 		return result;

@@ -951,3 +951,50 @@ describe('issue 11 rows: opt-out, signals, Skip and Cancel, quiet hours, limits,
 		}),
 	);
 });
+
+describe('On Error → Continue (using error output)', () => {
+	/**
+	 * n8n moves an item to a node's error output only when it recognises it as failed. Exit Check
+	 * keeps a failed item's fields (without an error output, its Exit branch must still know who it
+	 * was about), which n8n's JSON test does not recognise; the item's n8n error does.
+	 */
+	let workflowId = '';
+	beforeAll(async () => {
+		const check = node(
+			'Exit Check',
+			cadenceType('exitCheck'),
+			{ options: { goalNote: '={{ $json.body.note }}' } },
+			{ onError: 'continueErrorOutput' },
+		);
+		const wf = workflow(
+			'Exit Check with an error output',
+			[webhook('error-output'), check, noOp('Went on'), noOp('Exited'), noOp('Failed')],
+			[
+				['Webhook', 'Exit Check'],
+				['Exit Check', 'Went on', 0],
+				['Exit Check', 'Exited', 1],
+				['Exit Check', 'Failed', 2],
+			],
+		);
+		workflowId = (await n8n.createWorkflow(wf)).id;
+		await n8n.activate(workflowId);
+	});
+
+	afterAll(async () => {
+		await n8n?.deactivateAll();
+	});
+
+	test(
+		'a failed item leaves by the error output, not by Exit; a good one goes on',
+		withLogs(async () => {
+			await n8n.webhook('error-output', { who: 'long', note: 'x'.repeat(600) });
+			await n8n.webhook('error-output', { who: 'short', note: 'fine' });
+			const executions = await n8n.waitForExecutions(workflowId, 2);
+			const failed = itemsAt(executions, 'Failed');
+			// n8n's error-output item: the error alone (the input stays reachable by its pairing).
+			expect(failed).toEqual([{ error: 'The "Goal Note" option is longer than 500 characters' }]);
+			expect(itemsAt(executions, 'Exited')).toEqual([]);
+			expect(itemsAt(executions, 'Went on').map((i) => i.body.who)).toEqual(['short']);
+		}),
+	);
+});

@@ -23,6 +23,8 @@ export interface ContextOptions {
 	items?: INodeExecutionData[];
 	credentials?: Record<string, ICredentialDataDecryptedObject>;
 	continueOnFail?: boolean;
+	/** The node's Settings → On Error (continueOnFail follows from it when set). */
+	onError?: INode['onError'];
 	inputConnections?: Record<string, unknown>;
 	/** Collects the hints the node adds to its run (addExecutionHints). */
 	hints?: NodeExecutionHint[];
@@ -44,6 +46,7 @@ export function executeContext(options: ContextOptions): IExecuteFunctions {
 		credentials: options.credentials
 			? Object.fromEntries(Object.keys(options.credentials).map((k) => [k, { id: '1', name: k }]))
 			: undefined,
+		onError: options.onError,
 	};
 	const context = {
 		getNode: () => node,
@@ -53,7 +56,9 @@ export function executeContext(options: ContextOptions): IExecuteFunctions {
 			active: true,
 		}),
 		getInputData: () => items,
-		continueOnFail: () => options.continueOnFail ?? false,
+		continueOnFail: () =>
+			options.continueOnFail ??
+			(options.onError !== undefined && options.onError !== 'stopWorkflow'),
 		getNodeParameter: (name: string, itemIndex: number, fallback?: unknown) => {
 			const value = name
 				.split('.')

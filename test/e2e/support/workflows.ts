@@ -17,6 +17,8 @@ export interface WorkflowNode {
 	parameters: Record<string, unknown>;
 	credentials?: Record<string, { id: string; name: string }>;
 	webhookId?: string;
+	/** Settings → On Error: 'continueRegularOutput' or 'continueErrorOutput'. */
+	onError?: string;
 }
 
 export type Link = [from: string, to: string, fromOutput?: number];

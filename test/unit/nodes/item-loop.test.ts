@@ -67,6 +67,54 @@ describe('mapItems', () => {
 		]);
 	});
 
+	it('with an error output (On Error → Continue (using error output)), a failed item carries its n8n error, so n8n moves it there whatever fields it keeps', async () => {
+		const context = executeContext({
+			type: 'test',
+			parameters: {},
+			items: [{ json: { who: 'a' } }, { json: { who: 'b' } }],
+			onError: 'continueErrorOutput',
+		});
+		const out = await mapItems(
+			context,
+			2,
+			async (i) => {
+				if (i === 0) throw bad(0);
+				return [{ output: 0, json: { ok: true } }];
+			},
+			{ errorOutput: 1, errorJson: (error, item) => ({ ...item.json, error }) },
+		);
+		expect(out[0]).toEqual([{ json: { ok: true }, pairedItem: { item: 1 } }]);
+		expect(out[1]).toHaveLength(1);
+		expect(out[1][0].json).toEqual({
+			who: 'a',
+			error: 'The "Amount" parameter is not a number (item 0)',
+		});
+		expect(out[1][0].error).toBeInstanceOf(NodeOperationError);
+		expect(out[1][0].error?.message).toBe('The "Amount" parameter is not a number (item 0)');
+
+		// On Error → Continue (regular output): the item as before, no error attached.
+		const regular = await mapItems(
+			executeContext({
+				type: 'test',
+				parameters: {},
+				items: [{ json: { who: 'a' } }],
+				onError: 'continueRegularOutput',
+			}),
+			2,
+			async () => {
+				throw bad(0);
+			},
+			{ errorOutput: 1 },
+		);
+		expect(regular[1]).toEqual([
+			{
+				json: { error: 'The "Amount" parameter is not a number (item 0)' },
+				pairedItem: { item: 0 },
+			},
+		]);
+		expect(regular[1][0]).not.toHaveProperty('error');
+	});
+
 	it('without Continue On Fail, throws the item’s error and touches no later item', async () => {
 		const touched: number[] = [];
 		const attempt = mapItems(contextFor([{}, {}, {}]), 1, async (i) => {
