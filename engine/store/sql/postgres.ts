@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createHash } from 'node:crypto';
 import { Pool, types as pgTypes, type PoolClient, type PoolConfig } from 'pg';
 import { CadenceStoreError, CadenceValidationError, type StoreProblem } from '../../errors';
@@ -120,7 +121,26 @@ export class PostgresDriver implements SqlDriver {
 		return { changes: result.rowCount ?? 0 };
 	}
 
+	/**
+	 * Runs `work` in one transaction. A transaction Postgres chose as a deadlock's victim (or could
+	 * not serialise) was rolled back whole, so it runs again, up to three times in all: two batches
+	 * that lock the same enrollments in different orders (Mark Sent and Record Reply) both land.
+	 */
 	async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+		for (let attempt = 1; ; attempt++) {
+			try {
+				return await this.transactionOnce(work);
+			} catch (error) {
+				if (attempt >= TRANSACTION_ATTEMPTS || !RETRIED_CODES.includes(causeCode(error))) {
+					throw error;
+				}
+				// A short random pause, so the two sides of a deadlock do not meet again at once.
+				await sleep(5 + Math.random() * 20 * attempt);
+			}
+		}
+	}
+
+	private async transactionOnce<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
 		return this.withClient(async (client) => {
 			await this.raw(client, 'BEGIN', []);
 			let result: T;
@@ -202,6 +222,15 @@ export class PostgresDriver implements SqlDriver {
 			throw mapError(error);
 		}
 	}
+}
+
+/** deadlock_detected, serialization_failure: the transaction was rolled back and may run again. */
+const RETRIED_CODES = ['40P01', '40001'];
+const TRANSACTION_ATTEMPTS = 3;
+
+/** The SQLSTATE of an error or of the driver error a store error wraps. */
+function causeCode(error: unknown): string {
+	return codeOf(error instanceof CadenceStoreError ? error.cause : error);
 }
 
 /** A prepared statement missing on, or already on, the server connection a pooler handed us. */
