@@ -27,6 +27,7 @@ import { handOff, handOffMany } from './ops/hand-off';
 import { readStepFacts, type StepFactsOptions, type StepRef } from './ops/step-facts';
 import { recordDraft, recordDrafts } from './ops/drafts';
 import { markSent, markSentMany } from './ops/mark-sent';
+import { deferSteps } from './ops/defer';
 import * as dashboard from './ops/dashboard';
 import * as dashboardTokens from './ops/dashboard-tokens';
 import * as feed from './ops/event-feed';
@@ -94,6 +95,8 @@ export class CadenceStore {
 	recordDrafts = (inputs: readonly DraftInput[]) => recordDrafts(this.ctx, inputs);
 	recordApproval = (input: ApprovalInput) => sending.recordApproval(this.ctx, input);
 	deferStep = (input: DeferInput) => sending.deferStep(this.ctx, input);
+	/** Several deferrals in one transaction; each item's result, or its own error (defer.ts). */
+	deferSteps = (inputs: readonly DeferInput[]) => deferSteps(this.ctx, inputs);
 	markSent = (input: SentInput) => markSent(this.ctx, input);
 	/** Several sends in one transaction; each item's result, or its own error (see mark-sent.ts). */
 	markSentMany = (inputs: readonly SentInput[]) => markSentMany(this.ctx, inputs);
@@ -126,6 +129,9 @@ export class CadenceStore {
 	/** The channel decision for a claimed step, from the store's facts at `now` (default: the clock). */
 	decideStepChannel = (claimed: ClaimedStep, now?: number) =>
 		channelFacts.decideStepChannel(this.ctx, claimed, now);
+	/** A claim's channel decisions in three reads (each at its claim unless `now` is given). */
+	decideStepChannels = (claimed: readonly ClaimedStep[], now?: number) =>
+		channelFacts.decideStepChannels(this.ctx, claimed, now);
 	/** A channel's delivery report, matched by the message id Mark Sent stored. */
 	recordDelivery = (input: DeliveryInput) => delivery.recordDelivery(this.ctx, input);
 	/** Enrolls up to `limit` idle conversations into the cadence, each once ever. */

@@ -3,10 +3,12 @@ import {
 	decideExit,
 	decideWithoutEnrollment,
 	type CadenceStore,
+	type DeferInput,
 	type ExitCheck,
 	type ExitDecision,
 } from '../../engine';
-import { composeFollows, handToSendPath } from '../shared/hand-off';
+import { composeFollows, handAllToSendPath } from '../shared/hand-off';
+import { cadenceReader, type CadenceReader } from '../shared/cadence-cache';
 import { eachInput, mapBatch, settled, type Emit, type Settled } from '../shared/items';
 import { iso } from '../shared/output';
 import { readStepItem, type StepRef } from '../shared/step-item';
@@ -60,11 +62,13 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		call: async (inputs) =>
 			withStore(this, async (store) => {
 				const facts = await readAllFacts(this.getNode(), store, inputs);
-				return eachInput(this, inputs, async (input, i) => {
+				const getCadence = cadenceReader(store);
+				const checked = await eachInput(this, inputs, async (input, i) => {
 					const read = facts[i];
 					if (read instanceof Error) throw read;
-					return checkInStore(this, store, input, read);
+					return checkInStore(this, store, getCadence, input, read);
 				});
+				return writeBatch(this, store, inputs, checked);
 			}),
 		emit: (checked, _input, _itemIndex, item) => emitDecision(item.json, checked),
 	});
@@ -116,12 +120,17 @@ function readItem(
 	return { ref, json, goalReached, goalNote, disabled, judging, itemIndex };
 }
 
+interface CheckedInStore extends Checked {
+	deferral?: DeferInput;
+}
+
 async function checkInStore(
 	context: IExecuteFunctions,
 	store: CadenceStore,
+	getCadence: CadenceReader,
 	{ ref, json, goalNote, judging, itemIndex }: CheckInput,
 	read: ReadFacts,
-): Promise<Checked> {
+): Promise<CheckedInStore> {
 	const node = context.getNode();
 	let decision = decideExit(read.facts);
 	const extra: IDataObject = {};
@@ -133,12 +142,48 @@ async function checkInStore(
 		decision = judged.decision;
 		extra.aiJudgement = judgementJson(judged.judgement);
 	}
-	const carried = await recordDecision(node, store, ref, read, decision, goalNote);
-	// In a flow without Compose Follow-up, Continue is the path to the channel.
-	const toChannel = !carried.exit && !composeFollows(context);
-	if (toChannel && !(await handToSendPath(context, store, ref, itemIndex)))
-		return { decision: carried, extra, dropped: true };
-	return { decision: carried, extra };
+	const carried = await recordDecision(node, store, getCadence, ref, read, decision, goalNote);
+	return { decision: carried.decision, extra, deferral: carried.deferral };
+}
+
+/**
+ * The writes every item's decision left for the batch, each kind in one store call: the
+ * deferrals, then the hand-offs. In a flow without Compose Follow-up, Continue is the path to
+ * the channel, so Exit Check hands those steps over itself; a step emitted again meanwhile is
+ * dropped. Without Continue On Fail a run with a failed item writes none of them (it fails).
+ */
+async function writeBatch(
+	context: IExecuteFunctions,
+	store: CadenceStore,
+	inputs: CheckInput[],
+	checked: Array<CheckedInStore | Error>,
+): Promise<Array<Checked | Error>> {
+	const results: Array<Checked | Error> = checked.map((c) =>
+		c instanceof Error ? c : { decision: c.decision, extra: c.extra },
+	);
+	if (!context.continueOnFail() && checked.some((c) => c instanceof Error)) return results;
+	const deferring = checked.flatMap((c, i) => (c instanceof Error || !c.deferral ? [] : [i]));
+	if (deferring.length > 0) {
+		const deferred = await store.deferSteps(
+			deferring.map((i) => (checked[i] as CheckedInStore).deferral!),
+		);
+		deferring.forEach((i, k) => {
+			if (deferred[k] instanceof Error) results[i] = deferred[k];
+		});
+	}
+	if (composeFollows(context)) return results;
+	const toChannel = results.flatMap((r, i) =>
+		r instanceof Error || r.decision.exit
+			? []
+			: [{ i, ref: inputs[i].ref, itemIndex: inputs[i].itemIndex }],
+	);
+	const handed = await handAllToSendPath(context, store, toChannel);
+	toChannel.forEach(({ i }, k) => {
+		const outcome = handed[k];
+		if (outcome instanceof Error) results[i] = outcome;
+		else if (!outcome) results[i] = { ...(results[i] as Checked), dropped: true };
+	});
+	return results;
 }
 
 /** Null when AI Judgement is off. */

@@ -9,7 +9,8 @@ import {
 	type ExitVerdict,
 } from '../../engine';
 import { CadenceTransitionError } from '../../engine';
-import type { CadenceStore } from '../../engine';
+import type { CadenceStore, DeferInput } from '../../engine';
+import type { CadenceReader } from '../shared/cadence-cache';
 import type { Enrollment, ExitReason } from '../../engine';
 import { DAY_MS } from '../../engine/timing';
 import { toNodeError } from '../shared/errors';
@@ -19,6 +20,8 @@ import type { StepRef } from '../shared/step-item';
 export interface ReadFacts {
 	facts: ExitFacts;
 	enrollment: Enrollment;
+	/** The contact's sends of the last 24 hours, oldest first (empty when no limit is checked). */
+	sendTimes: number[];
 }
 
 /** What an item asks of the store: its step, its Goal Reached value and the checks it switched off. */
@@ -78,23 +81,26 @@ export async function readAllFacts(
 			now,
 			disabled,
 		};
-		return { facts, enrollment };
+		return { facts, enrollment, sendTimes: limited ? read.sendTimes : [] };
 	});
 }
 
 /**
- * Writes what the decision says to the store and returns the decision as it was carried out
- * (a limit deferral only learns its time here).
+ * What the decision writes to the store: an exit or a skip is written here, item by item (they
+ * move the chain, and are rare); a deferral is returned, to be written with the other items' in
+ * one call. Returns the decision as it is carried out (a limit deferral only learns its time here,
+ * from the send times already read and the cadence read once per execution).
  */
 export async function recordDecision(
 	node: INode,
 	store: CadenceStore,
+	getCadence: CadenceReader,
 	ref: StepRef,
-	{ facts, enrollment }: ReadFacts,
+	read: ReadFacts,
 	decision: ExitDecision,
 	goalNote: string,
-): Promise<ExitDecision> {
-	if (!decision.exit) return decision;
+): Promise<{ decision: ExitDecision; deferral?: DeferInput }> {
+	if (!decision.exit) return { decision };
 	const { record } = decision;
 	const stepRunId = ref.stepRunId;
 	switch (record.kind) {
@@ -102,28 +108,30 @@ export async function recordDecision(
 			await exitUnlessEnded(
 				node,
 				store,
-				enrollment.id,
+				read.enrollment.id,
 				record.exitReason,
 				noteFor(decision, goalNote),
 			);
-			return decision;
+			return { decision };
 		case 'skipStep':
 			await store.setStepStatus({
 				stepRunId,
 				status: 'skipped',
 				detail: `Exit Check: ${decision.detail}`,
 			});
-			return decision;
+			return { decision };
 		case 'defer':
-			await store.deferStep({ stepRunId, until: record.until, reason: decision.detail });
-			return decision;
+			return { decision, deferral: { stepRunId, until: record.until, reason: decision.detail } };
 		case 'deferForLimit': {
-			const until = await limitOpensAt(store, enrollment, facts);
-			await store.deferStep({ stepRunId, until, reason: `sending limit: ${decision.detail}` });
-			return { ...decision, deferredUntil: until };
+			const until = await limitOpensAt(getCadence, read);
+			const reason = `sending limit: ${decision.detail}`;
+			return {
+				decision: { ...decision, deferredUntil: until },
+				deferral: { stepRunId, until, reason },
+			};
 		}
 		default:
-			return decision;
+			return { decision };
 	}
 }
 
@@ -152,13 +160,10 @@ async function exitUnlessEnded(
  * out, moved to the cadence's next open minute so the deferral does not land at 3 AM.
  */
 async function limitOpensAt(
-	store: CadenceStore,
-	enrollment: Enrollment,
-	facts: ExitFacts,
+	getCadence: CadenceReader,
+	{ enrollment, facts, sendTimes }: ReadFacts,
 ): Promise<number> {
-	const since = facts.now - DAY_MS;
-	const sendTimes = await store.sendTimesToContact(enrollment.contactKey, since);
 	const frees = limitFreesUpAt(sendTimes, facts.perContactPerDay ?? 1, facts.now);
-	const cadence = await store.getCadence(enrollment.cadenceId, enrollment.version);
+	const cadence = await getCadence(enrollment.cadenceId, enrollment.version);
 	return cadence ? openAt(cadence.definition, frees, enrollment.timeZone).at : frees;
 }

@@ -6,7 +6,8 @@ import {
 	type INodeExecutionData,
 } from 'n8n-workflow';
 import { nextOpenTime, type TimingContext } from '../../engine/timing';
-import type { CadenceStore } from '../../engine';
+import type { CadenceStore, DeferInput } from '../../engine';
+import { cadenceReader, type CadenceReader } from '../shared/cadence-cache';
 import { eachInput, readBatch, settled, type Emit } from '../shared/items';
 import { iso } from '../shared/output';
 import { readStepItem, type StepRef } from '../shared/step-item';
@@ -54,10 +55,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	}
 
 	const result = await batch.run(
-		async (inputs) =>
-			withStore(this, async (store) =>
-				eachInput(this, inputs, async (input) => deferIfClosed(this, store, input, now)),
-			),
+		async (inputs) => withStore(this, async (store) => deferClosed(this, store, inputs, now)),
 		(emitted) => [emitted],
 	);
 	if (waitUntil !== null) await waitInRun(this, waitUntil);
@@ -93,19 +91,59 @@ function readHoursSetHere(
 	);
 }
 
-/** Reschedules a cadence step outside its hours in the store; the trigger emits it again then. */
-async function deferIfClosed(
+interface Planned {
+	emit: Emit;
+	/** Set when the item's window is closed: the step waits in the store until it opens. */
+	deferral?: DeferInput;
+}
+
+/**
+ * Reschedules the cadence steps outside their hours in the store, all of them in one call; the
+ * trigger emits each again when its window opens. Each item's hours are worked out first (its
+ * cadence read once per execution), so without Continue On Fail an item that fails there fails
+ * the node before any step is rescheduled.
+ */
+async function deferClosed(
 	context: IExecuteFunctions,
 	store: CadenceStore,
+	inputs: CadenceItem[],
+	now: number,
+): Promise<Array<Emit | Error>> {
+	const getCadence = cadenceReader(store);
+	const planned = await eachInput(context, inputs, async (input) =>
+		planItem(context, getCadence, input, now),
+	);
+	const results: Array<Emit | Error> = planned.map((p) => (p instanceof Error ? p : p.emit));
+	// The node fails at the first error anyway: nothing is rescheduled for a run that fails.
+	if (!context.continueOnFail() && planned.some((p) => p instanceof Error)) return results;
+	const deferring = planned.flatMap((p, i) => (p instanceof Error || !p.deferral ? [] : [i]));
+	const deferred =
+		deferring.length === 0
+			? []
+			: await store.deferSteps(deferring.map((i) => (planned[i] as Planned).deferral!));
+	deferring.forEach((i, k) => {
+		const outcome = deferred[k];
+		if (outcome instanceof Error) results[i] = outcome;
+	});
+	return results;
+}
+
+/** Where an item goes: on now, or deferred until its window opens. */
+async function planItem(
+	context: IExecuteFunctions,
+	getCadence: CadenceReader,
 	{ itemIndex, json, ref, hoursSetHere }: CadenceItem,
 	now: number,
-): Promise<Emit> {
-	const timing = hoursSetHere ?? (await timingOfCadence(context.getNode(), store, json, itemIndex));
+): Promise<Planned> {
+	const timing =
+		hoursSetHere ?? (await timingOfCadence(context.getNode(), getCadence, json, itemIndex));
 	const open = nextOpenTime(now, timing);
-	if (open.at <= now) return { output: NOW, json };
+	if (open.at <= now) return { emit: { output: NOW, json } };
 	const reason = open.reason ?? 'deferred: outside the sending schedule';
-	await store.deferStep({ stepRunId: ref.stepRunId, until: open.at, reason });
-	return { output: DEFERRED, json: { ...json, deferredUntil: iso(open.at), reason } };
+	return {
+		emit: { output: DEFERRED, json: { ...json, deferredUntil: iso(open.at), reason } },
+		deferral: { stepRunId: ref.stepRunId, until: open.at, reason },
+	};
 }
 
 /**

@@ -6,7 +6,7 @@ import {
 } from 'n8n-workflow';
 import { scheduleSchema } from '../../engine';
 import { holidaysFrom, workingWeekFrom } from '../shared/fragments/working-hours';
-import type { CadenceStore } from '../../engine';
+import type { CadenceReader } from '../shared/cadence-cache';
 import { isValidTimeZone, TIME_ZONE_ADVICE, type TimingContext } from '../../engine/timing';
 import { cadenceNameFrom, parameterError } from '../shared/parameters';
 
@@ -68,7 +68,7 @@ export function timingSetHere(context: IExecuteFunctions, itemIndex: number): Ti
 /** The hours of the item's cadence, at the version the enrollment is pinned to. */
 export async function timingOfCadence(
 	node: INode,
-	store: CadenceStore,
+	getCadence: CadenceReader,
 	json: IDataObject,
 	itemIndex: number,
 ): Promise<TimingContext> {
@@ -77,8 +77,8 @@ export async function timingOfCadence(
 	// By id when the item has it (another workflow's cadence may have the same name), as long as
 	// that id is this cadence in this store: ids of another store mean something else.
 	const byId =
-		typeof json.cadenceId === 'number' ? await store.getCadence(json.cadenceId, version) : null;
-	const cadence = byId?.name === name ? byId : await store.getCadence(name, version);
+		typeof json.cadenceId === 'number' ? await getCadence(json.cadenceId, version) : null;
+	const cadence = byId?.name === name ? byId : await getCadence(name, version);
 	if (!cadence) {
 		throw new NodeOperationError(
 			node,

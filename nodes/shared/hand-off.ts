@@ -8,19 +8,9 @@ import type { StepRef } from './step-item';
  * channel saw it (safely due again) from one that may have been sent (reported stuck, never
  * resent). False when the step is no longer this item's to send — its execution was taken for
  * dead and the step emitted again, or the cadence ended meanwhile: the item must stop here.
+ *
+ * Several items in one store call: each item's answer, or its own error.
  */
-export async function handToSendPath(
-	context: IExecuteFunctions,
-	store: CadenceStore,
-	ref: StepRef,
-	itemIndex: number,
-): Promise<boolean> {
-	const [handed] = await handAllToSendPath(context, store, [{ ref, itemIndex }]);
-	if (handed instanceof Error) throw handed;
-	return handed;
-}
-
-/** The hand-off of several items in one store call: each item's answer, or its own error. */
 export async function handAllToSendPath(
 	context: IExecuteFunctions,
 	store: CadenceStore,

@@ -1,7 +1,6 @@
 import { channelOf } from '../../domain/channels';
 import { isRunning } from '../../domain/enrollment-state';
 import { statusesThatMayBecome } from '../../domain/step-status';
-import { CadenceValidationError } from '../../errors';
 import { parseOrThrow } from '../../validation';
 import {
 	deliveryInputSchema,
@@ -45,39 +44,6 @@ export type FailureOutcome =
 	| { action: 'nextChannel'; failedChannels: string[] }
 	| { action: 'endedEnrollment'; enrollmentId: number }
 	| { action: 'stepOnly' };
-
-/** Stores the id a send returned, on the step run and as a delivery record of its own. */
-export async function recordChannelMessage(
-	db: SqlExecutor,
-	run: StepRun,
-	channelMessageId: string,
-	channel: string | null,
-	at: number,
-): Promise<void> {
-	const inserted = await db.all(
-		`INSERT INTO channel_messages (channel_message_id, step_run_id, channel, status, sent_at, updated_at)
-		VALUES (?, ?, ?, 'sent', ?, ?) ON CONFLICT (channel_message_id) DO NOTHING
-		RETURNING step_run_id`,
-		[channelMessageId, run.id, channel, at, at],
-	);
-	if (inserted.length === 0) {
-		const [owner] = await db.all<{ step_run_id: number }>(
-			'SELECT step_run_id FROM channel_messages WHERE channel_message_id = ?',
-			[channelMessageId],
-		);
-		if (Number(owner.step_run_id) === run.id) return;
-		throw new CadenceValidationError('sent step', [
-			{
-				field: 'channelMessageId',
-				message: `the channel message id ${JSON.stringify(channelMessageId)} already belongs to step run ${owner.step_run_id}; pass the id the channel returned for this send`,
-			},
-		]);
-	}
-	await db.run(
-		'UPDATE step_runs SET channel_message_id = ?, channel = COALESCE(?, channel) WHERE id = ?',
-		[channelMessageId, channel, run.id],
-	);
-}
 
 export async function recordDelivery(
 	ctx: StoreContext,

@@ -14,7 +14,7 @@ import { runnableStepFrom } from './run-once';
 import { loadStepRuns } from './step-runs';
 import { updateFromValues, type ValuesColumn } from './values-table';
 import { touchConversations } from './conversations';
-import { recordChannelMessage } from './delivery';
+import { recordChannelMessages, type ChannelMessage } from './channel-messages';
 
 /**
  * Confirms sends and schedules each enrollment's next step, its wait counted from its send: every
@@ -355,8 +355,8 @@ async function takenMessageIds(
 
 /**
  * The channel each send went out on and the id the channel gave it, on the step run (and the id
- * as a delivery record of its own, engine/store/ops/delivery.ts). Runs that got one are read again
- * so the answer shows them.
+ * as a delivery record of its own, engine/store/ops/delivery.ts), for every send of the call in
+ * one statement per table. Runs that got one are read again so the answer shows them.
  */
 async function recordChannels(
 	ctx: StoreContext,
@@ -365,17 +365,21 @@ async function recordChannels(
 	outcome: Map<number, StepRun | Error>,
 	moved: Map<number, StepRun>,
 ): Promise<void> {
-	const touched: number[] = [];
+	const messages: ChannelMessage[] = [];
 	for (const { sent, at } of accepted) {
 		const run = outcome.get(sent.stepRunId);
-		if (!run || run instanceof Error) continue;
-		const channel = channelOf(sent.channel);
+		if (!run || run instanceof Error || sent.channelMessageId === undefined) continue;
 		// The channel itself was written with the send (SENT_COLUMNS).
-		if (sent.channelMessageId !== undefined) {
-			await recordChannelMessage(db, run, sent.channelMessageId, channel, at);
-			touched.push(run.id);
-		}
+		messages.push({
+			stepRunId: run.id,
+			channelMessageId: sent.channelMessageId,
+			channel: channelOf(sent.channel),
+			at,
+		});
 	}
+	if (messages.length === 0) return;
+	await recordChannelMessages(db, ctx.driver.dialect, messages);
+	const touched = messages.map((m) => m.stepRunId);
 	for (const [id, run] of await loadStepRuns(db, ctx.driver.dialect, touched)) {
 		outcome.set(id, run);
 		if (!(run instanceof Error) && moved.has(id)) moved.set(id, run);

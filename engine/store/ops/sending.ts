@@ -4,7 +4,6 @@ import { CadenceTransitionError, CadenceValidationError } from '../../errors';
 import { parseOrThrow } from '../../validation';
 import {
 	approvalInputSchema,
-	deferInputSchema,
 	stepStatusInputSchema,
 	type ApprovalInput,
 	type DeferInput,
@@ -12,7 +11,7 @@ import {
 } from '../inputs';
 import type { StepRun } from '../types';
 import { appendEvents, type StoreContext } from './context';
-import { writeSchedule } from './due-queue';
+import { deferSteps } from './defer';
 import { advancePast, reloadEnrollment } from './chain';
 import { applyFailure } from './delivery';
 import { loadStepRun, moveStepRun } from './step-runs';
@@ -86,35 +85,13 @@ export async function recordApproval(ctx: StoreContext, input: ApprovalInput): P
 
 /**
  * Puts a claimed step back to wait until `until` (outside working hours, over a sending limit).
- * The trigger emits it again then, on the same step run and idempotency key.
+ * The trigger emits it again then, on the same step run and idempotency key. The one-item form
+ * of `deferSteps` (defer.ts), failing with its error.
  */
 export async function deferStep(ctx: StoreContext, input: DeferInput): Promise<StepRun> {
-	const deferral = parseOrThrow(deferInputSchema, input, 'deferral');
-	const now = ctx.now();
-	return ctx.driver.transaction(async (db) => {
-		const { run } = await moveStepRun(db, deferral.stepRunId, 'scheduled', now);
-		const enrollment = await reloadEnrollment(db, run.enrollmentId);
-		if (isCurrentStep(enrollment, run)) {
-			await writeSchedule(db, enrollment.id, deferral.until, {
-				next_reason: deferral.reason,
-				updated_at: now,
-			});
-		}
-		await appendEvents(
-			db,
-			[
-				{
-					enrollmentId: run.enrollmentId,
-					stepRunId: run.id,
-					type: 'deferred',
-					at: now,
-					detail: { until: deferral.until, reason: deferral.reason },
-				},
-			],
-			ctx.driver.dialect.maxParams,
-		);
-		return run;
-	});
+	const [result] = await deferSteps(ctx, [input]);
+	if (result instanceof Error) throw result;
+	return result;
 }
 
 /** A step run id and an idempotency key given together must name the same run. */

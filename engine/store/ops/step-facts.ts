@@ -24,6 +24,11 @@ export interface StepFacts {
 	perContactPerDay: number | null;
 	/** Sends to the contact, any cadence, since `since` (0 when there is no limit to check). */
 	sentSince: number;
+	/**
+	 * When those sends went out, oldest first (empty when there is no limit to check): a step over
+	 * the limit is deferred until enough of them age out, with no further read.
+	 */
+	sendTimes: number[];
 }
 
 export interface StepFactsOptions {
@@ -86,11 +91,13 @@ export async function readStepFacts(
 	return found.map((f) => {
 		if (f instanceof Error) return f;
 		const perContactPerDay = limits.get(f.enrollment) ?? null;
+		const sendTimes = perContactPerDay === null ? [] : (sent.get(f.enrollment.contactKey) ?? []);
 		return {
 			...f,
 			suppressed: suppressed.has(f.enrollment.contactKey),
 			perContactPerDay,
-			sentSince: perContactPerDay === null ? 0 : (sent.get(f.enrollment.contactKey) ?? 0),
+			sentSince: sendTimes.length,
+			sendTimes,
 		};
 	});
 }
@@ -118,19 +125,29 @@ async function suppressedOf(db: SqlDriver, contacts: string[]): Promise<Set<stri
 	return new Set(rows.map((r) => String(r.contact_key)));
 }
 
-/** Follow-ups sent to each contact since `since`, across every cadence (per-contact daily caps). */
+/**
+ * When follow-ups were sent to each contact since `since`, oldest first, across every cadence
+ * (per-contact daily caps): the count the limit rule compares, and the times its deferral needs.
+ */
 async function sendsSince(
 	db: SqlDriver,
 	contacts: string[],
 	since: number,
-): Promise<Map<string, number>> {
+): Promise<Map<string, number[]>> {
 	const rows = await perContact(db, contacts, (part) =>
-		db.all<{ contact_key: string; n: unknown }>(
-			`SELECT e.contact_key, COUNT(*) AS n FROM step_runs r JOIN enrollments e ON e.id = r.enrollment_id
+		db.all<{ contact_key: string; sent_at: unknown }>(
+			`SELECT e.contact_key, r.sent_at FROM step_runs r JOIN enrollments e ON e.id = r.enrollment_id
 			WHERE e.contact_key IN (${placeholders(part.length)}) AND r.sent_at >= ?
-			GROUP BY e.contact_key`,
+			ORDER BY e.contact_key, r.sent_at`,
 			[...part, since],
 		),
 	);
-	return new Map(rows.map((r) => [String(r.contact_key), Number(r.n)]));
+	const times = new Map<string, number[]>();
+	for (const row of rows) {
+		const contact = String(row.contact_key);
+		const list = times.get(contact) ?? [];
+		list.push(Number(row.sent_at));
+		times.set(contact, list);
+	}
+	return times;
 }
