@@ -350,6 +350,85 @@ describe.each(BACKENDS)('atomic writes on %s', (backend) => {
 			).toBe(3);
 		});
 
+		it('a fault at any statement of a batch of deferrals changes nothing for any item', async () => {
+			// One step moves its enrollment, one moved on already (recorded, enrollment untouched),
+			// one was deferred before (deferred again), one is sent (refused), one input is bad.
+			await store.enroll(contacts(5));
+			clock.advance(HOUR);
+			const claimed = await store.claimDue({ cadence: CADENCE, limit: 10 });
+			await store.deferStep({ stepRunId: claimed[2].stepRun.id, until: clock.nowMs, reason: 'x' });
+			await store.markSent({ stepRunId: claimed[3].stepRun.id });
+			await store.publishCadence({
+				name: CADENCE,
+				steps: [
+					{ wait: { amount: 1, unit: 'hours' }, staticText: 'first' },
+					{ wait: { amount: 2, unit: 'hours' }, staticText: 'second' },
+				],
+				reenrollment: { whileActive: 'restart' },
+			});
+			// Enrolled again: the chain started over, so the old step's deferral moves nothing.
+			const [again] = await store.enroll([contacts(5)[1]]);
+			expect(again.outcome).toBe('restarted');
+			const restartedDue = (await store.getEnrollment(claimed[1].enrollment.id))!.nextDueAt;
+			const until = clock.nowMs + 3 * HOUR;
+			const { faults, result } = await faultEveryStatement((on) =>
+				on.deferSteps([
+					...[0, 1, 2, 3].map((i) => ({
+						stepRunId: claimed[i].stepRun.id,
+						until,
+						reason: 'closed',
+					})),
+					{ stepRunId: claimed[4].stepRun.id, until: -1, reason: 'closed' },
+				]),
+			);
+			// The status move, the unmoved runs' read, the enrollments' read, the queue's delete, the
+			// enrollments' update, the queue's insert and the timeline.
+			expect(faults).toBeGreaterThanOrEqual(7);
+			const results = result as Array<{ status?: string } | Error>;
+			expect(results.slice(0, 3).map((r) => (r as { status: string }).status)).toEqual([
+				'scheduled',
+				'scheduled',
+				'scheduled',
+			]);
+			expect(results[3]).toBeInstanceOf(Error);
+			expect(results[4]).toBeInstanceOf(CadenceValidationError);
+			for (const i of [0, 2]) {
+				expect((await store.getEnrollment(claimed[i].enrollment.id))!.nextDueAt).toBe(until);
+			}
+			expect((await store.getEnrollment(claimed[1].enrollment.id))!.nextDueAt).toBe(restartedDue);
+			expect(await count(db, "SELECT COUNT(*) AS n FROM events WHERE type = 'deferred'")).toBe(4);
+		});
+
+		it('a fault at any statement of a batch of sends with channel message ids changes nothing', async () => {
+			await store.enroll(contacts(3));
+			clock.advance(HOUR);
+			const claimed = await store.claimDue({ cadence: CADENCE, limit: 10 });
+			await store.markSent({ stepRunId: claimed[0].stepRun.id, channelMessageId: 'm-0' });
+			const messages = () =>
+				db.all('SELECT channel_message_id, step_run_id FROM channel_messages ORDER BY 1');
+			const before = await messages();
+			const { faults, result } = await faultEveryStatement(async (on) => {
+				try {
+					return await on.markSentMany(
+						claimed.map((c, i) => ({
+							stepRunId: c.stepRun.id,
+							channel: 'sms',
+							channelMessageId: `m-${i}`,
+						})),
+					);
+				} catch (error) {
+					// The ids are part of what must not be half-written.
+					expect(await messages()).toEqual(before);
+					throw error;
+				}
+			});
+			expect(faults).toBeGreaterThanOrEqual(9);
+			expect(
+				(result as Array<{ channelMessageId: string }>).map((r) => r.channelMessageId),
+			).toEqual(['m-0', 'm-1', 'm-2']);
+			expect(await count(db, 'SELECT COUNT(*) AS n FROM channel_messages')).toBe(3);
+		});
+
 		it('a fault at any statement of a send confirmation changes nothing', async () => {
 			const claimed = await claimOne();
 			clock.advance(5 * 60_000);

@@ -344,6 +344,39 @@ describe('Exit Check', () => {
 		expect(one).not.toHaveBeenCalled();
 	});
 
+	it('writes a batch’s deferrals and hand-offs in one store call each, reading nothing per item', async () => {
+		const contacts = ['a', 'b', 'c'];
+		for (const contactKey of contacts) {
+			const first = await triggerItem('Prospecting', contactKey);
+			await t.store.markSent({ stepRunId: first.stepRunId as number, text: 'Hello' });
+		}
+		const items: IDataObject[] = [];
+		for (const contactKey of contacts) items.push(await triggerItem('Limited', contactKey));
+		items.push(await triggerItem('Prospecting', 'd'), await triggerItem('Prospecting', 'e'));
+		const spies = {
+			deferSteps: jest.spyOn(t.store, 'deferSteps'),
+			handOffMany: jest.spyOn(t.store, 'handOffMany'),
+			deferStep: jest.spyOn(t.store, 'deferStep'),
+			sendTimesToContact: jest.spyOn(t.store, 'sendTimesToContact'),
+			getCadence: jest.spyOn(t.store, 'getCadence'),
+		};
+		const [go, exit] = await run(items);
+		expect(go.map((o) => o.pairedItem)).toEqual([{ item: 3 }, { item: 4 }]);
+		expect(exit.map((o) => [(o.json.exit as IDataObject).action, o.pairedItem])).toEqual([
+			['deferred', { item: 0 }],
+			['deferred', { item: 1 }],
+			['deferred', { item: 2 }],
+		]);
+		expect(spies.deferSteps).toHaveBeenCalledTimes(1);
+		expect(spies.handOffMany).toHaveBeenCalledTimes(1);
+		expect(spies.deferStep).not.toHaveBeenCalled();
+		expect(spies.sendTimesToContact).not.toHaveBeenCalled();
+		expect(spies.getCadence).toHaveBeenCalledTimes(1);
+		for (const item of items.slice(0, 3)) {
+			expect((await stateOf(item)).run.status).toBe('scheduled');
+		}
+	});
+
 	it('with Continue On Fail, sends a failed item out of Exit (never Continue) with its error', async () => {
 		const items = [await triggerItem('Prospecting', 'a'), await triggerItem('Prospecting', 'b')];
 		const [go, exit] = await run(items, (i) => ({ goalReached: i === 0 ? 42 : false }), {

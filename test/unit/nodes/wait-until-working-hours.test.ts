@@ -355,6 +355,37 @@ describe('Wait Until Working Hours, batches', () => {
 		await expect(attempt).rejects.toThrow(/Some items failed while the others must wait/);
 	});
 
+	it('reschedules every step of a batch in one store call, reading the cadence once', async () => {
+		const items = [await triggerItem('a'), await triggerItem('b'), await triggerItem('c')];
+		const defer = jest.spyOn(t.store, 'deferSteps');
+		const one = jest.spyOn(t.store, 'deferStep');
+		const cadence = jest.spyOn(t.store, 'getCadence');
+		const { deferred } = await run(items, { hoursFrom: 'cadence' });
+		expect(deferred.map((o) => o.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		expect(defer).toHaveBeenCalledTimes(1);
+		expect(one).not.toHaveBeenCalled();
+		expect(cadence).toHaveBeenCalledTimes(1);
+		for (const item of items) expect((await stateOf(item)).run.status).toBe('scheduled');
+	});
+
+	it('with Continue On Fail, fails a step the store cannot reschedule alone, with its message', async () => {
+		const items = [await triggerItem('a'), await triggerItem('b'), await triggerItem('c')];
+		await t.store.markSent({ stepRunId: items[1].stepRunId as number });
+		const { now, deferred } = await run(items, { hoursFrom: 'cadence' }, { continueOnFail: true });
+		expect(now).toEqual([
+			{ json: { error: expect.stringMatching(/already "sent"/) }, pairedItem: { item: 1 } },
+		]);
+		expect(deferred.map((o) => o.pairedItem)).toEqual([{ item: 0 }, { item: 2 }]);
+		expect((await stateOf(items[0])).run.status).toBe('scheduled');
+		expect((await stateOf(items[2])).run.status).toBe('scheduled');
+	});
+
+	it('without Continue On Fail, a step the store cannot reschedule fails the node', async () => {
+		const items = [await triggerItem('a'), await triggerItem('b')];
+		await t.store.markSent({ stepRunId: items[1].stepRunId as number });
+		await expect(run(items, { hoursFrom: 'cadence' })).rejects.toThrow(/already "sent"/);
+	});
+
 	it('mixes cadence steps and other items when nobody has to wait long', async () => {
 		const item = await triggerItem();
 		const evening = { window: [{ days: 'everyDay', from: '17:30', to: '23:00' }] };
