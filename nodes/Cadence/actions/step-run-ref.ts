@@ -28,7 +28,7 @@ export const stepRunProperty: INodeProperties = {
 
 /** Reads the parameter; null means the item is a preview (id 0) and nothing may be written. */
 export function readStepRunRef(context: IExecuteFunctions, itemIndex: number): StepRunRef | null {
-	let raw = context.getNodeParameter('stepRun', itemIndex, '') as unknown;
+	let raw = stepRunParameter(context, itemIndex);
 	if (isEmpty(raw)) raw = fromTriggerItem(context, itemIndex);
 	const text = isEmpty(raw) ? '' : String(raw).trim();
 	if (text === '')
@@ -57,6 +57,22 @@ export async function stepRunIdOf(store: CadenceStore, ref: StepRunRef): Promise
 	const run = runs.find((r) => r.idempotencyKey === ref.idempotencyKey);
 	if (!run) throw new CadenceNotFoundError('step run', ref.idempotencyKey);
 	return run.id;
+}
+
+/** The parameter's default mapping, `{{ $json.stepRunId }}`, however it is spaced. */
+const DEFAULT_MAPPING = /^=\{\{\s*\$json\.stepRunId\s*\}\}$/;
+
+/**
+ * The parameter's value for the item. n8n evaluates an expression item by item, which costs about
+ * half a millisecond each: a third of Mark Sent's time for a 50-item execution. The default
+ * mapping needs no evaluation — `$json` is the item itself — so it is read from the item.
+ */
+function stepRunParameter(context: IExecuteFunctions, itemIndex: number): unknown {
+	const mapping = context.getNode().parameters?.stepRun;
+	if (typeof mapping === 'string' && DEFAULT_MAPPING.test(mapping)) {
+		return context.getInputData()[itemIndex]?.json.stepRunId;
+	}
+	return context.getNodeParameter('stepRun', itemIndex, '');
 }
 
 function isEmpty(value: unknown): boolean {

@@ -124,6 +124,21 @@ describe('Cadence › Signal › Mark Sent', () => {
 		]);
 	});
 
+	it('reads the default mapping {{ $json.stepRunId }} from each item, with no expression to evaluate', async () => {
+		const claims = await claimFor(['a', 'b']);
+		const items = claims.map((c) => ({ json: stepItemJson(c, []) }));
+		const context = contextFor(signal('markSent', { stepRun: '={{ $json.stepRunId }}' }), {
+			items,
+		});
+		const read = jest.spyOn(context, 'getNodeParameter');
+		const [out] = await node.execute.call(context);
+		expect(out.map((o) => [o.json.stepRunId, o.json.status, o.pairedItem])).toEqual([
+			[claims[0].stepRun.id, 'sent', { item: 0 }],
+			[claims[1].stepRun.id, 'sent', { item: 1 }],
+		]);
+		expect(read.mock.calls.map(([name]) => name)).not.toContain('stepRun');
+	});
+
 	it('says how to map the step run when it is empty and no trigger item leads to it', async () => {
 		const context = contextFor(signal('markSent', { stepRun: '' })) as IExecuteFunctions &
 			Record<string, unknown>;
