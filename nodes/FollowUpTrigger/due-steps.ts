@@ -37,20 +37,11 @@ export async function claimedItems(
 	settings: TriggerSettings,
 	warn: (message: string) => void,
 ): Promise<INodeExecutionData[]> {
-	let histories: Array<ConversationMessage[] | Error>;
-	try {
-		// An enrollment without a conversation concerns all of the contact's conversations.
-		histories = await store.getConversations(
-			claimed.map(({ enrollment }) => ({
-				contactKey: enrollment.contactKey,
-				conversationKey: enrollment.conversationKey || undefined,
-				limit: settings.historyLength,
-			})),
-		);
-	} catch (error) {
-		histories = claimed.map(() => error as Error);
-	}
-	const decisions = await channelDecisions(store, claimed, warn);
+	// The histories and the channel facts side by side: on Postgres each read has its connection.
+	const [histories, decisions] = await Promise.all([
+		historiesOf(store, claimed, settings),
+		channelDecisions(store, claimed, warn),
+	]);
 	return claimed.map((step, i) => {
 		const history = histories[i];
 		if (!(history instanceof Error)) return { json: stepItemJson(step, history, {}, decisions[i]) };
@@ -59,4 +50,24 @@ export async function claimedItems(
 		warn(`Could not read the conversation of ${step.enrollment.contactKey}: ${reason}`);
 		return { json: stepItemJson(step, [], { historyError: reason }, decisions[i]) };
 	});
+}
+
+/** Every claimed step's conversation so far, in one query; a failed read fails each step alike. */
+async function historiesOf(
+	store: CadenceStore,
+	claimed: ClaimedStep[],
+	settings: TriggerSettings,
+): Promise<Array<ConversationMessage[] | Error>> {
+	try {
+		// An enrollment without a conversation concerns all of the contact's conversations.
+		return await store.getConversations(
+			claimed.map(({ enrollment }) => ({
+				contactKey: enrollment.contactKey,
+				conversationKey: enrollment.conversationKey || undefined,
+				limit: settings.historyLength,
+			})),
+		);
+	} catch (error) {
+		return claimed.map(() => error as Error);
+	}
 }

@@ -23,22 +23,31 @@ export async function storedFactsOf(
 	const time = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 	for (const part of chunk(contacts, db.dialect.maxParams - 10)) {
 		const list = placeholders(part.length);
-		const conversations = await db.all<Record<string, unknown>>(
-			`SELECT contact_key, conversation_key, channel FROM conversations
-			WHERE contact_key IN (${list})`,
-			part,
-		);
+		// Side by side: on Postgres each read takes a connection of its own.
+		const [conversations, channels, known] = await Promise.all([
+			db.all<Record<string, unknown>>(
+				`SELECT contact_key, conversation_key, channel FROM conversations
+				WHERE contact_key IN (${list})`,
+				part,
+			),
+			// Ordered by channel within each conversation, as the one-conversation read is.
+			db.all<Record<string, unknown>>(
+				`SELECT contact_key, conversation_key, channel, last_inbound_at, last_outbound_at
+				FROM conversation_channels WHERE contact_key IN (${list})
+				ORDER BY contact_key, conversation_key, channel`,
+				part,
+			),
+			// Oldest first within each kind, as identitiesOf reads them.
+			db.all<{ contact_key: string; kind: Identity['kind']; value: string }>(
+				`SELECT contact_key, kind, value FROM contact_identities WHERE contact_key IN (${list})
+				ORDER BY contact_key, kind, created_at, value`,
+				part,
+			),
+		]);
 		for (const row of conversations) {
 			const channel = row.channel === null ? null : String(row.channel);
 			channelOf.set(key(String(row.contact_key), String(row.conversation_key)), channel);
 		}
-		// Ordered by channel within each conversation, as the one-conversation read is.
-		const channels = await db.all<Record<string, unknown>>(
-			`SELECT contact_key, conversation_key, channel, last_inbound_at, last_outbound_at
-			FROM conversation_channels WHERE contact_key IN (${list})
-			ORDER BY contact_key, conversation_key, channel`,
-			part,
-		);
 		for (const row of channels) {
 			const k = key(String(row.contact_key), String(row.conversation_key));
 			const list = activity.get(k) ?? [];
@@ -49,12 +58,6 @@ export async function storedFactsOf(
 			});
 			activity.set(k, list);
 		}
-		// Oldest first within each kind, as identitiesOf reads them.
-		const known = await db.all<{ contact_key: string; kind: Identity['kind']; value: string }>(
-			`SELECT contact_key, kind, value FROM contact_identities WHERE contact_key IN (${list})
-			ORDER BY contact_key, kind, created_at, value`,
-			part,
-		);
 		for (const row of known) {
 			const contact = String(row.contact_key);
 			const list = identities.get(contact) ?? [];

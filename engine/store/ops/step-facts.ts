@@ -53,14 +53,14 @@ export async function readStepFacts(
 	const db = ctx.driver;
 	const { dialect } = db;
 	const enrollmentIds = [...new Set(refs.map((r) => r.enrollmentId))];
-	const enrollments = new Map(
-		(
-			await db.all(`${ENROLLMENT_SELECT} WHERE ${dialect.inIds('e.id')}`, [
-				dialect.idsParam(enrollmentIds),
-			])
-		).map((row) => [Number(row.id), toEnrollment(row)]),
-	);
-	const runs = await loadStepRuns(db, dialect, [...new Set(refs.map((r) => r.stepRunId))]);
+	// Side by side: on Postgres each read takes a connection of its own.
+	const [enrollmentRows, runs] = await Promise.all([
+		db.all(`${ENROLLMENT_SELECT} WHERE ${dialect.inIds('e.id')}`, [
+			dialect.idsParam(enrollmentIds),
+		]),
+		loadStepRuns(db, dialect, [...new Set(refs.map((r) => r.stepRunId))]),
+	]);
+	const enrollments = new Map(enrollmentRows.map((row) => [Number(row.id), toEnrollment(row)]));
 	const found = refs.map((ref) => {
 		const enrollment = enrollments.get(ref.enrollmentId);
 		const run = runs.get(ref.stepRunId);
@@ -74,7 +74,6 @@ export async function readStepFacts(
 	});
 	const known = found.filter((f): f is Exclude<typeof f, Error> => !(f instanceof Error));
 	const contacts = [...new Set(known.map((f) => f.enrollment.contactKey))];
-	const suppressed = options.suppression ? await suppressedOf(db, contacts) : new Set<string>();
 	const limits = new Map<Enrollment, number | null>();
 	if (options.limits) {
 		for (const { enrollment } of known) {
@@ -83,11 +82,10 @@ export async function readStepFacts(
 		}
 	}
 	const limited = known.filter((f) => (limits.get(f.enrollment) ?? null) !== null);
-	const sent = await sendsSince(
-		db,
-		[...new Set(limited.map((f) => f.enrollment.contactKey))],
-		options.since,
-	);
+	const [suppressed, sent] = await Promise.all([
+		options.suppression ? suppressedOf(db, contacts) : new Set<string>(),
+		sendsSince(db, [...new Set(limited.map((f) => f.enrollment.contactKey))], options.since),
+	]);
 	return found.map((f) => {
 		if (f instanceof Error) return f;
 		const perContactPerDay = limits.get(f.enrollment) ?? null;
