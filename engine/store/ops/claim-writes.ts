@@ -6,7 +6,7 @@ import { ENROLLMENT_SELECT, toEnrollment, toStepRun } from './rows';
 
 /**
  * The writes of a claim: take due steps off the queue, end timed pauses that ran out, create or
- * count the step runs, and put a "claimed" event on each timeline. A step that was deferred
+ * count the step runs, and put a "claimed" entry on each timeline. A step that was deferred
  * already has its run; claiming it again counts another attempt on the same run, so its
  * idempotency key stays the same. Two ways to the same rows: one statement where the database
  * can chain writes (Postgres), a few statements in the caller's transaction elsewhere.
@@ -17,6 +17,8 @@ export interface ClaimTarget {
 	name: string;
 	active: boolean;
 	latestVersion: number;
+	/** Found by its plain name, which must still be its own and no other cadence's. */
+	byName: boolean;
 }
 
 export interface ClaimedRow {
@@ -86,14 +88,27 @@ export const claimInSteps: ClaimWrites = async (ctx, db, target, budget, now) =>
  * statement also wrote it. The run comes back as one JSON column beside the enrollment's. Rows
  * are addressed by their physical id (ctid, stable while locked) and arrays, so each part is an
  * index or row lookup whatever the planner guesses about the chained results.
+ *
+ * The target may come from an earlier claim (see claim.ts): the statement takes nothing unless
+ * the cadence is still active, on the same latest version, and (found by name) still the only
+ * one of that name — checked in the statement's own snapshot, as a separate read would be.
+ *
+ * A first claim's timeline entry is its step run (schema version 13: the `events` view shows it,
+ * at `claim_event_at` with `claim_reason`); its id comes from the events' sequence, drawn here in
+ * due order. Only another claim of an existing run writes a "claimed" event.
  */
 export const claimInOneStatement: ClaimWrites = async (ctx, db, target, budget, now) => {
 	const { dialect } = ctx.driver;
 	const modes = await composeModes(ctx, db, target);
+	const onlyName = target.byName
+		? ' AND NOT EXISTS (SELECT 1 FROM cadences o WHERE o.name = c.name AND o.id <> c.id)'
+		: '';
 	const rows = await ctx.driver.allPrepared<Record<string, unknown> & { run: string }>(
 		`WITH taken AS (
 			DELETE FROM due_steps WHERE ctid = ANY(ARRAY(
 				SELECT ctid FROM due_steps WHERE cadence_id = ? AND due_at <= ?
+				AND EXISTS (SELECT 1 FROM cadences c WHERE c.id = ? AND c.active = 1
+					AND c.latest_version = ? AND c.name = ?${onlyName})
 				ORDER BY due_at, enrollment_id LIMIT ?${dialect.lockForClaim}))
 			RETURNING enrollment_id, due_at
 		), resumed AS (
@@ -101,28 +116,61 @@ export const claimInOneStatement: ClaimWrites = async (ctx, db, target, budget, 
 			WHERE id = ANY(ARRAY(SELECT enrollment_id FROM taken)) AND state = 'paused'
 			RETURNING id
 		), runs AS (
-			INSERT INTO step_runs (${RUN_COLUMNS})
-			SELECT e.id, e.cadence_id, e.next_step, e.cycle, 'pending', t.due_at, ?, 1, ${modes.sql}, ?
-			FROM taken t JOIN enrollments e ON e.id = t.enrollment_id
+			INSERT INTO step_runs (${RUN_COLUMNS}, claim_event_at, claim_reason)
+			SELECT e.id, e.cadence_id, e.next_step, e.cycle, 'pending', t.due_at, ?, 1, ${modes.sql}, ?,
+				?, e.next_reason
+			FROM taken t JOIN enrollments e ON e.id = t.enrollment_id ORDER BY t.due_at, t.enrollment_id
 			${UPSERT_RUN}
 			RETURNING *
-		), claimed_events AS (
+		), claimed_again AS (
 			INSERT INTO events (enrollment_id, step_run_id, type, at, detail)
 			SELECT r.enrollment_id, r.id, 'claimed', ?, ${dialect.jsonObject(CLAIMED_DETAIL)}
-			FROM runs r JOIN enrollments e ON e.id = r.enrollment_id ORDER BY r.due_at, r.id
+			FROM runs r JOIN enrollments e ON e.id = r.enrollment_id
+			WHERE ${RECORDED_ELSEWHERE}
+			ORDER BY r.due_at, r.id
 		)
-		SELECT CAST(row_to_json(r) AS TEXT) AS run, e.*, c.name AS cadence_name, NULL AS waiting_due_at
-		FROM runs r JOIN enrollments e ON e.id = r.enrollment_id JOIN cadences c ON c.id = e.cadence_id`,
-		[target.id, now, budget, now, now, ...modes.params, now, now],
+		SELECT CAST(row_to_json(r) AS TEXT) AS run, ${CLAIMED_ENROLLMENT}
+		FROM runs r JOIN enrollments e ON e.id = r.enrollment_id`,
+		[
+			target.id,
+			now,
+			target.id,
+			target.latestVersion,
+			target.name,
+			budget,
+			now,
+			now,
+			...modes.params,
+			now,
+			now,
+			now,
+		],
 	);
 	return rows.map((row) => {
-		const enrollment = toEnrollment(row);
+		const enrollment = toEnrollment({ ...row, cadence_name: target.name });
 		if (enrollment.state === 'paused') {
 			Object.assign(enrollment, { state: 'active', pausedUntil: null, updatedAt: now });
 		}
 		return { enrollment, run: toStepRun(JSON.parse(row.run) as Record<string, unknown>) };
 	});
 };
+
+/**
+ * Runs this statement did not insert: their first claim is already on the timeline, so this one
+ * needs an event. (`claim_event_at` is only ever set by that insert, with `claims` = 1, and a run
+ * counted again keeps it; runs from before version 13, or skipped ones, have none.)
+ */
+const RECORDED_ELSEWHERE = 'r.claims > 1 OR r.claim_event_at IS NULL';
+
+/**
+ * What toEnrollment reads, and nothing else (not the search text): the claim's answer is most
+ * of its cost after the writes. Every claimed enrollment is still waiting for nothing (its
+ * queue row was just taken), and the cadence name is the target's.
+ */
+const CLAIMED_ENROLLMENT = `e.id, e.cadence_id, e.version, e.contact_key, e.conversation_key,
+	e.contact_name, e.agent, e.target_type, e.target_id, e.variables, e.time_zone, e.state,
+	e.exit_reason, e.cycle, e.next_step, e.next_reason, e.paused_until, e.anchor_at, e.last_sent_at,
+	e.last_inbound_at, e.created_at, e.updated_at, e.ended_at`;
 
 /** A pause with an end is over once its step comes due: those enrollments run again. */
 async function endTimedPauses(

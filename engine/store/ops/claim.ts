@@ -27,8 +27,10 @@ export async function claimDue(ctx: StoreContext, input: ClaimInput): Promise<Cl
 	// Postgres writes the whole claim in one statement, atomic without a transaction around it;
 	// elsewhere the steps share one transaction.
 	const rows = driver.dialect.writableCte
-		? await claimWith(ctx, driver, cadence, limit, now, claimInOneStatement)
-		: await driver.transaction((db) => claimWith(ctx, db, cadence, limit, now, claimInSteps));
+		? await claimInOneTrip(ctx, cadence, limit, now)
+		: await driver.transaction(async (db) =>
+				claimWith(ctx, db, await claimTarget(ctx, db, cadence), limit, now, claimInSteps),
+			);
 	// Steps still due once the hourly cap is reached are held: moved to their next slot, with why.
 	// The claim is already committed: a hold that fails must not lose the steps it took, so it
 	// is left to the next claim, which holds whatever is still due.
@@ -53,15 +55,59 @@ export async function claimDue(ctx: StoreContext, input: ClaimInput): Promise<Cl
 	return result.sort((a, b) => a.stepRun.dueAt - b.stepRun.dueAt || a.stepRun.id - b.stepRun.id);
 }
 
-async function claimWith(
+interface ClaimRows {
+	claimed: ClaimedRow[];
+	cap: HourlyCap | null;
+}
+
+/** What the last claim of each store found for a cadence ref (see claimInOneTrip). */
+const knownTargets = new WeakMap<StoreContext, Map<string, ClaimTarget>>();
+
+/**
+ * A trigger claims the same cadence on every tick, so the cadence read that comes before the
+ * claim is done once and its result kept: the claim statement itself refuses to take anything
+ * if what was kept no longer holds (paused, a new version, renamed, its name now shared), in the
+ * same snapshot as its writes, so a pause by any process stops claims at once. A claim that
+ * took nothing reads the cadence again, and claims again with the fresh result if it changed:
+ * a busy tick is one round trip, an idle one two, as before.
+ */
+async function claimInOneTrip(
 	ctx: StoreContext,
-	db: SqlExecutor,
 	ref: string | number,
 	limit: number,
 	now: number,
+): Promise<ClaimRows> {
+	const { driver } = ctx;
+	let targets = knownTargets.get(ctx);
+	if (!targets) knownTargets.set(ctx, (targets = new Map()));
+	const key = `${typeof ref}:${ref}`;
+	const known = targets.get(key);
+	const first = known && (await claimWith(ctx, driver, known, limit, now, claimInOneStatement));
+	if (first && first.claimed.length > 0) return first;
+	const target = await claimTarget(ctx, driver, ref);
+	targets.set(key, target);
+	if (first && sameTarget(known!, target)) return first;
+	return claimWith(ctx, driver, target, limit, now, claimInOneStatement);
+}
+
+function sameTarget(a: ClaimTarget, b: ClaimTarget): boolean {
+	return (
+		a.id === b.id &&
+		a.name === b.name &&
+		a.active === b.active &&
+		a.latestVersion === b.latestVersion &&
+		a.byName === b.byName
+	);
+}
+
+async function claimWith(
+	ctx: StoreContext,
+	db: SqlExecutor,
+	target: ClaimTarget,
+	limit: number,
+	now: number,
 	writes: ClaimWrites,
-): Promise<{ claimed: ClaimedRow[]; cap: HourlyCap | null }> {
-	const target = await claimTarget(ctx, db, ref);
+): Promise<ClaimRows> {
 	const { budget, cap } = await claimBudget(ctx, db, target, limit, now);
 	const claimed = budget <= 0 ? [] : await writes(ctx, db, target, budget, now);
 	// Only when the cap, not the batch size, cut this claim and its room is used up can steps be
@@ -112,6 +158,7 @@ async function claimTarget(
 		name: row.name,
 		active: Number(row.active) === 1,
 		latestVersion: Number(row.latest_version),
+		byName: byName.length === 1,
 	};
 }
 

@@ -4,6 +4,7 @@ import type { Dialect, SqlExecutor, SqlValue } from '../sql/driver';
 import type { Enrollment, TimelineEvent } from '../types';
 import { placeholders, type StoreContext } from './context';
 import { ENROLLMENT_COLUMNS, idempotencyKey, toEnrollment, toEvent } from './rows';
+import { TIMELINE_IDS } from '../schema/migrations';
 
 /**
  * The timeline as a feed: every event after a cursor, oldest first, with the enrollment it is
@@ -57,8 +58,10 @@ export interface EventPage {
  * with id 100 can become visible after id 101 has been read, and a reader whose cursor already
  * passed 101 would never see it. Taking a SHARE lock first waits for every transaction that is
  * inserting events to finish (and holds new inserts back for the milliseconds the read takes), so
- * every id up to MAX(id) is final when it is read. Writers queue behind a waiting lock request,
- * so the wait is capped: if a long transaction keeps the table busy, the read gives up after a
+ * every id up to MAX(id) is final when it is read. On Postgres `events` is a view (schema
+ * version 13), and locking it locks what it reads: the event log and the step runs, whose first
+ * claims are timeline entries numbered from the same sequence. Writers queue behind a waiting
+ * lock request, so the wait is capped: if a long transaction keeps the table busy, the read gives up after a
  * second and reports nothing new, and the next read tries again from the same cursor.
  * SQLite has one writer at a time, so its ids always commit in order and a plain read is enough.
  */
@@ -99,22 +102,33 @@ function codeOf(error: unknown): unknown {
 	return code ?? cause?.code;
 }
 
-async function maxEventId(db: SqlExecutor): Promise<number> {
-	const [row] = await db.all<{ id: unknown }>('SELECT MAX(id) AS id FROM events');
+/**
+ * The newest id: on Postgres the last one drawn from the sequence that numbers events and step
+ * runs (see schema version 13), which the barrier above has made final; it costs nothing however
+ * the `events` view is made up. SQLite has the events table itself.
+ */
+const NEWEST_ID: Record<Dialect['name'], string> = {
+	sqlite: 'SELECT MAX(id) AS id FROM events',
+	postgres: `SELECT CASE WHEN is_called THEN last_value END AS id FROM ${TIMELINE_IDS}`,
+};
+
+async function maxEventId(db: SqlExecutor, dialect: Dialect): Promise<number> {
+	const [row] = await db.all<{ id: unknown }>(NEWEST_ID[dialect.name]);
 	return row?.id === null || row?.id === undefined ? 0 : Number(row.id);
 }
 
 /** The newest event id now: a cursor from which only events that happen later are read. */
 export async function lastEventId(ctx: StoreContext): Promise<number> {
 	// Too busy to settle: an event still being written now happened "before" anyway.
-	return (await settled(ctx, maxEventId)) ?? maxEventId(ctx.driver);
+	const { dialect } = ctx.driver;
+	return (await settled(ctx, (db) => maxEventId(db, dialect))) ?? maxEventId(ctx.driver, dialect);
 }
 
 /** Up to `limit` events after `afterId`, in id order, with their enrollments. */
 export async function eventsAfter(ctx: StoreContext, input: EventFeedInput): Promise<EventPage> {
 	const query = parseOrThrow(eventFeedInputSchema, input, 'event feed query');
 	const page = await settled(ctx, async (db): Promise<EventPage> => {
-		const upTo = await maxEventId(db);
+		const upTo = await maxEventId(db, ctx.driver.dialect);
 		const conditions = ['ev.id > ?', 'ev.id <= ?'];
 		const params: SqlValue[] = [query.afterId, upTo];
 		if (query.cadence !== undefined) {

@@ -378,7 +378,45 @@ export const MIGRATIONS: Migration[] = [
 		// with no assignee, so their draft events keep the reviewer they had.
 		statements: () => ['ALTER TABLE conversations ADD COLUMN assignee TEXT'],
 	},
-	// Versions 12 and 13 are taken by changes written at the same time (see version 9's note).
+	// Version 12 is taken by a change written at the same time (see version 9's note).
+	{
+		version: 13,
+		name: 'Postgres: a step run records its first claim, shown on the timeline as "claimed"',
+		// A claim wrote a step run and a "claimed" event saying the same thing: one row and two index
+		// entries more per claimed step, a fifth of a claim's time. On Postgres the first claim of a
+		// step is now read from its step run (when, and the reason it was due), which takes its id
+		// from the events' own sequence so that the entry sorts among the events exactly where the
+		// event did. The events table becomes event_log, and `events` is a view of both: every
+		// reader (the timeline, the feed, its lock) sees the same rows as before, and writers insert
+		// into the view as before. A second claim of the same run (after a deferral) still writes
+		// an event. Claims made before the upgrade keep their events; their runs show none.
+		// SQLite keeps writing every "claimed" event (its claims hold the write lock anyway).
+		statements: (d) =>
+			d.name !== 'postgres'
+				? []
+				: [
+						// Past every id either table holds, so no step run takes an id already used.
+						`SELECT setval(pg_get_serial_sequence('events', 'id'), COALESCE(top, 1), top IS NOT NULL)
+						FROM (SELECT GREATEST((SELECT MAX(id) FROM events),
+							(SELECT MAX(id) FROM step_runs)) AS top) t`,
+						`ALTER TABLE step_runs ADD COLUMN claim_event_at ${d.bigint}`,
+						'ALTER TABLE step_runs ADD COLUMN claim_reason TEXT',
+						'ALTER TABLE step_runs ALTER COLUMN id DROP IDENTITY',
+						`ALTER TABLE step_runs ALTER COLUMN id SET DEFAULT nextval('${TIMELINE_IDS}')`,
+						'ALTER TABLE events RENAME TO event_log',
+						`CREATE VIEW events AS
+							SELECT id, enrollment_id, step_run_id, type, at, detail FROM event_log
+							UNION ALL
+							SELECT id, enrollment_id, id, 'claimed', claim_event_at,
+								${d.jsonObject("'step', step_index, 'attempt', 1, 'reason', claim_reason")}
+							FROM step_runs WHERE claim_event_at IS NOT NULL`,
+						`CREATE RULE events_insert AS ON INSERT TO events DO INSTEAD
+							INSERT INTO event_log (enrollment_id, step_run_id, type, at, detail)
+							VALUES (NEW.enrollment_id, NEW.step_run_id, NEW.type, NEW.at, NEW.detail)
+							RETURNING event_log.id, event_log.enrollment_id, event_log.step_run_id,
+								event_log.type, event_log.at, event_log.detail`,
+					],
+	},
 	{
 		version: 14,
 		name: 'the statuses an inactivity cursor scanned for, so adding one scans again from the start',
@@ -389,3 +427,9 @@ export const MIGRATIONS: Migration[] = [
 		statements: () => ['ALTER TABLE inactivity_cursors ADD COLUMN statuses TEXT'],
 	},
 ];
+
+/**
+ * The Postgres sequence numbering events and (from version 13) step runs: the one created with
+ * the events table's identity column, named after it.
+ */
+export const TIMELINE_IDS = 'events_id_seq';
