@@ -201,6 +201,36 @@ describe.each(BACKENDS)('atomic writes on %s', (backend) => {
 			expect(ids.sort((a, b) => a - b)).toEqual([...due.keys()].sort((a, b) => a - b));
 			expect(all.every((c) => c.stepRun.claims === 1)).toBe(true);
 		});
+
+		it('a fault at any statement of a second claim (after a deferral) changes nothing', async () => {
+			await enrollDue(3);
+			const first = await store.claimDue({ cadence: CADENCE, limit: 3 });
+			for (const { stepRun } of first)
+				await store.deferStep({
+					stepRunId: stepRun.id,
+					until: clock.nowMs + HOUR,
+					reason: 'later',
+				});
+			clock.advance(HOUR);
+			const before = await snapshot(db);
+			let succeeded: ClaimedStep[] | null = null;
+			for (let k = 0; succeeded === null; k++) {
+				expect(k).toBeLessThan(100);
+				faulty.arm((_sql, index) => index === k);
+				try {
+					succeeded = await faultyStore().claimDue({ cadence: CADENCE, limit: 3 });
+				} catch (error) {
+					expect(String(error)).toContain('injected fault');
+					expect(await snapshot(db)).toEqual(before);
+				}
+			}
+			expect(succeeded.map((c) => c.stepRun.claims)).toEqual([2, 2, 2]);
+			for (const { enrollment } of succeeded) {
+				const timeline = await store.getTimeline(enrollment.id);
+				expect(timeline.map((e) => e.type)).toEqual(['enrolled', 'claimed', 'deferred', 'claimed']);
+				expect(timeline[3].detail).toEqual({ step: 0, attempt: 2, reason: 'later' });
+			}
+		});
 	});
 
 	describe('markSent', () => {

@@ -164,6 +164,92 @@ describe.each(BACKENDS)('migrations on %s', (backend) => {
 		expect(await store.claimDue({ cadence: 'Old', limit: 10 })).toEqual([]);
 	});
 
+	it('a store with claims from before version 13 keeps their timeline; later claims sort after them', async () => {
+		const db = track(rawDriver(location.config));
+		await migrate(
+			db,
+			clock.nowMs,
+			MIGRATIONS.filter((m) => m.version < 13),
+		);
+		await insertOldCadence(db);
+		const t0 = clock.nowMs;
+		// Enrollment 1 was claimed by the older release (its run and its "claimed" event);
+		// enrollment 2 still waits in the queue.
+		for (const [id, contact, due] of [
+			[1, 'claimed-before', t0],
+			[2, 'waiting', t0 + HOUR],
+		] as const) {
+			await db.run(
+				`INSERT INTO enrollments (id, cadence_id, version, contact_key, conversation_key, contact_name,
+					agent, variables, state, cycle, next_step, next_due_at, anchor_at, created_at, updated_at)
+				VALUES (?, 1, 1, ?, '', '', '', '{}', 'active', 1, 0, ?, 0, 0, 0)`,
+				[id, contact, due],
+			);
+		}
+		await db.run('INSERT INTO due_steps (cadence_id, due_at, enrollment_id) VALUES (1, ?, 2)', [
+			t0 + HOUR,
+		]);
+		await db.run(
+			`INSERT INTO step_runs (id, enrollment_id, cadence_id, step_index, cycle, status, due_at,
+				claimed_at, claims, compose_mode, updated_at)
+			VALUES (1, 1, 1, 0, 1, 'pending', ?, ?, 1, 'static', ?)`,
+			[t0, t0, t0],
+		);
+		const events: Array<[number, number, number | null, string]> = [
+			[1, 1, null, 'enrolled'],
+			[2, 2, null, 'enrolled'],
+			[3, 1, 1, 'claimed'],
+		];
+		for (const [id, enrollment, run, type] of events) {
+			await db.run(
+				'INSERT INTO events (id, enrollment_id, step_run_id, type, at, detail) VALUES (?, ?, ?, ?, ?, NULL)',
+				[id, enrollment, run, type, t0],
+			);
+		}
+
+		const store = track(await openStore(location.config, clock.read));
+		expect(await versions(db)).toEqual(MIGRATIONS.map((m) => m.version));
+		const timeline = async (id: number) =>
+			(await store.getTimeline(id)).map((e) => [e.type, e.stepRunId]);
+		expect(await timeline(1)).toEqual([
+			['enrolled', null],
+			['claimed', 1],
+		]);
+
+		// The old run claimed again after a deferral, the waiting step claimed for the first time.
+		await store.deferStep({ stepRunId: 1, until: t0 + HOUR, reason: 'night' });
+		clock.advance(HOUR);
+		const claimed = await store.claimDue({ cadence: 'Old', limit: 10 });
+		expect(claimed.map((c) => [c.enrollment.id, c.stepRun.claims])).toEqual([
+			[1, 2],
+			[2, 1],
+		]);
+		const fresh = claimed[1].stepRun;
+		expect(await timeline(1)).toEqual([
+			['enrolled', null],
+			['claimed', 1],
+			['deferred', 1],
+			['claimed', 1],
+		]);
+		const [, again] = (await store.getTimeline(1)).filter((e) => e.type === 'claimed');
+		expect(again.detail).toEqual({ step: 0, attempt: 2, reason: 'night' });
+		const second = await store.getTimeline(2);
+		expect(second.map((e) => [e.type, e.stepRunId])).toEqual([
+			['enrolled', null],
+			['claimed', fresh.id],
+		]);
+		expect(second[1]).toMatchObject({ at: clock.nowMs, detail: { step: 0, attempt: 1 } });
+		expect(second[1].id).toBeGreaterThan(3);
+
+		// The feed reads the same entries, in id order, each once.
+		const { events: feed } = await store.eventsAfter({ afterId: 0, limit: 1000 });
+		const ids = feed.map((f) => f.event.id);
+		expect(ids).toEqual([...ids].sort((a, b) => a - b));
+		expect(feed.map((f) => f.event)).toEqual(
+			[...(await store.getTimeline(1)), ...second].sort((a, b) => a.id - b.id),
+		);
+	});
+
 	it('a store written before conversations gets them from the messages it holds', async () => {
 		const db = track(rawDriver(location.config));
 		await migrate(
