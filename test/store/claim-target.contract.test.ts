@@ -80,4 +80,29 @@ describe.each(BACKENDS)('a claimer and another process on %s', (backend) => {
 		await other.publishCadence(v1, { workflowId: 'wf-B', nodeId: 'n', workflowName: 'B' });
 		await expect(claimer.claimDue({ cadence: NAME })).rejects.toThrow(/2 cadences are named/);
 	});
+
+	it('hands out each step run and enrollment as the store then holds them', async () => {
+		await other.publishCadence(v1);
+		await enroll('a', 'b', 'c');
+		clock.advance(HOUR);
+		const asStored = async (steps: Awaited<ReturnType<CadenceStore['claimDue']>>) => {
+			for (const { stepRun, enrollment } of steps) {
+				expect(stepRun).toEqual(await other.getStepRun({ stepRunId: stepRun.id }));
+				expect(enrollment).toEqual(await other.getEnrollment(enrollment.id));
+			}
+		};
+		const first = await claimer.claimDue({ cadence: NAME });
+		expect(first).toHaveLength(3);
+		await asStored(first);
+
+		await other.deferStep({
+			stepRunId: first[0].stepRun.id,
+			until: clock.nowMs + HOUR,
+			reason: 'x',
+		});
+		clock.advance(HOUR);
+		const again = await claimer.claimDue({ cadence: NAME });
+		expect(again.map((c) => c.stepRun.claims)).toEqual([2]);
+		await asStored(again);
+	});
 });
