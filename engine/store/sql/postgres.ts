@@ -100,9 +100,7 @@ export class PostgresDriver implements SqlDriver {
 	async allPrepared<T = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
 		if (!this.preparing) return this.all<T>(sql, params);
 		refuseUnstorableParams(params);
-		const text = toNumberedPlaceholders(sql);
-		// Named by content, so a changed statement (a cadence's new version) is a new name.
-		const name = `cadence_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
+		const { name, text } = this.preparedName(sql);
 		try {
 			return (await this.pool.query({ name, text, values: params as SqlValue[] })).rows as T[];
 		} catch (error) {
@@ -114,6 +112,21 @@ export class PostgresDriver implements SqlDriver {
 			this.preparing = false;
 			return this.all<T>(sql, params);
 		}
+	}
+
+	/** Names and texts by SQL: a claim's statement is hashed once, not on every call. */
+	private readonly prepared = new Map<string, { name: string; text: string }>();
+
+	private preparedName(sql: string): { name: string; text: string } {
+		const known = this.prepared.get(sql);
+		if (known) return known;
+		const text = toNumberedPlaceholders(sql);
+		// Named by content, so a changed statement (a cadence's new version) is a new name.
+		const name = `cadence_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
+		// A few statements per cadence; the bound only matters for a store with very many.
+		if (this.prepared.size >= 200) this.prepared.clear();
+		this.prepared.set(sql, { name, text });
+		return { name, text };
 	}
 
 	async run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
