@@ -1,41 +1,17 @@
 import type { CadenceDefinition } from '../../cadence/definition';
 import { RUNNING_STATES_SQL } from '../../domain/enrollment-state';
-import { dueTimeFor } from '../../domain/scheduling';
 import { CadenceValidationError, type FieldProblem } from '../../errors';
 import { toProblems } from '../../validation';
 import { enrollInputSchema, type EnrollInput } from '../inputs';
-import { enrollmentSearchText } from '../search-text';
-import type { SqlExecutor, SqlValue } from '../sql/driver';
+import type { SqlExecutor } from '../sql/driver';
 import type { EnrollResult, Enrollment } from '../types';
-import {
-	appendEvents,
-	chunk,
-	placeholders,
-	valuesList,
-	type CadenceScope,
-	type StoreContext,
-} from './context';
+import { chunk, placeholders, type CadenceScope, type StoreContext } from './context';
 import { saveIdentities } from './conversations';
-import { queueEnrolled } from './due-queue';
 import { restartChain } from './chain';
-import { runnableStepFrom } from './run-once';
+import { clockAnchor, identityOf, insertEnrollments, type CadenceInfo } from './enroll-insert';
 import { ENROLLMENT_SELECT, toEnrollment } from './rows';
 
 export type ParsedEnroll = ReturnType<typeof enrollInputSchema.parse>;
-
-interface CadenceInfo {
-	id: number;
-	version: number;
-	active: boolean;
-	definition: CadenceDefinition;
-}
-
-const INSERT_COLUMNS = 20;
-
-/** What makes two enrollments the same: at most one may run per cadence, contact and conversation. */
-function identityOf(cadenceId: number, contactKey: string, conversationKey: string): string {
-	return `${cadenceId}\u0000${contactKey}\u0000${conversationKey}`;
-}
 
 /**
  * Enrolls every input in one transaction: either all of them are recorded or none is. Each
@@ -175,13 +151,14 @@ async function loadCadence(
 	scope: CadenceScope,
 ): Promise<CadenceInfo> {
 	const id = await ctx.cadenceId(db, ref, scope);
-	const [row] = await db.all<{ latest_version: number; active: number }>(
-		'SELECT latest_version, active FROM cadences WHERE id = ?',
+	const [row] = await db.all<{ name: string; latest_version: number; active: number }>(
+		'SELECT name, latest_version, active FROM cadences WHERE id = ?',
 		[id],
 	);
 	const version = Number(row.latest_version);
 	return {
 		id,
+		name: row.name,
 		version,
 		active: Number(row.active) === 1,
 		definition: await ctx.definition(db, id, version),
@@ -280,190 +257,4 @@ async function onRepeat(
 		enrollment: restarted,
 		message: 'Already enrolled; its clock restarted from step 1.',
 	};
-}
-
-async function insertEnrollments(
-	ctx: StoreContext,
-	db: SqlExecutor,
-	rows: Array<{ input: ParsedEnroll; cadence: CadenceInfo }>,
-	now: number,
-): Promise<Map<string, Enrollment>> {
-	const byIdentity = new Map<string, Enrollment>();
-	const { dialect } = ctx.driver;
-	const maxRows = Math.floor(dialect.maxParams / INSERT_COLUMNS);
-	const insert = dialect.writableCte ? insertInOneStatement : insertInSteps;
-	for (const part of chunk(rows, Math.min(500, maxRows))) {
-		const values: SqlValue[][] = [];
-		for (const { input, cadence } of part) values.push(await rowOf(db, input, cadence, now));
-		for (const enrollment of await insert(ctx, db, values, now)) {
-			byIdentity.set(
-				identityOf(enrollment.cadenceId, enrollment.contactKey, enrollment.conversationKey),
-				enrollment,
-			);
-		}
-	}
-	return byIdentity;
-}
-
-const INSERTED = `cadence_id, version, contact_key, conversation_key, contact_name, agent, target_type,
-	target_id, variables, time_zone, state, cycle, next_step, next_due_at, next_reason, anchor_at,
-	created_at, updated_at, ended_at, search_text`;
-
-/** A fresh enrollment's columns, in INSERTED order. */
-async function rowOf(
-	db: SqlExecutor,
-	input: ParsedEnroll,
-	cadence: CadenceInfo,
-	now: number,
-): Promise<SqlValue[]> {
-	const anchor = input.startAt ?? (await clockAnchor(db, cadence.definition, input)) ?? now;
-	const owner = { cadenceId: cadence.id, ...input };
-	const stepIndex = await runnableStepFrom(db, cadence.definition, owner, 0);
-	const done = stepIndex >= cadence.definition.steps.length;
-	const due = done ? null : dueTimeFor(cadence.definition, stepIndex, anchor, input.timeZone);
-	const variables = JSON.stringify(input.variables);
-	return [
-		cadence.id,
-		cadence.version,
-		input.contactKey,
-		input.conversationKey,
-		input.contactName,
-		input.agent,
-		input.target?.type ?? null,
-		input.target?.id ?? null,
-		variables,
-		input.timeZone,
-		done ? 'completed' : 'active',
-		1,
-		stepIndex,
-		due?.at ?? null,
-		due?.reason ?? null,
-		anchor,
-		now,
-		now,
-		done ? now : null,
-		enrollmentSearchText({ ...input, cadenceName: cadence.definition.name, variables }),
-	];
-}
-
-/**
- * A contact another process enrolled a moment ago is left out by the unique index on running
- * enrollments (ON CONFLICT … DO NOTHING): it is not in what the insert returns.
- */
-const SKIP_RUNNING = `ON CONFLICT (cadence_id, contact_key, conversation_key) WHERE state IN ${RUNNING_STATES_SQL} DO NOTHING`;
-
-type InsertEnrollments = (
-	ctx: StoreContext,
-	db: SqlExecutor,
-	values: SqlValue[][],
-	now: number,
-) => Promise<Enrollment[]>;
-
-/** Insert, queue the first steps, and write the "enrolled" events: a few statements. */
-const insertInSteps: InsertEnrollments = async (ctx, db, values, now) => {
-	const inserted = await db.all<{ id: number }>(
-		`INSERT INTO enrollments (${INSERTED}) VALUES ${valuesList(values.length, INSERT_COLUMNS)}
-		${SKIP_RUNNING} RETURNING id`,
-		values.flat(),
-	);
-	const ids = inserted.map((r) => Number(r.id));
-	if (ids.length === 0) return [];
-	await queueEnrolled(db, ids);
-	const fresh = (
-		await db.all(`${ENROLLMENT_SELECT} WHERE e.id IN (${placeholders(ids.length)})`, ids)
-	).map(toEnrollment);
-	await appendEvents(
-		db,
-		fresh.map((e) => ({
-			enrollmentId: e.id,
-			type: 'enrolled',
-			at: now,
-			detail: {
-				version: e.version,
-				nextStep: e.nextStep,
-				dueAt: e.nextDueAt,
-				reason: e.nextReason,
-			},
-		})),
-		ctx.driver.dialect.maxParams,
-	);
-	return fresh;
-};
-
-/** Each column's type as Postgres reads it from the rows' JSON. */
-const INSERTED_TYPES = [
-	'BIGINT',
-	'INTEGER',
-	'TEXT',
-	'TEXT',
-	'TEXT',
-	'TEXT',
-	'TEXT',
-	'TEXT',
-	'TEXT',
-	'TEXT',
-	'TEXT',
-	'INTEGER',
-	'INTEGER',
-	'BIGINT',
-	'TEXT',
-	'BIGINT',
-	'BIGINT',
-	'BIGINT',
-	'BIGINT',
-	'TEXT',
-];
-const INSERTED_NAMES = INSERTED.split(',').map((c) => c.trim());
-const RECORD_TYPE = INSERTED_NAMES.map((c, i) => `${c} ${INSERTED_TYPES[i]}`).join(', ');
-
-/**
- * All of it in one statement of chained writes (Postgres: `dialect.writableCte`), the rows passed
- * as one JSON parameter: one round trip, and a statement text that stays the same however many
- * rows there are, so the server parses a few hundred bytes instead of thousands of parameters.
- */
-const insertInOneStatement: InsertEnrollments = async (ctx, db, values, now) => {
-	const { dialect } = ctx.driver;
-	const json = JSON.stringify(
-		values.map((row) => Object.fromEntries(INSERTED_NAMES.map((c, i) => [c, row[i]]))),
-	);
-	const rows = await db.all(
-		`WITH inserted AS (
-			INSERT INTO enrollments (${INSERTED})
-			SELECT ${INSERTED} FROM json_to_recordset(CAST(? AS JSON)) AS r(${RECORD_TYPE})
-			${SKIP_RUNNING}
-			RETURNING *
-		), queued AS (
-			INSERT INTO due_steps (cadence_id, due_at, enrollment_id)
-			SELECT cadence_id, next_due_at, id FROM inserted WHERE next_due_at IS NOT NULL
-		), logged AS (
-			INSERT INTO events (enrollment_id, type, at, detail)
-			SELECT id, 'enrolled', ?,
-				${dialect.jsonObject("'version', version, 'nextStep', next_step, 'dueAt', next_due_at, 'reason', next_reason")}
-			FROM inserted ORDER BY id
-		)
-		SELECT i.*, c.name AS cadence_name, i.next_due_at AS waiting_due_at
-		FROM inserted i JOIN cadences c ON c.id = i.cadence_id ORDER BY i.id`,
-		[json, now],
-	);
-	return rows.map(toEnrollment);
-};
-
-/**
- * Where the first step's wait counts from when no Start Time is given. A cadence timed from the
- * contact's last message starts at the last message the contact wrote in this conversation
- * (or in any, for an enrollment without one), even one recorded before the enrollment; with no
- * message on record, at the enrollment. Messages after it move the clock (see replies.ts).
- */
-async function clockAnchor(
-	db: SqlExecutor,
-	definition: CadenceDefinition,
-	input: ParsedEnroll,
-): Promise<number | null> {
-	if (definition.startClock !== 'lastContactMessage') return null;
-	const [row] = await db.all<{ at: number | null }>(
-		`SELECT MAX(at) AS at FROM messages WHERE contact_key = ? AND author = 'contact'
-		AND (? = '' OR conversation_key = '' OR conversation_key = ?)`,
-		[input.contactKey, input.conversationKey, input.conversationKey],
-	);
-	return row?.at === null || row?.at === undefined ? null : Number(row.at);
 }

@@ -1,0 +1,268 @@
+import type { CadenceDefinition } from '../../cadence/definition';
+import { RUNNING_STATES_SQL } from '../../domain/enrollment-state';
+import { dueTimeFor } from '../../domain/scheduling';
+import { enrollmentSearchText } from '../search-text';
+import type { SqlExecutor, SqlValue } from '../sql/driver';
+import type { Enrollment } from '../types';
+import { appendEvents, chunk, valuesList, type StoreContext } from './context';
+import type { ParsedEnroll } from './enroll';
+import { queueEnrolled } from './due-queue';
+import { toEnrollment } from './rows';
+import { runnableStepFrom } from './run-once';
+
+/**
+ * Writing fresh enrollments: the rows, their first steps on the due queue and their "enrolled"
+ * events. The rows are built here, so what an insert returns is only each new row's id: the
+ * enrollment handed back is made from the values written (through the same `toEnrollment` that
+ * reads rows back), instead of reading a thousand wide rows back from the database.
+ */
+
+export interface CadenceInfo {
+	id: number;
+	/** The cadence's name as stored (what enrollments read back through their join). */
+	name: string;
+	version: number;
+	active: boolean;
+	definition: CadenceDefinition;
+}
+
+/** What makes two enrollments the same: at most one may run per cadence, contact and conversation. */
+export function identityOf(cadenceId: number, contactKey: string, conversationKey: string): string {
+	return `${cadenceId}\u0000${contactKey}\u0000${conversationKey}`;
+}
+
+/** A fresh enrollment's columns and their types (for Postgres reading them from JSON). */
+const COLUMNS = [
+	['cadence_id', 'BIGINT'],
+	['version', 'INTEGER'],
+	['contact_key', 'TEXT'],
+	['conversation_key', 'TEXT'],
+	['contact_name', 'TEXT'],
+	['agent', 'TEXT'],
+	['target_type', 'TEXT'],
+	['target_id', 'TEXT'],
+	['variables', 'TEXT'],
+	['time_zone', 'TEXT'],
+	['state', 'TEXT'],
+	['cycle', 'INTEGER'],
+	['next_step', 'INTEGER'],
+	['next_due_at', 'BIGINT'],
+	['next_reason', 'TEXT'],
+	['anchor_at', 'BIGINT'],
+	['created_at', 'BIGINT'],
+	['updated_at', 'BIGINT'],
+	['ended_at', 'BIGINT'],
+	['search_text', 'TEXT'],
+] as const;
+
+type Column = (typeof COLUMNS)[number][0];
+type FreshRow = Record<Column, SqlValue>;
+
+const INSERTED = COLUMNS.map(([name]) => name).join(', ');
+
+/** Rows written per statement. */
+const ROWS_PER_INSERT = 500;
+
+/**
+ * Inserts the rows, queues their first steps and writes their "enrolled" events. A row another
+ * process inserted a moment ago (same cadence, contact and conversation, still running) is left
+ * out; the map holds every enrollment that was written, by identity.
+ */
+export async function insertEnrollments(
+	ctx: StoreContext,
+	db: SqlExecutor,
+	rows: Array<{ input: ParsedEnroll; cadence: CadenceInfo }>,
+	now: number,
+): Promise<Map<string, Enrollment>> {
+	const byIdentity = new Map<string, Enrollment>();
+	const { dialect } = ctx.driver;
+	const maxRows = Math.floor(dialect.maxParams / COLUMNS.length);
+	const insert = dialect.writableCte ? insertInOneStatement : insertInSteps;
+	const names = new Map<number, string>();
+	for (const part of chunk(rows, Math.min(ROWS_PER_INSERT, maxRows))) {
+		const fresh = new Map<string, FreshRow>();
+		for (const { input, cadence } of part) {
+			fresh.set(
+				identityOf(cadence.id, input.contactKey, input.conversationKey),
+				await rowOf(db, input, cadence, now),
+			);
+			names.set(cadence.id, cadence.name);
+		}
+		for (const { id, identity } of await insert(ctx, db, [...fresh.values()], now)) {
+			const row = fresh.get(identity)!;
+			byIdentity.set(identity, enrollmentOf(id, row, names.get(Number(row.cadence_id))!));
+		}
+	}
+	return byIdentity;
+}
+
+/**
+ * The enrollment as `ENROLLMENT_SELECT` would read it back: the written columns, the ones a fresh
+ * row leaves NULL, and its first step still waiting (it was queued with the row).
+ */
+function enrollmentOf(id: number, row: FreshRow, cadenceName: string): Enrollment {
+	return toEnrollment({ ...row, id, cadence_name: cadenceName, waiting_due_at: row.next_due_at });
+}
+
+/** A fresh enrollment's columns. */
+async function rowOf(
+	db: SqlExecutor,
+	input: ParsedEnroll,
+	cadence: CadenceInfo,
+	now: number,
+): Promise<FreshRow> {
+	const anchor = input.startAt ?? (await clockAnchor(db, cadence.definition, input)) ?? now;
+	const owner = { cadenceId: cadence.id, ...input };
+	const stepIndex = await runnableStepFrom(db, cadence.definition, owner, 0);
+	const done = stepIndex >= cadence.definition.steps.length;
+	const due = done ? null : dueTimeFor(cadence.definition, stepIndex, anchor, input.timeZone);
+	const variables = JSON.stringify(input.variables);
+	return {
+		cadence_id: cadence.id,
+		version: cadence.version,
+		contact_key: input.contactKey,
+		conversation_key: input.conversationKey,
+		contact_name: input.contactName,
+		agent: input.agent,
+		target_type: input.target?.type ?? null,
+		target_id: input.target?.id ?? null,
+		variables,
+		time_zone: input.timeZone,
+		state: done ? 'completed' : 'active',
+		cycle: 1,
+		next_step: stepIndex,
+		next_due_at: due?.at ?? null,
+		next_reason: due?.reason ?? null,
+		anchor_at: anchor,
+		created_at: now,
+		updated_at: now,
+		ended_at: done ? now : null,
+		search_text: enrollmentSearchText({
+			...input,
+			cadenceName: cadence.definition.name,
+			variables,
+		}),
+	};
+}
+
+/**
+ * A contact another process enrolled a moment ago is left out by the unique index on running
+ * enrollments (ON CONFLICT … DO NOTHING): it is not in what the insert returns.
+ */
+const SKIP_RUNNING = `ON CONFLICT (cadence_id, contact_key, conversation_key) WHERE state IN ${RUNNING_STATES_SQL} DO NOTHING`;
+
+/** Each written row's id and identity: the columns an insert returns. */
+const RETURNED = 'id, cadence_id, contact_key, conversation_key';
+
+type Written = Array<{ id: number; identity: string }>;
+type InsertEnrollments = (
+	ctx: StoreContext,
+	db: SqlExecutor,
+	rows: FreshRow[],
+	now: number,
+) => Promise<Written>;
+
+function written(rows: Array<Record<string, unknown>>): Written {
+	return rows.map((r) => ({
+		id: Number(r.id),
+		identity: identityOf(Number(r.cadence_id), String(r.contact_key), String(r.conversation_key)),
+	}));
+}
+
+/** Insert, queue the first steps, and write the "enrolled" events: a few statements. */
+const insertInSteps: InsertEnrollments = async (ctx, db, rows, now) => {
+	const inserted = written(
+		await db.all(
+			`INSERT INTO enrollments (${INSERTED}) VALUES ${valuesList(rows.length, COLUMNS.length)}
+			${SKIP_RUNNING} RETURNING ${RETURNED}`,
+			rows.flatMap((row) => COLUMNS.map(([name]) => row[name])),
+		),
+	);
+	if (inserted.length === 0) return [];
+	// In id order, as the events were always written.
+	inserted.sort((a, b) => a.id - b.id);
+	await queueEnrolled(
+		db,
+		inserted.map((r) => r.id),
+	);
+	const byIdentity = new Map(
+		rows.map((row) => [
+			identityOf(Number(row.cadence_id), String(row.contact_key), String(row.conversation_key)),
+			row,
+		]),
+	);
+	await appendEvents(
+		db,
+		inserted.map(({ id, identity }) => {
+			const row = byIdentity.get(identity)!;
+			return {
+				enrollmentId: id,
+				type: 'enrolled',
+				at: now,
+				detail: {
+					version: row.version,
+					nextStep: row.next_step,
+					dueAt: row.next_due_at,
+					reason: row.next_reason,
+				},
+			};
+		}),
+		ctx.driver.dialect.maxParams,
+	);
+	return inserted;
+};
+
+/** Each column read from its place in a row's JSON array, cast to its type. */
+const FROM_JSON = COLUMNS.map(([, type], i) => `CAST(r->>${i} AS ${type})`).join(', ');
+
+/**
+ * All of it in one statement of chained writes (Postgres: `dialect.writableCte`), the rows passed
+ * as one JSON parameter of arrays (one array per row, its values in column order): one round
+ * trip, a statement text that stays the same however many rows there are, and far less for the
+ * server to parse than named objects or thousands of bind parameters.
+ */
+const insertInOneStatement: InsertEnrollments = async (ctx, db, rows, now) => {
+	const { dialect } = ctx.driver;
+	const json = JSON.stringify(rows.map((row) => COLUMNS.map(([name]) => row[name])));
+	return written(
+		await db.all(
+			`WITH inserted AS (
+				INSERT INTO enrollments (${INSERTED})
+				SELECT ${FROM_JSON} FROM jsonb_array_elements(CAST(? AS JSONB)) AS r
+				${SKIP_RUNNING}
+				RETURNING id, cadence_id, contact_key, conversation_key, version, next_step, next_due_at,
+					next_reason
+			), queued AS (
+				INSERT INTO due_steps (cadence_id, due_at, enrollment_id)
+				SELECT cadence_id, next_due_at, id FROM inserted WHERE next_due_at IS NOT NULL
+			), logged AS (
+				INSERT INTO events (enrollment_id, type, at, detail)
+				SELECT id, 'enrolled', ?,
+					${dialect.jsonObject("'version', version, 'nextStep', next_step, 'dueAt', next_due_at, 'reason', next_reason")}
+				FROM inserted ORDER BY id
+			)
+			SELECT ${RETURNED} FROM inserted`,
+			[json, now],
+		),
+	);
+};
+
+/**
+ * Where the first step's wait counts from when no Start Time is given. A cadence timed from the
+ * contact's last message starts at the last message the contact wrote in this conversation
+ * (or in any, for an enrollment without one), even one recorded before the enrollment; with no
+ * message on record, at the enrollment. Messages after it move the clock (see replies.ts).
+ */
+export async function clockAnchor(
+	db: SqlExecutor,
+	definition: CadenceDefinition,
+	input: ParsedEnroll,
+): Promise<number | null> {
+	if (definition.startClock !== 'lastContactMessage') return null;
+	const [row] = await db.all<{ at: number | null }>(
+		`SELECT MAX(at) AS at FROM messages WHERE contact_key = ? AND author = 'contact'
+		AND (? = '' OR conversation_key = '' OR conversation_key = ?)`,
+		[input.contactKey, input.conversationKey, input.conversationKey],
+	);
+	return row?.at === null || row?.at === undefined ? null : Number(row.at);
+}
