@@ -5,11 +5,11 @@ import { toProblems } from '../../validation';
 import { enrollInputSchema, type EnrollInput } from '../inputs';
 import type { SqlExecutor } from '../sql/driver';
 import type { EnrollResult, Enrollment } from '../types';
-import { chunk, placeholders, type CadenceScope, type StoreContext } from './context';
+import type { CadenceScope, StoreContext } from './context';
 import { saveIdentities } from './conversations';
 import { restartChain } from './chain';
 import { clockAnchor, identityOf, insertEnrollments, type CadenceInfo } from './enroll-insert';
-import { ENROLLMENT_SELECT, toEnrollment } from './rows';
+import { ENROLLMENT_COLUMNS, ENROLLMENT_SELECT, toEnrollment } from './rows';
 
 export type ParsedEnroll = ReturnType<typeof enrollInputSchema.parse>;
 
@@ -41,17 +41,11 @@ export async function enrollWithin(
 		if (!cadences.has(input.cadence))
 			cadences.set(input.cadence, await loadCadence(ctx, db, input.cadence, scope));
 	}
-	const { maxParams } = ctx.driver.dialect;
 	for (const input of parsed) {
 		if (input.identities.length > 0)
 			await saveIdentities(db, input.contactKey, input.identities, now);
 	}
-	const suppressed = await suppressedAmong(
-		db,
-		parsed.map((p) => p.contactKey),
-		maxParams,
-	);
-	const runningNow = await runningAmong(db, parsed, cadences, maxParams);
+	const { suppressed, running: runningNow } = await alreadyKnown(ctx, db, parsed, cadences);
 	const toInsert: Array<{ index: number; input: ParsedEnroll; cadence: CadenceInfo }> = [];
 	const seen = new Map<string, number>();
 
@@ -165,52 +159,42 @@ async function loadCadence(
 	};
 }
 
-async function suppressedAmong(
-	db: SqlExecutor,
-	keys: string[],
-	maxParams: number,
-): Promise<Set<string>> {
-	const found = new Set<string>();
-	for (const part of chunk([...new Set(keys)], maxParams)) {
-		const rows = await db.all<{ contact_key: string }>(
-			`SELECT contact_key FROM suppressions WHERE contact_key IN (${placeholders(part.length)})`,
-			part,
-		);
-		for (const row of rows) found.add(row.contact_key);
-	}
-	return found;
-}
-
-/** The running enrollments among the batch's contacts, found in one query per cadence and chunk. */
-async function runningAmong(
+/**
+ * Among the batch's contacts, the suppressed ones and the enrollments still running in the
+ * batch's cadences, found in one statement: the contact keys and cadence ids go in as one
+ * parameter each, and a contact that is neither (the usual case) returns no row.
+ */
+async function alreadyKnown(
+	ctx: StoreContext,
 	db: SqlExecutor,
 	inputs: ParsedEnroll[],
 	cadences: Map<string | number, CadenceInfo>,
-	maxParams: number,
-): Promise<Map<string, Enrollment>> {
-	const found = new Map<string, Enrollment>();
-	const keysByCadence = new Map<number, Set<string>>();
-	for (const input of inputs) {
-		const id = cadences.get(input.cadence)!.id;
-		if (!keysByCadence.has(id)) keysByCadence.set(id, new Set());
-		keysByCadence.get(id)!.add(input.contactKey);
+): Promise<{ suppressed: Set<string>; running: Map<string, Enrollment> }> {
+	const { dialect } = ctx.driver;
+	const keys = [...new Set(inputs.map((input) => input.contactKey))];
+	const cadenceIds = [...new Set([...cadences.values()].map((cadence) => cadence.id))];
+	const rows = await db.all<Record<string, unknown> & { suppressed_key: string | null }>(
+		`SELECT s.contact_key AS suppressed_key, ${ENROLLMENT_COLUMNS}
+		FROM ${dialect.textsTable('k')}
+		LEFT JOIN suppressions s ON s.contact_key = k.value
+		LEFT JOIN enrollments e ON e.contact_key = k.value AND ${dialect.inIds('e.cadence_id')}
+			AND e.state IN ${RUNNING_STATES_SQL}
+		LEFT JOIN cadences c ON c.id = e.cadence_id
+		WHERE s.contact_key IS NOT NULL OR e.id IS NOT NULL`,
+		[JSON.stringify(keys), dialect.idsParam(cadenceIds)],
+	);
+	const suppressed = new Set<string>();
+	const running = new Map<string, Enrollment>();
+	for (const row of rows) {
+		if (row.suppressed_key !== null) suppressed.add(row.suppressed_key);
+		if (row.id === null) continue;
+		const enrollment = toEnrollment(row);
+		running.set(
+			identityOf(enrollment.cadenceId, enrollment.contactKey, enrollment.conversationKey),
+			enrollment,
+		);
 	}
-	for (const [cadenceId, keys] of keysByCadence) {
-		for (const part of chunk([...keys], maxParams - 1)) {
-			const rows = await db.all(
-				`${ENROLLMENT_SELECT} WHERE e.cadence_id = ? AND e.state IN ${RUNNING_STATES_SQL}
-				AND e.contact_key IN (${placeholders(part.length)})`,
-				[cadenceId, ...part],
-			);
-			for (const enrollment of rows.map(toEnrollment)) {
-				found.set(
-					identityOf(cadenceId, enrollment.contactKey, enrollment.conversationKey),
-					enrollment,
-				);
-			}
-		}
-	}
-	return found;
+	return { suppressed, running };
 }
 
 export async function runningEnrollment(

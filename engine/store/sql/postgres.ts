@@ -30,6 +30,7 @@ const POSTGRES: Dialect = {
 	maxParams: 60_000,
 	inIds: (column) => `${column} = ANY(CAST(? AS BIGINT[]))`,
 	idsParam: (ids) => `{${ids.join(',')}}`,
+	textsTable: (alias) => `json_array_elements_text(CAST(? AS JSON)) AS ${alias}`,
 	dropsConstraints: true,
 	writableCte: true,
 	jsonObject: (pairs) => `CAST(json_build_object(${pairs}) AS TEXT)`,

@@ -21,6 +21,7 @@ const SQLITE: Dialect = {
 	maxParams: 32_000,
 	inIds: (column) => `${column} IN (SELECT value FROM json_each(?))`,
 	idsParam: (ids) => JSON.stringify(ids),
+	textsTable: (alias) => `json_each(?) AS ${alias}`,
 	dropsConstraints: false,
 	writableCte: false,
 	jsonObject: (pairs) => `json_object(${pairs})`,
