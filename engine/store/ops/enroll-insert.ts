@@ -79,19 +79,33 @@ export async function insertEnrollments(
 	const maxRows = Math.floor(dialect.maxParams / COLUMNS.length);
 	const insert = dialect.writableCte ? insertInOneStatement : insertInSteps;
 	const names = new Map<number, string>();
-	for (const part of chunk(rows, Math.min(ROWS_PER_INSERT, maxRows))) {
-		const fresh = new Map<string, FreshRow>();
-		for (const { input, cadence } of part) {
-			fresh.set(
-				identityOf(cadence.id, input.contactKey, input.conversationKey),
-				await rowOf(db, input, cadence, now),
-			);
-			names.set(cadence.id, cadence.name);
+	// Each part's insert is sent before the next part's rows are built, so building them overlaps
+	// the database's work on the previous part. The connection runs statements in the order they
+	// were sent, so this order is the same as awaiting each insert in turn.
+	const pending: Array<Promise<void>> = [];
+	try {
+		for (const part of chunk(rows, Math.min(ROWS_PER_INSERT, maxRows))) {
+			const fresh = new Map<string, FreshRow>();
+			for (const { input, cadence } of part) {
+				fresh.set(
+					identityOf(cadence.id, input.contactKey, input.conversationKey),
+					await rowOf(db, input, cadence, now),
+				);
+				names.set(cadence.id, cadence.name);
+			}
+			const done = insert(ctx, db, [...fresh.values()], now).then((inserted) => {
+				for (const { id, identity } of inserted) {
+					const row = fresh.get(identity)!;
+					byIdentity.set(identity, enrollmentOf(id, row, names.get(Number(row.cadence_id))!));
+				}
+			});
+			// Its failure is thrown below, in order; until then it must not count as unhandled.
+			done.catch(() => undefined);
+			pending.push(done);
 		}
-		for (const { id, identity } of await insert(ctx, db, [...fresh.values()], now)) {
-			const row = fresh.get(identity)!;
-			byIdentity.set(identity, enrollmentOf(id, row, names.get(Number(row.cadence_id))!));
-		}
+	} finally {
+		// The first failure wins: a statement after a failed one fails only because of it.
+		for (const done of pending) await done;
 	}
 	return byIdentity;
 }
