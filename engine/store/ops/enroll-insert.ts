@@ -79,10 +79,13 @@ export async function insertEnrollments(
 	const maxRows = Math.floor(dialect.maxParams / COLUMNS.length);
 	const insert = dialect.writableCte ? insertInOneStatement : insertInSteps;
 	const names = new Map<number, string>();
-	// Each part's insert is sent before the next part's rows are built, so building them overlaps
-	// the database's work on the previous part. The connection runs statements in the order they
-	// were sent, so this order is the same as awaiting each insert in turn.
+	// Where a part is one statement (Postgres), it is sent before the next part's rows are built,
+	// so building them overlaps the database's work on the previous part: the connection runs
+	// statements in the order they were sent, the same order as awaiting each insert in turn.
+	// An insert of several statements is awaited before the next part, so none interleave.
+	const overlap = dialect.writableCte;
 	const pending: Array<Promise<void>> = [];
+	let buildFailure: { error: unknown } | null = null;
 	try {
 		for (const part of chunk(rows, Math.min(ROWS_PER_INSERT, maxRows))) {
 			const fresh = new Map<string, FreshRow>();
@@ -102,11 +105,16 @@ export async function insertEnrollments(
 			// Its failure is thrown below, in order; until then it must not count as unhandled.
 			done.catch(() => undefined);
 			pending.push(done);
+			if (!overlap) await done;
 		}
-	} finally {
-		// The first failure wins: a statement after a failed one fails only because of it.
-		for (const done of pending) await done;
+	} catch (error) {
+		buildFailure = { error };
 	}
+	// Every insert sent has finished before anything is thrown, so the caller's rollback comes
+	// after the last of them. The first failure wins: a later statement fails only because of it.
+	const failed = (await Promise.allSettled(pending)).find((o) => o.status === 'rejected');
+	if (failed) throw failed.reason;
+	if (buildFailure) throw buildFailure.error;
 	return byIdentity;
 }
 
