@@ -43,13 +43,39 @@ export async function saveIdentities(
 	identities: readonly Identity[],
 	at: number,
 ): Promise<void> {
-	const unique = [...new Map(identities.map((i) => [`${i.kind}\u0000${i.value}`, i])).values()];
-	for (const part of chunk(unique, 200)) {
+	await saveIdentitiesOf(db, [{ contactKey, identities }], at);
+}
+
+/**
+ * The same for many contacts (a batch of enrollments): one upsert per 200 identities instead of
+ * one per contact. Each identity is written once, where it first appears, as one call per
+ * contact in turn would have left it.
+ */
+export async function saveIdentitiesOf(
+	db: SqlExecutor,
+	owners: ReadonlyArray<{ contactKey: string; identities: readonly Identity[] }>,
+	at: number,
+): Promise<void> {
+	const unique = new Map<string, { contactKey: string; identity: Identity }>();
+	for (const { contactKey, identities } of owners) {
+		for (const identity of identities)
+			unique.set(JSON.stringify([contactKey, identity.kind, identity.value]), {
+				contactKey,
+				identity,
+			});
+	}
+	for (const part of chunk([...unique.values()], 200)) {
 		await db.run(
 			`INSERT INTO contact_identities (contact_key, kind, value, created_at, updated_at)
 			VALUES ${valuesList(part.length, 5)}
 			ON CONFLICT (contact_key, kind, value) DO UPDATE SET updated_at = excluded.updated_at`,
-			part.flatMap((i) => [contactKey, i.kind, i.value, at, at]),
+			part.flatMap(({ contactKey, identity }) => [
+				contactKey,
+				identity.kind,
+				identity.value,
+				at,
+				at,
+			]),
 		);
 	}
 }

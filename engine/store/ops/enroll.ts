@@ -6,7 +6,7 @@ import { enrollInputSchema, type EnrollInput } from '../inputs';
 import type { SqlExecutor } from '../sql/driver';
 import type { EnrollResult, Enrollment } from '../types';
 import type { CadenceScope, StoreContext } from './context';
-import { saveIdentities } from './conversations';
+import { saveIdentitiesOf } from './conversations';
 import { restartChain } from './chain';
 import { clockAnchor, identityOf, insertEnrollments, type CadenceInfo } from './enroll-insert';
 import { ENROLLMENT_COLUMNS, ENROLLMENT_SELECT, toEnrollment } from './rows';
@@ -41,10 +41,7 @@ export async function enrollWithin(
 		if (!cadences.has(input.cadence))
 			cadences.set(input.cadence, await loadCadence(ctx, db, input.cadence, scope));
 	}
-	for (const input of parsed) {
-		if (input.identities.length > 0)
-			await saveIdentities(db, input.contactKey, input.identities, now);
-	}
+	await saveIdentitiesOf(db, parsed, now);
 	const { suppressed, running: runningNow } = await alreadyKnown(ctx, db, parsed, cadences);
 	const toInsert: Array<{ index: number; input: ParsedEnroll; cadence: CadenceInfo }> = [];
 	const seen = new Map<string, number>();

@@ -378,7 +378,18 @@ export const MIGRATIONS: Migration[] = [
 		// with no assignee, so their draft events keep the reviewer they had.
 		statements: () => ['ALTER TABLE conversations ADD COLUMN assignee TEXT'],
 	},
-	// Version 12 is taken by a change written at the same time (see version 9's note).
+	{
+		version: 12,
+		name: 'enrolling without a per-row check of the cadence',
+		// Enrollments are inserted only by enroll, for a cadence it read in the same transaction,
+		// and cadences are never deleted: the foreign key's check (a trigger call and a row lock
+		// per enrollment, about a tenth of a bulk enroll's time) guarded nothing. Postgres only, as
+		// in version 2; SQLite keeps its constraints in the table's definition.
+		statements: (d) =>
+			d.dropsConstraints
+				? ['ALTER TABLE enrollments DROP CONSTRAINT IF EXISTS enrollments_cadence_id_fkey']
+				: [],
+	},
 	{
 		version: 13,
 		name: 'Postgres: a step run records its first claim, shown on the timeline as "claimed"',
