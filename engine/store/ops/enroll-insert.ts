@@ -134,7 +134,8 @@ async function rowOf(
 	now: number,
 ): Promise<FreshRow> {
 	const anchor = input.startAt ?? (await clockAnchor(db, cadence.definition, input)) ?? now;
-	const owner = { cadenceId: cadence.id, ...input };
+	const { contactKey, conversationKey } = input;
+	const owner = { cadenceId: cadence.id, contactKey, conversationKey };
 	const stepIndex = await runnableStepFrom(db, cadence.definition, owner, 0);
 	const done = stepIndex >= cadence.definition.steps.length;
 	const due = done ? null : dueTimeFor(cadence.definition, stepIndex, anchor, input.timeZone);
@@ -160,7 +161,10 @@ async function rowOf(
 		updated_at: now,
 		ended_at: done ? now : null,
 		search_text: enrollmentSearchText({
-			...input,
+			contactName: input.contactName,
+			contactKey,
+			conversationKey,
+			agent: input.agent,
 			cadenceName: cadence.definition.name,
 			variables,
 		}),
