@@ -129,6 +129,64 @@ describe.each(BACKENDS)('atomic writes on %s', (backend) => {
 		});
 	});
 
+	describe('mixed bulk enroll', () => {
+		it('a fault at any statement changes nothing; the retry gives every item its outcome', async () => {
+			// Every kind of item a batch holds: new contacts filling two inserts, one with identities,
+			// one on the suppression list, one listed twice, one already running (restarted).
+			await store.publishCadence({
+				name: CADENCE,
+				steps: [
+					{ wait: { amount: 1, unit: 'hours' }, staticText: 'first' },
+					{ wait: { amount: 2, unit: 'hours' }, staticText: 'second' },
+				],
+				reenrollment: { whileActive: 'restart' },
+			});
+			const items = contacts(700);
+			items[3] = { ...items[3], identities: [{ kind: 'phone', value: '5511987654321' }] };
+			items.push(items[4]);
+			await store.enroll([items[1]]);
+			await store.optOut({ contactKey: items[2].contactKey, reason: 'asked by email' });
+			clock.advance(60_000);
+			const state = async () => ({
+				...(await snapshot(db)),
+				identities: await count(db, 'SELECT COUNT(*) AS n FROM contact_identities'),
+			});
+			const before = await state();
+			let results: Awaited<ReturnType<CadenceStore['enroll']>> | null = null;
+			let faults = 0;
+			for (let k = 0; results === null; k++) {
+				expect(k).toBeLessThan(100);
+				faulty.arm((_sql, index) => index === k);
+				try {
+					results = await faultyStore().enroll(items);
+					expect(faulty.faultsFired).toBe(faults);
+				} catch (error) {
+					expect(String(error)).toContain('injected fault');
+					faults++;
+					expect(await state()).toEqual(before);
+				}
+			}
+			// Reading the cadence, the identities, the suppressed and running contacts, the restart,
+			// and the two inserts at least.
+			expect(faults).toBeGreaterThanOrEqual(8);
+			const outcomes = results.map((r) => r.outcome);
+			expect(outcomes.filter((o) => o === 'enrolled')).toHaveLength(698);
+			expect(outcomes[1]).toBe('restarted');
+			expect(outcomes[2]).toBe('suppressed');
+			expect(outcomes[700]).toBe('alreadyEnrolled');
+			// The new ones beside the one enrolled before.
+			expect(await count(db, 'SELECT COUNT(*) AS n FROM enrollments')).toBe(699);
+			expect(await count(db, 'SELECT COUNT(*) AS n FROM due_steps')).toBe(699);
+			expect(await count(db, "SELECT COUNT(*) AS n FROM events WHERE type = 'enrolled'")).toBe(699);
+			expect(await store.getIdentities(items[3].contactKey)).toEqual([
+				{ kind: 'phone', value: '+5511987654321' },
+			]);
+			// What each enrollment handed back is what the store reads back.
+			for (const result of results.filter((r) => r.outcome === 'enrolled'))
+				expect(await store.getEnrollment(result.enrollment!.id)).toEqual(result.enrollment);
+		});
+	});
+
 	describe('claim', () => {
 		async function enrollDue(n: number): Promise<Map<number, number>> {
 			const results = await store.enroll(contacts(n));
