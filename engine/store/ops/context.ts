@@ -48,27 +48,30 @@ export class StoreContext {
 		ref: string | number,
 		scope: CadenceScope = {},
 	): Promise<number> {
+		return (await this.cadenceRow(db, ref, scope)).id;
+	}
+
+	/** The same, with the cadence's row: its name, latest version and whether it is on. */
+	async cadenceRow(
+		db: SqlExecutor,
+		ref: string | number,
+		scope: CadenceScope = {},
+	): Promise<CadenceRow> {
 		const picked = await pickedFromList(db, ref);
-		if (picked !== null) return picked;
+		if (picked !== null) return cadenceRowOf(picked);
 		const rows =
 			typeof ref === 'number'
-				? await db.all<NamedRow>(
-						'SELECT id, workflow_id, workflow_name FROM cadences WHERE id = ?',
-						[ref],
-					)
-				: await db.all<NamedRow>(
-						'SELECT id, workflow_id, workflow_name FROM cadences WHERE name = ? ORDER BY id',
-						[ref],
-					);
+				? await db.all<NamedRow>(`SELECT ${ROW} FROM cadences WHERE id = ?`, [ref])
+				: await db.all<NamedRow>(`SELECT ${ROW} FROM cadences WHERE name = ? ORDER BY id`, [ref]);
 		if (rows.length === 0) {
 			throw new CadenceNotFoundError(
 				'cadence (activate the workflow holding its Follow-up Trigger to publish it)',
 				ref,
 			);
 		}
-		if (rows.length === 1) return Number(rows[0].id);
+		if (rows.length === 1) return cadenceRowOf(rows[0]);
 		const own = rows.filter((r) => scope.workflowId && r.workflow_id === scope.workflowId);
-		if (own.length === 1) return Number(own[0].id);
+		if (own.length === 1) return cadenceRowOf(own[0]);
 		throw new CadenceValidationError('cadence', [
 			{
 				field: 'cadence',
@@ -80,20 +83,39 @@ export class StoreContext {
 	}
 }
 
+const ROW = 'id, workflow_id, workflow_name, name, latest_version, active';
+
+/** A cadence as enroll needs it. */
+export interface CadenceRow {
+	id: number;
+	name: string;
+	latestVersion: number;
+	active: boolean;
+}
+
+function cadenceRowOf(row: NamedRow): CadenceRow {
+	return {
+		id: Number(row.id),
+		name: row.name,
+		latestVersion: Number(row.latest_version),
+		active: Number(row.active) === 1,
+	};
+}
+
 /**
  * The cadence picker lists a name shared by several cadences as "Name #id" (see
  * nodes/shared/cadence-locator.ts). Such a value means that cadence when one has that id and
  * name; otherwise it is taken as a plain name, so a cadence really called "Offer #2" still works.
  */
-async function pickedFromList(db: SqlExecutor, ref: string | number): Promise<number | null> {
+async function pickedFromList(db: SqlExecutor, ref: string | number): Promise<NamedRow | null> {
 	if (typeof ref !== 'string') return null;
 	const match = /^(.+) #(\d{1,15})$/.exec(ref);
 	if (!match) return null;
-	const rows = await db.all<{ id: number }>('SELECT id FROM cadences WHERE id = ? AND name = ?', [
+	const rows = await db.all<NamedRow>(`SELECT ${ROW} FROM cadences WHERE id = ? AND name = ?`, [
 		Number(match[2]),
 		match[1],
 	]);
-	return rows.length > 0 ? Number(rows[0].id) : null;
+	return rows.length > 0 ? rows[0] : null;
 }
 
 /** Whose cadences a name refers to first: the workflow asking (its own Follow-up Trigger). */
@@ -105,6 +127,9 @@ interface NamedRow {
 	id: number;
 	workflow_id: string | null;
 	workflow_name: string | null;
+	name: string;
+	latest_version: number;
+	active: number;
 }
 
 function describeOwner(row: NamedRow): string {

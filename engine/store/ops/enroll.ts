@@ -141,17 +141,12 @@ async function loadCadence(
 	ref: string | number,
 	scope: CadenceScope,
 ): Promise<CadenceInfo> {
-	const id = await ctx.cadenceId(db, ref, scope);
-	const [row] = await db.all<{ name: string; latest_version: number; active: number }>(
-		'SELECT name, latest_version, active FROM cadences WHERE id = ?',
-		[id],
-	);
-	const version = Number(row.latest_version);
+	const { id, name, latestVersion: version, active } = await ctx.cadenceRow(db, ref, scope);
 	return {
 		id,
-		name: row.name,
+		name,
 		version,
-		active: Number(row.active) === 1,
+		active,
 		definition: await ctx.definition(db, id, version),
 	};
 }
