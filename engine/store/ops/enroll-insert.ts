@@ -74,47 +74,26 @@ export async function insertEnrollments(
 	rows: Array<{ input: ParsedEnroll; cadence: CadenceInfo }>,
 	now: number,
 ): Promise<Map<string, Enrollment>> {
-	const byIdentity = new Map<string, Enrollment>();
+	const fresh = new Map<string, FreshRow>();
+	const names = new Map<number, string>();
+	for (const { input, cadence } of rows) {
+		fresh.set(
+			identityOf(cadence.id, input.contactKey, input.conversationKey),
+			await rowOf(db, input, cadence, now),
+		);
+		names.set(cadence.id, cadence.name);
+	}
 	const { dialect } = ctx.driver;
 	const maxRows = Math.floor(dialect.maxParams / COLUMNS.length);
-	const insert = dialect.writableCte ? insertInOneStatement : insertInSteps;
-	const names = new Map<number, string>();
-	// Where a part is one statement (Postgres), it is sent before the next part's rows are built,
-	// so building them overlaps the database's work on the previous part: the connection runs
-	// statements in the order they were sent, the same order as awaiting each insert in turn.
-	// An insert of several statements is awaited before the next part, so none interleave.
-	const overlap = dialect.writableCte;
-	const pending: Array<Promise<void>> = [];
-	let buildFailure: { error: unknown } | null = null;
-	try {
-		for (const part of chunk(rows, Math.min(ROWS_PER_INSERT, maxRows))) {
-			const fresh = new Map<string, FreshRow>();
-			for (const { input, cadence } of part) {
-				fresh.set(
-					identityOf(cadence.id, input.contactKey, input.conversationKey),
-					await rowOf(db, input, cadence, now),
-				);
-				names.set(cadence.id, cadence.name);
-			}
-			const done = insert(ctx, db, [...fresh.values()], now).then((inserted) => {
-				for (const { id, identity } of inserted) {
-					const row = fresh.get(identity)!;
-					byIdentity.set(identity, enrollmentOf(id, row, names.get(Number(row.cadence_id))!));
-				}
-			});
-			// Its failure is thrown below, in order; until then it must not count as unhandled.
-			done.catch(() => undefined);
-			pending.push(done);
-			if (!overlap) await done;
-		}
-	} catch (error) {
-		buildFailure = { error };
+	const parts = chunk([...fresh.values()], Math.min(ROWS_PER_INSERT, maxRows));
+	const inserted: Written = [];
+	if (dialect.writableCte) inserted.push(...(await insertInOneStatementEach(ctx, db, parts, now)));
+	else for (const part of parts) inserted.push(...(await insertInSteps(ctx, db, part, now)));
+	const byIdentity = new Map<string, Enrollment>();
+	for (const { id, identity } of inserted) {
+		const row = fresh.get(identity)!;
+		byIdentity.set(identity, enrollmentOf(id, row, names.get(Number(row.cadence_id))!));
 	}
-	// Every insert sent has finished before anything is thrown, so the caller's rollback comes
-	// after the last of them. The first failure wins: a later statement fails only because of it.
-	const failed = (await Promise.allSettled(pending)).find((o) => o.status === 'rejected');
-	if (failed) throw failed.reason;
-	if (buildFailure) throw buildFailure.error;
 	return byIdentity;
 }
 
@@ -181,12 +160,6 @@ const SKIP_RUNNING = `ON CONFLICT (cadence_id, contact_key, conversation_key) WH
 const RETURNED = 'id, cadence_id, contact_key, conversation_key';
 
 type Written = Array<{ id: number; identity: string }>;
-type InsertEnrollments = (
-	ctx: StoreContext,
-	db: SqlExecutor,
-	rows: FreshRow[],
-	now: number,
-) => Promise<Written>;
 
 function written(rows: Array<Record<string, unknown>>): Written {
 	return rows.map((r) => ({
@@ -196,7 +169,12 @@ function written(rows: Array<Record<string, unknown>>): Written {
 }
 
 /** Insert, queue the first steps, and write the "enrolled" events: a few statements. */
-const insertInSteps: InsertEnrollments = async (ctx, db, rows, now) => {
+async function insertInSteps(
+	ctx: StoreContext,
+	db: SqlExecutor,
+	rows: FreshRow[],
+	now: number,
+): Promise<Written> {
 	const inserted = written(
 		await db.all(
 			`INSERT INTO enrollments (${INSERTED}) VALUES ${valuesList(rows.length, COLUMNS.length)}
@@ -236,42 +214,51 @@ const insertInSteps: InsertEnrollments = async (ctx, db, rows, now) => {
 		ctx.driver.dialect.maxParams,
 	);
 	return inserted;
-};
+}
 
 /** Each column read from its place in a row's JSON array, cast to its type. */
 const FROM_JSON = COLUMNS.map(([, type], i) => `CAST(r->>${i} AS ${type})`).join(', ');
 
 /**
- * All of it in one statement of chained writes (Postgres: `dialect.writableCte`), the rows passed
- * as one JSON parameter of arrays (one array per row, its values in column order): one round
- * trip, a statement text that stays the same however many rows there are, and far less for the
- * server to parse than named objects or thousands of bind parameters.
+ * All of it in one statement of chained writes per part (Postgres: `dialect.writableCte`), the
+ * rows passed as one JSON parameter of arrays (one array per row, its values in column order):
+ * one round trip, a statement text that stays the same however many rows there are, and far less
+ * for the server to parse than named objects or thousands of bind parameters. Each part's JSON
+ * is made while the database writes the part before; the connection runs one statement at a time.
  */
-const insertInOneStatement: InsertEnrollments = async (ctx, db, rows, now) => {
-	const { dialect } = ctx.driver;
-	const json = JSON.stringify(rows.map((row) => COLUMNS.map(([name]) => row[name])));
-	return written(
-		await db.all(
-			`WITH inserted AS (
-				INSERT INTO enrollments (${INSERTED})
-				SELECT ${FROM_JSON} FROM jsonb_array_elements(CAST(? AS JSONB)) AS r
-				${SKIP_RUNNING}
-				RETURNING id, cadence_id, contact_key, conversation_key, version, next_step, next_due_at,
-					next_reason
-			), queued AS (
-				INSERT INTO due_steps (cadence_id, due_at, enrollment_id)
-				SELECT cadence_id, next_due_at, id FROM inserted WHERE next_due_at IS NOT NULL
-			), logged AS (
-				INSERT INTO events (enrollment_id, type, at, detail)
-				SELECT id, 'enrolled', ?,
-					${dialect.jsonObject("'version', version, 'nextStep', next_step, 'dueAt', next_due_at, 'reason', next_reason")}
-				FROM inserted ORDER BY id
-			)
-			SELECT ${RETURNED} FROM inserted`,
-			[json, now],
-		),
-	);
-};
+async function insertInOneStatementEach(
+	ctx: StoreContext,
+	db: SqlExecutor,
+	parts: FreshRow[][],
+	now: number,
+): Promise<Written> {
+	const sql = `WITH inserted AS (
+			INSERT INTO enrollments (${INSERTED})
+			SELECT ${FROM_JSON} FROM jsonb_array_elements(CAST(? AS JSONB)) AS r
+			${SKIP_RUNNING}
+			RETURNING id, cadence_id, contact_key, conversation_key, version, next_step, next_due_at,
+				next_reason
+		), queued AS (
+			INSERT INTO due_steps (cadence_id, due_at, enrollment_id)
+			SELECT cadence_id, next_due_at, id FROM inserted WHERE next_due_at IS NOT NULL
+		), logged AS (
+			INSERT INTO events (enrollment_id, type, at, detail)
+			SELECT id, 'enrolled', ?,
+				${ctx.driver.dialect.jsonObject("'version', version, 'nextStep', next_step, 'dueAt', next_due_at, 'reason', next_reason")}
+			FROM inserted ORDER BY id
+		)
+		SELECT ${RETURNED} FROM inserted`;
+	const json = (rows: FreshRow[]) =>
+		JSON.stringify(rows.map((row) => COLUMNS.map(([name]) => row[name])));
+	const inserted: Written = [];
+	let next = parts.length > 0 ? json(parts[0]) : '';
+	for (let i = 0; i < parts.length; i++) {
+		const running = db.all(sql, [next, now]);
+		if (i + 1 < parts.length) next = json(parts[i + 1]);
+		inserted.push(...written(await running));
+	}
+	return inserted;
+}
 
 /**
  * Where the first step's wait counts from when no Start Time is given. A cadence timed from the
