@@ -94,6 +94,23 @@ describe.each(BACKENDS)('enrolling on %s', (backend) => {
 		expect(await t.store.listEnrollments()).toEqual([]);
 	});
 
+	it('finds suppressed and running contacts whatever characters their keys hold', async () => {
+		// Keys with what a list literal or JSON would have to escape.
+		const keys = ['a"b', 'c\\d', 'e,f', '{g}', 'h i', "j'k", 'NULL', 'Émile ✓'];
+		await t.store.optOut({ contactKey: keys[0], reason: 'asked by email' });
+		await t.store.enroll(
+			keys.slice(1).map((contactKey) => ({ cadence: 'Prospecting', contactKey })),
+		);
+		const again = await t.store.enroll(
+			keys.map((contactKey) => ({ cadence: 'Prospecting', contactKey })),
+		);
+		expect(again.map((r) => r.outcome)).toEqual([
+			'suppressed',
+			...keys.slice(1).map(() => 'alreadyEnrolled'),
+		]);
+		expect(again.slice(1).map((r) => r.enrollment?.contactKey)).toEqual(keys.slice(1));
+	});
+
 	it('starts the clock at the given start time, and keeps the contact’s time zone', async () => {
 		const start = clock.nowMs - DAY;
 		const [result] = await t.store.enroll([

@@ -9,7 +9,7 @@ import type { CadenceScope, StoreContext } from './context';
 import { saveIdentitiesOf } from './conversations';
 import { restartChain } from './chain';
 import { clockAnchor, identityOf, insertEnrollments, type CadenceInfo } from './enroll-insert';
-import { ENROLLMENT_COLUMNS, ENROLLMENT_SELECT, toEnrollment } from './rows';
+import { ENROLLMENT_SELECT, toEnrollment } from './rows';
 
 export type ParsedEnroll = ReturnType<typeof enrollInputSchema.parse>;
 
@@ -153,8 +153,8 @@ async function loadCadence(
 
 /**
  * Among the batch's contacts, the suppressed ones and the enrollments still running in the
- * batch's cadences, found in one statement: the contact keys and cadence ids go in as one
- * parameter each, and a contact that is neither (the usual case) returns no row.
+ * batch's cadences. The contact keys and cadence ids go in as one parameter each, so the
+ * statements' text is the same for any batch, and each is read through its index.
  */
 async function alreadyKnown(
 	ctx: StoreContext,
@@ -163,24 +163,23 @@ async function alreadyKnown(
 	cadences: Map<string | number, CadenceInfo>,
 ): Promise<{ suppressed: Set<string>; running: Map<string, Enrollment> }> {
 	const { dialect } = ctx.driver;
-	const keys = [...new Set(inputs.map((input) => input.contactKey))];
+	const keys = dialect.textsParam([...new Set(inputs.map((input) => input.contactKey))]);
 	const cadenceIds = [...new Set([...cadences.values()].map((cadence) => cadence.id))];
-	const rows = await db.all<Record<string, unknown> & { suppressed_key: string | null }>(
-		`SELECT s.contact_key AS suppressed_key, ${ENROLLMENT_COLUMNS}
-		FROM ${dialect.textsTable('k')}
-		LEFT JOIN suppressions s ON s.contact_key = k.value
-		LEFT JOIN enrollments e ON e.contact_key = k.value AND ${dialect.inIds('e.cadence_id')}
-			AND e.state IN ${RUNNING_STATES_SQL}
-		LEFT JOIN cadences c ON c.id = e.cadence_id
-		WHERE s.contact_key IS NOT NULL OR e.id IS NOT NULL`,
-		[JSON.stringify(keys), dialect.idsParam(cadenceIds)],
+	const suppressed = new Set(
+		(
+			await db.all<{ contact_key: string }>(
+				`SELECT contact_key FROM suppressions WHERE ${dialect.inTexts('contact_key')}`,
+				[keys],
+			)
+		).map((row) => row.contact_key),
 	);
-	const suppressed = new Set<string>();
 	const running = new Map<string, Enrollment>();
-	for (const row of rows) {
-		if (row.suppressed_key !== null) suppressed.add(row.suppressed_key);
-		if (row.id === null) continue;
-		const enrollment = toEnrollment(row);
+	const rows = await db.all(
+		`${ENROLLMENT_SELECT} WHERE ${dialect.inTexts('e.contact_key')}
+		AND ${dialect.inIds('e.cadence_id')} AND e.state IN ${RUNNING_STATES_SQL}`,
+		[keys, dialect.idsParam(cadenceIds)],
+	);
+	for (const enrollment of rows.map(toEnrollment)) {
 		running.set(
 			identityOf(enrollment.cadenceId, enrollment.contactKey, enrollment.conversationKey),
 			enrollment,

@@ -32,11 +32,9 @@ export interface Dialect {
 	 */
 	inIds(column: string): string;
 	idsParam(ids: readonly number[]): string;
-	/**
-	 * A table of texts passed as one parameter (a JSON array, `JSON.stringify(texts)`), named
-	 * `alias`, its one column `value`: a list of any length in a statement whose text never changes.
-	 */
-	textsTable(alias: string): string;
+	/** The same for a list of texts (`textsParam`). */
+	inTexts(column: string): string;
+	textsParam(texts: readonly string[]): string;
 	/** Whether ALTER TABLE can drop a constraint (SQLite keeps them in the table's definition). */
 	readonly dropsConstraints: boolean;
 	/** Whether one statement can chain writes (`WITH … DELETE … RETURNING`, then INSERT …). */

@@ -30,7 +30,9 @@ const POSTGRES: Dialect = {
 	maxParams: 60_000,
 	inIds: (column) => `${column} = ANY(CAST(? AS BIGINT[]))`,
 	idsParam: (ids) => `{${ids.join(',')}}`,
-	textsTable: (alias) => `json_array_elements_text(CAST(? AS JSON)) AS ${alias}`,
+	inTexts: (column) => `${column} = ANY(CAST(? AS TEXT[]))`,
+	// An array literal: each text quoted, its quotes and backslashes escaped.
+	textsParam: (texts) => `{${texts.map((t) => `"${t.replace(/["\\]/g, '\\$&')}"`).join(',')}}`,
 	dropsConstraints: true,
 	writableCte: true,
 	jsonObject: (pairs) => `CAST(json_build_object(${pairs}) AS TEXT)`,
