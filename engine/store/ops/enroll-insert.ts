@@ -1,6 +1,6 @@
 import type { CadenceDefinition } from '../../cadence/definition';
 import { RUNNING_STATES_SQL } from '../../domain/enrollment-state';
-import { dueTimeFor } from '../../domain/scheduling';
+import { dueTimeFor, nextRunnableStep } from '../../domain/scheduling';
 import { enrollmentSearchText } from '../search-text';
 import type { SqlExecutor, SqlValue } from '../sql/driver';
 import type { Enrollment } from '../types';
@@ -8,7 +8,7 @@ import { appendEvents, chunk, valuesList, type StoreContext } from './context';
 import type { ParsedEnroll } from './enroll';
 import { queueEnrolled } from './due-queue';
 import { toEnrollment } from './rows';
-import { runnableStepFrom } from './run-once';
+import { stepsAlreadySentOnce } from './run-once';
 
 /**
  * Writing fresh enrollments: the rows, their first steps on the due queue and their "enrolled"
@@ -74,27 +74,70 @@ export async function insertEnrollments(
 	rows: Array<{ input: ParsedEnroll; cadence: CadenceInfo }>,
 	now: number,
 ): Promise<Map<string, Enrollment>> {
-	const fresh = new Map<string, FreshRow>();
-	const names = new Map<number, string>();
-	for (const { input, cadence } of rows) {
-		fresh.set(
-			identityOf(cadence.id, input.contactKey, input.conversationKey),
-			await rowOf(db, input, cadence, now),
-		);
-		names.set(cadence.id, cadence.name);
-	}
+	// What the database holds about each chain, read first: no read waits behind an insert.
+	const pending: Pending[] = [];
+	for (const { input, cadence } of rows)
+		pending.push({ input, cadence, facts: await chainFacts(db, input, cadence) });
 	const { dialect } = ctx.driver;
 	const maxRows = Math.floor(dialect.maxParams / COLUMNS.length);
-	const parts = chunk([...fresh.values()], Math.min(ROWS_PER_INSERT, maxRows));
-	const inserted: Written = [];
-	if (dialect.writableCte) inserted.push(...(await insertInOneStatementEach(ctx, db, parts, now)));
-	else for (const part of parts) inserted.push(...(await insertInSteps(ctx, db, part, now)));
+	const parts = chunk(pending, Math.min(ROWS_PER_INSERT, maxRows));
+	const write = dialect.writableCte ? insertInOneStatement : insertInSteps;
 	const byIdentity = new Map<string, Enrollment>();
-	for (const { id, identity } of inserted) {
-		const row = fresh.get(identity)!;
-		byIdentity.set(identity, enrollmentOf(id, row, names.get(Number(row.cadence_id))!));
+	// While the database writes a part, the next part's rows are built and the enrollments of the
+	// part before are made: JavaScript only, never a second statement on the connection.
+	let fresh = parts.length > 0 ? built(parts[0], now) : new Map<string, Built>();
+	let done: { fresh: Map<string, Built>; inserted: Written } | null = null;
+	for (let i = 0; i < parts.length; i++) {
+		const writing = write(
+			ctx,
+			db,
+			[...fresh.values()].map((b) => b.row),
+			now,
+		);
+		// Should building throw, the insert's own failure is not left unhandled.
+		writing.catch(() => undefined);
+		const next = i + 1 < parts.length ? built(parts[i + 1], now) : new Map<string, Built>();
+		if (done) madeFrom(done.fresh, done.inserted, byIdentity);
+		done = { fresh, inserted: await writing };
+		fresh = next;
 	}
+	if (done) madeFrom(done.fresh, done.inserted, byIdentity);
 	return byIdentity;
+}
+
+/** A row waiting to be built: its input, its cadence and what the database holds about its chain. */
+interface Pending {
+	input: ParsedEnroll;
+	cadence: CadenceInfo;
+	facts: ChainFacts;
+}
+
+/** A built row and the name of its cadence (what the enrollment reads back through its join). */
+interface Built {
+	row: FreshRow;
+	cadenceName: string;
+}
+
+function built(part: Pending[], now: number): Map<string, Built> {
+	const rows = new Map<string, Built>();
+	for (const { input, cadence, facts } of part) {
+		rows.set(identityOf(cadence.id, input.contactKey, input.conversationKey), {
+			row: rowOf(input, cadence, facts, now),
+			cadenceName: cadence.name,
+		});
+	}
+	return rows;
+}
+
+function madeFrom(
+	fresh: Map<string, Built>,
+	inserted: Written,
+	into: Map<string, Enrollment>,
+): void {
+	for (const { id, identity } of inserted) {
+		const { row, cadenceName } = fresh.get(identity)!;
+		into.set(identity, enrollmentOf(id, row, cadenceName));
+	}
 }
 
 /**
@@ -105,17 +148,45 @@ function enrollmentOf(id: number, row: FreshRow, cadenceName: string): Enrollmen
 	return toEnrollment({ ...row, id, cadence_name: cadenceName, waiting_due_at: row.next_due_at });
 }
 
-/** A fresh enrollment's columns. */
-async function rowOf(
+/**
+ * What the database holds about a chain before it starts: the contact's last message, for a
+ * cadence timed from it (null otherwise, or with none on record), and the run-once steps that
+ * already went out to the contact in this conversation. Cadences with neither ask nothing.
+ */
+interface ChainFacts {
+	lastContactMessageAt: number | null;
+	sentOnce: ReadonlySet<number>;
+}
+
+async function chainFacts(
 	db: SqlExecutor,
 	input: ParsedEnroll,
 	cadence: CadenceInfo,
+): Promise<ChainFacts> {
+	const { definition } = cadence;
+	return {
+		lastContactMessageAt:
+			input.startAt === undefined ? await clockAnchor(db, definition, input) : null,
+		sentOnce: await stepsAlreadySentOnce(
+			db,
+			definition,
+			cadence.id,
+			input.contactKey,
+			input.conversationKey,
+		),
+	};
+}
+
+/** A fresh enrollment's columns. */
+function rowOf(
+	input: ParsedEnroll,
+	cadence: CadenceInfo,
+	facts: ChainFacts,
 	now: number,
-): Promise<FreshRow> {
-	const anchor = input.startAt ?? (await clockAnchor(db, cadence.definition, input)) ?? now;
+): FreshRow {
+	const anchor = input.startAt ?? facts.lastContactMessageAt ?? now;
 	const { contactKey, conversationKey } = input;
-	const owner = { cadenceId: cadence.id, contactKey, conversationKey };
-	const stepIndex = await runnableStepFrom(db, cadence.definition, owner, 0);
+	const stepIndex = nextRunnableStep(cadence.definition, 0, facts.sentOnce);
 	const done = stepIndex >= cadence.definition.steps.length;
 	const due = done ? null : dueTimeFor(cadence.definition, stepIndex, anchor, input.timeZone);
 	const variables = JSON.stringify(input.variables);
@@ -220,44 +291,39 @@ async function insertInSteps(
 const FROM_JSON = COLUMNS.map(([, type], i) => `CAST(r->>${i} AS ${type})`).join(', ');
 
 /**
- * All of it in one statement of chained writes per part (Postgres: `dialect.writableCte`), the
- * rows passed as one JSON parameter of arrays (one array per row, its values in column order):
- * one round trip, a statement text that stays the same however many rows there are, and far less
- * for the server to parse than named objects or thousands of bind parameters. Each part's JSON
- * is made while the database writes the part before; the connection runs one statement at a time.
+ * All of it in one statement of chained writes (Postgres: `dialect.writableCte`), the rows passed
+ * as one JSON parameter of arrays (one array per row, its values in column order): one round
+ * trip, a statement text that stays the same however many rows there are, and far less for the
+ * server to parse than named objects or thousands of bind parameters.
  */
-async function insertInOneStatementEach(
+async function insertInOneStatement(
 	ctx: StoreContext,
 	db: SqlExecutor,
-	parts: FreshRow[][],
+	rows: FreshRow[],
 	now: number,
 ): Promise<Written> {
-	const sql = `WITH inserted AS (
-			INSERT INTO enrollments (${INSERTED})
-			SELECT ${FROM_JSON} FROM jsonb_array_elements(CAST(? AS JSONB)) AS r
-			${SKIP_RUNNING}
-			RETURNING id, cadence_id, contact_key, conversation_key, version, next_step, next_due_at,
-				next_reason
-		), queued AS (
-			INSERT INTO due_steps (cadence_id, due_at, enrollment_id)
-			SELECT cadence_id, next_due_at, id FROM inserted WHERE next_due_at IS NOT NULL
-		), logged AS (
-			INSERT INTO events (enrollment_id, type, at, detail)
-			SELECT id, 'enrolled', ?,
-				${ctx.driver.dialect.jsonObject("'version', version, 'nextStep', next_step, 'dueAt', next_due_at, 'reason', next_reason")}
-			FROM inserted ORDER BY id
-		)
-		SELECT ${RETURNED} FROM inserted`;
-	const json = (rows: FreshRow[]) =>
-		JSON.stringify(rows.map((row) => COLUMNS.map(([name]) => row[name])));
-	const inserted: Written = [];
-	let next = parts.length > 0 ? json(parts[0]) : '';
-	for (let i = 0; i < parts.length; i++) {
-		const running = db.all(sql, [next, now]);
-		if (i + 1 < parts.length) next = json(parts[i + 1]);
-		inserted.push(...written(await running));
-	}
-	return inserted;
+	const json = JSON.stringify(rows.map((row) => COLUMNS.map(([name]) => row[name])));
+	return written(
+		await db.all(
+			`WITH inserted AS (
+				INSERT INTO enrollments (${INSERTED})
+				SELECT ${FROM_JSON} FROM jsonb_array_elements(CAST(? AS JSONB)) AS r
+				${SKIP_RUNNING}
+				RETURNING id, cadence_id, contact_key, conversation_key, version, next_step, next_due_at,
+					next_reason
+			), queued AS (
+				INSERT INTO due_steps (cadence_id, due_at, enrollment_id)
+				SELECT cadence_id, next_due_at, id FROM inserted WHERE next_due_at IS NOT NULL
+			), logged AS (
+				INSERT INTO events (enrollment_id, type, at, detail)
+				SELECT id, 'enrolled', ?,
+					${ctx.driver.dialect.jsonObject("'version', version, 'nextStep', next_step, 'dueAt', next_due_at, 'reason', next_reason")}
+				FROM inserted ORDER BY id
+			)
+			SELECT ${RETURNED} FROM inserted`,
+			[json, now],
+		),
+	);
 }
 
 /**
