@@ -15,9 +15,9 @@ describe('a deadlock on postgres', () => {
 
 	beforeEach(async () => {
 		location = freshLocation('postgres');
-		const { kind: _kind, ...options } = location.config as { kind: 'postgres' };
+		const { kind: _kind, ...options } = location.config as { kind: 'postgres'; schema: string };
 		driver = new PostgresDriver({ ...options, poolSize: 2 });
-		await driver.run('CREATE SCHEMA IF NOT EXISTS ' + options.schema);
+		await driver.run(`CREATE SCHEMA IF NOT EXISTS ${options.schema}`);
 		await driver.run('CREATE TABLE counters (id INTEGER PRIMARY KEY, v INTEGER NOT NULL)');
 		await driver.run('INSERT INTO counters (id, v) VALUES (1, 0), (2, 0)');
 	});
