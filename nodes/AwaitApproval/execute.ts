@@ -37,7 +37,10 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 
 	const now = Date.now();
 	if (requests.every((r) => immediateOutcome(r, now))) {
-		return toOutputs(requests.map((r) => immediateOutcome(r, now)!));
+		return toOutputs(
+			requests.map((r) => immediateOutcome(r, now)!),
+			this.getNode(),
+		);
 	}
 
 	const deadline = now + limitMs;
@@ -53,7 +56,10 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	});
 	const routed = arrangeTimeoutOutputs(
 		this,
-		toOutputs(requests.map((r) => timeoutOutcome(r, deadline))),
+		toOutputs(
+			requests.map((r) => timeoutOutcome(r, deadline)),
+			this.getNode(),
+		),
 	);
 	if (routed) await recordDeadlines(this, requests, deadline);
 	else {

@@ -1,4 +1,9 @@
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	type IDataObject,
+	type INode,
+	type INodeExecutionData,
+} from 'n8n-workflow';
 import type { ApprovalRequest, TimeoutPolicy } from './state';
 
 /**
@@ -52,10 +57,20 @@ export function outcomeJson(o: Outcome): IDataObject {
 	return json;
 }
 
-export function toOutputs(outcomes: Outcome[]): INodeExecutionData[][] {
+export function toOutputs(outcomes: Outcome[], node: INode): INodeExecutionData[][] {
 	const outputs: INodeExecutionData[][] = [[], [], []];
+	// With On Error → Continue (using error output), an item that could not be put up for review
+	// carries its n8n error, by which n8n moves it to the error output (as the shared item loop does).
+	const toErrorOutput = node.onError === 'continueErrorOutput';
 	for (const o of [...outcomes].sort((a, b) => a.request.index - b.request.index)) {
-		outputs[o.output].push({ json: outcomeJson(o), pairedItem: { item: o.request.index } });
+		const item: INodeExecutionData = {
+			json: outcomeJson(o),
+			pairedItem: { item: o.request.index },
+		};
+		if (toErrorOutput && o.decision === 'failed' && o.request.error) {
+			item.error = new NodeOperationError(node, o.request.error, { itemIndex: o.request.index });
+		}
+		outputs[o.output].push(item);
 	}
 	return outputs;
 }

@@ -91,7 +91,7 @@ async function answer(
 		Date.now(),
 	);
 	respond(context, 200, donePage(state, outcomes));
-	return { noWebhookResponse: true, workflowData: toOutputs(outcomes) };
+	return { noWebhookResponse: true, workflowData: toOutputs(outcomes, context.getNode()) };
 }
 
 function respond(context: IWebhookFunctions, status: number, html: string): IWebhookResponseData {

@@ -1,4 +1,5 @@
 import type {
+	INode,
 	ICredentialDataDecryptedObject,
 	IDataObject,
 	IExecuteData,
@@ -119,6 +120,8 @@ export interface LinkCall {
 	body?: IDataObject;
 	query?: IDataObject;
 	credentials?: Record<string, ICredentialDataDecryptedObject>;
+	/** The node's Settings → On Error. */
+	onError?: INode['onError'];
 }
 
 /** Opens the approval link (GET) or sends the form (POST) for a waiting execution. */
@@ -149,6 +152,7 @@ export async function openLink(waiting: Waiting, call: LinkCall) {
 			credentials: call.credentials
 				? Object.fromEntries(Object.keys(call.credentials).map((k) => [k, { id: '1', name: k }]))
 				: undefined,
+			onError: call.onError,
 		}),
 		getRequestObject: () => ({ method: call.method }),
 		getResponseObject: () => res,

@@ -141,6 +141,42 @@ describe('Await Approval: which items wait', () => {
 			expect(resumeAfterTimeLimit(waiting)[2].map((o) => o.pairedItem)).toEqual([{ item: 0 }]);
 		});
 
+		it('with an error output (On Error → Continue (using error output)), carries its n8n error so n8n moves it there', async () => {
+			const gone = { ...(await followUpItem('c')), stepRunId: 999 };
+			// Nothing else to review: the node answers at once.
+			const alone = await startApproval({
+				items: [{ json: gone }],
+				credentials: t.credentials,
+				parameters,
+				onError: 'continueErrorOutput',
+			});
+			expect(alone.waitTill).toBeNull();
+			const [failed] = alone.outputs[2];
+			expect(failed.error).toBeInstanceOf(NodeOperationError);
+			expect(failed.error?.message).toMatch(/not in the cadence store/);
+
+			// Beside an item that waits: the error is on the item when the reviewer answers.
+			const ok = await followUpItem('d');
+			const waiting = await startApproval({
+				items: [{ json: gone }, { json: ok }],
+				credentials: t.credentials,
+				parameters,
+				onError: 'continueErrorOutput',
+			});
+			const { result } = await openLink(waiting, {
+				...press('approve'),
+				credentials: t.credentials,
+				onError: 'continueErrorOutput',
+			});
+			const [approved, , timedOut] = result.workflowData!;
+			expect(approved[0].error).toBeUndefined();
+			expect(timedOut[0].error).toBeInstanceOf(NodeOperationError);
+
+			// Continue (regular output): as before, the error in the JSON only.
+			const regular = await run([gone], {}, true);
+			expect(regular.outputs[2][0].error).toBeUndefined();
+		});
+
 		it('turns an unreachable store into an API error', async () => {
 			const item = await followUpItem();
 			const attempt = startApproval({
