@@ -3,9 +3,9 @@ import {
 	CadenceTransitionError,
 	CadenceValidationError,
 } from '../../engine/errors';
-import type { ClaimedStep, StepRun } from '../../engine/store/types';
+import type { ClaimedStep } from '../../engine/store/types';
 import { BACKENDS, freshStore, type TestStore } from '../support/backends';
-import { count, rawDriver } from '../support/raw-sql';
+import { batchHelpers } from '../support/batch-helpers';
 import { HOUR, MINUTE, VirtualClock } from '../support/virtual-clock';
 
 /**
@@ -34,29 +34,7 @@ describe.each(BACKENDS)('batched store operations on %s', (backend) => {
 	});
 	afterEach(async () => t.dispose());
 
-	async function enrollAndClaim(n: number): Promise<ClaimedStep[]> {
-		await t.store.enroll(
-			Array.from({ length: n }, (_, i) => ({ cadence: CADENCE, contactKey: `c${i + 1}` })),
-		);
-		clock.advance(HOUR);
-		const claimed = await t.store.claimDue({ cadence: CADENCE, limit: 100 });
-		expect(claimed).toHaveLength(n);
-		return claimed.sort((a, b) => a.enrollment.id - b.enrollment.id);
-	}
-
-	async function rows(sql: string): Promise<number> {
-		const db = rawDriver(t.location.config);
-		try {
-			return await count(db, sql);
-		} finally {
-			await db.close();
-		}
-	}
-
-	const runOf = (result: StepRun | Error): StepRun => {
-		if (result instanceof Error) throw result;
-		return result;
-	};
+	const { enrollAndClaim, rows, runOf } = batchHelpers(() => ({ t, clock }), CADENCE);
 
 	describe('markSentMany', () => {
 		it('records every send and schedules each next step, then completes the chains', async () => {
