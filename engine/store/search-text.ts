@@ -7,9 +7,12 @@
 /** Between fields, so a search never matches across two of them. */
 const SEPARATOR = '\n';
 
+/** Text NFKC leaves as it is (printable ASCII and line breaks are already in normal form). */
+const ALREADY_NORMAL = /^[\t\n\r -~]*$/;
+
 /** Compatibility forms unified (ﬁ → fi, full-width → ASCII), then lower case. */
 export function foldForSearch(text: string): string {
-	return text.normalize('NFKC').toLowerCase();
+	return (ALREADY_NORMAL.test(text) ? text : text.normalize('NFKC')).toLowerCase();
 }
 
 /** What an enrollment is found by: its contact, conversation, agent, cadence and variables. */

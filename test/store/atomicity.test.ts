@@ -103,16 +103,61 @@ describe.each(BACKENDS)('atomic writes on %s', (backend) => {
 			await expectNothingWritten();
 		});
 
+		it('every problem of every item is named once, in item and field order', async () => {
+			// Keys and details are validated apart (the details while the database reads): the
+			// error still reads as one parse of each item would, and an item that is not an
+			// object at all is named once.
+			const items = contacts(3) as unknown[];
+			items[1] = null;
+			items[2] = {
+				...(items[2] as object),
+				contactName: 5,
+				contactKey: '',
+				startAt: -1,
+				identities: 'phone',
+			};
+			const error = await store.enroll(items as EnrollInput[]).catch((e: unknown) => e);
+			expect(error).toBeInstanceOf(CadenceValidationError);
+			expect((error as CadenceValidationError).problems.map((p) => p.field)).toEqual([
+				'item 2: ',
+				'item 3: contactKey',
+				'item 3: contactName',
+				'item 3: startAt',
+				'item 3: identities',
+			]);
+			await expectNothingWritten();
+		});
+
+		it('bad input is reported before an unknown cadence, and nothing is written', async () => {
+			const items = contacts(1000, (i) => (i < 600 ? CADENCE : 'No Such Cadence'));
+			items[799] = { ...items[799], contactName: 5 as unknown as string };
+			const error = await store.enroll(items).catch((e: unknown) => e);
+			expect(error).toBeInstanceOf(CadenceValidationError);
+			expect((error as CadenceValidationError).problems.map((p) => p.field)).toEqual([
+				'item 800: contactName',
+			]);
+			await expectNothingWritten();
+		});
+
 		it('an unknown cadence for the last items fails the whole batch, and nothing is written', async () => {
 			const items = contacts(1000, (i) => (i < 600 ? CADENCE : 'No Such Cadence'));
 			await expect(store.enroll(items)).rejects.toBeInstanceOf(CadenceNotFoundError);
 			await expectNothingWritten();
 		});
 
+		// On Postgres an enrollment's "enrolled" entry is its own row (schema version 16): the
+		// enrollments inserts are the whole write there.
+		const timelineInserts: Array<[string, RegExp, number]> =
+			backend === 'postgres'
+				? []
+				: [
+						['the first timeline insert', /INSERT INTO events/, 1],
+						['the last timeline insert', /INSERT INTO events/, 2],
+					];
 		it.each([
+			['the first enrollments insert', /INSERT INTO enrollments/, 1],
 			['the second enrollments insert', /INSERT INTO enrollments/, 2],
-			['the first timeline insert', /INSERT INTO events/, 1],
-			['the last timeline insert', /INSERT INTO events/, 2],
+			...timelineInserts,
 		])('a database error at %s rolls back every row of the batch', async (_label, pattern, n) => {
 			faulty.arm(nth(pattern, n));
 			await expect(faultyStore().enroll(contacts(1000))).rejects.toThrow('injected fault');

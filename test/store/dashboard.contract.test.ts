@@ -1,4 +1,6 @@
+import { CadenceStore } from '../../engine/store/store';
 import { inactivityChain, prospecting } from '../support/cadences';
+import { FaultyDriver, rawDriver } from '../support/raw-sql';
 import { BACKENDS, freshStore, type TestStore } from '../support/backends';
 import { DAY, HOUR, VirtualClock } from '../support/virtual-clock';
 
@@ -40,6 +42,43 @@ describe.each(BACKENDS)('the dashboard on %s', (backend) => {
 		// A step held by a pause without end keeps the time it was due.
 		expect(third).toMatchObject({ nextAt: held.nextDueAt });
 		expect(third.enrollment).toMatchObject({ state: 'paused', cadenceName: 'Prospecting' });
+	});
+
+	it("reads an agent's page and the agent list from the per-agent index, which skips the unassigned", async () => {
+		await enroll('Prospecting', 'assigned', { agent: 'Irina' });
+		await enroll('Prospecting', 'unassigned');
+		const db = rawDriver(t.location.config);
+		try {
+			const recorder = new FaultyDriver(db);
+			const store = new CadenceStore(recorder, clock.read);
+			expect(keys(await store.listFollowUps({ agent: 'Irina' }))).toEqual(['assigned']);
+			expect((await store.followUpFacets()).agents).toEqual(['Irina']);
+			const byAgent = recorder.statements.filter((s) => /e\.agent [=>]/.test(s.sql));
+			expect(byAgent).toHaveLength(2);
+			for (const { sql, params } of byAgent) {
+				// Postgres would scan two rows rather than use any index: scans are priced out.
+				const plan =
+					backend === 'postgres'
+						? await db.transaction(async (tx) => {
+								await tx.run('SET LOCAL enable_seqscan = off');
+								return tx.all(`EXPLAIN ${sql}`, params);
+							})
+						: await db.all(`EXPLAIN QUERY PLAN ${sql}`, params);
+				expect(JSON.stringify(plan)).toContain('enrollments_running_agent');
+			}
+			// The index holds assigned running enrollments only (schema version 15).
+			const [definition] =
+				backend === 'postgres'
+					? await db.all<{ sql: string }>(
+							"SELECT indexdef AS sql FROM pg_indexes WHERE indexname = 'enrollments_running_agent' AND schemaname = current_schema()",
+						)
+					: await db.all<{ sql: string }>(
+							"SELECT sql FROM sqlite_master WHERE name = 'enrollments_running_agent'",
+						);
+			expect(definition.sql).toMatch(/agent > ''/);
+		} finally {
+			await db.close();
+		}
 	});
 
 	it('marks a step handed out and not confirmed as in flight', async () => {

@@ -250,6 +250,60 @@ describe.each(BACKENDS)('migrations on %s', (backend) => {
 		);
 	});
 
+	it('a store with enrollments from before version 16 keeps their timeline; new ones sort after them', async () => {
+		const db = track(rawDriver(location.config));
+		await migrate(
+			db,
+			clock.nowMs,
+			MIGRATIONS.filter((m) => m.version < 16),
+		);
+		await insertOldCadence(db);
+		const t0 = clock.nowMs;
+		// Written with their ids, as by an older release whose sequences are not read here.
+		await db.run(
+			`INSERT INTO enrollments (id, cadence_id, version, contact_key, conversation_key, contact_name,
+				agent, variables, state, cycle, next_step, next_due_at, anchor_at, created_at, updated_at)
+			VALUES (40, 1, 1, 'old', '', '', '', '{}', 'active', 1, 0, ?, 0, 0, 0)`,
+			[t0 + HOUR],
+		);
+		// On Postgres `events` is a view since version 13 and its rows live in event_log.
+		const eventTable = backend === 'postgres' ? 'event_log' : 'events';
+		await db.run(
+			`INSERT INTO ${eventTable} (id, enrollment_id, step_run_id, type, at, detail)
+			VALUES (30, 40, NULL, 'enrolled', ?, NULL)`,
+			[t0],
+		);
+
+		const store = track(await openStore(location.config, clock.read));
+		expect(await versions(db)).toEqual(MIGRATIONS.map((m) => m.version));
+		clock.advance(HOUR);
+		const [{ enrollment }] = await store.enroll([{ cadence: 'Old', contactKey: 'new' }]);
+		// Past every enrollment and event id, so neither is ever taken twice.
+		expect(enrollment!.id).toBeGreaterThan(40);
+		const [old] = await store.getTimeline(40);
+		expect(old).toMatchObject({ id: 30, type: 'enrolled', at: t0 });
+		const [fresh] = await store.getTimeline(enrollment!.id);
+		expect(fresh).toMatchObject({
+			enrollmentId: enrollment!.id,
+			stepRunId: null,
+			type: 'enrolled',
+			at: clock.nowMs,
+			detail: { version: 1, nextStep: 0, dueAt: enrollment!.nextDueAt },
+		});
+		expect(fresh.id).toBeGreaterThan(30);
+
+		// The feed reads both entries, in id order, each once; later events of the new enrollment
+		// sort after its start.
+		await store.cancel({ enrollmentId: enrollment!.id });
+		const { events: feed } = await store.eventsAfter({ afterId: 0, limit: 1000 });
+		expect(feed.map((f) => [f.event.enrollmentId, f.event.type])).toEqual([
+			[40, 'enrolled'],
+			[enrollment!.id, 'enrolled'],
+			[enrollment!.id, 'exited'],
+		]);
+		expect(await store.lastEventId()).toBe(feed[2].event.id);
+	});
+
 	it('a store written before conversations gets them from the messages it holds', async () => {
 		const db = track(rawDriver(location.config));
 		await migrate(

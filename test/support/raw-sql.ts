@@ -45,6 +45,8 @@ export class FaultyDriver implements SqlDriver {
 	readonly dialect: SqlDriver['dialect'];
 	/** Statements run since the last `arm`, in order. */
 	readonly seen: string[] = [];
+	/** Every statement run, with its parameters, in order. */
+	readonly statements: Array<{ sql: string; params: readonly SqlValue[] }> = [];
 	private failOn: ((sql: string, index: number) => boolean) | null = null;
 	private fired = 0;
 
@@ -67,15 +69,15 @@ export class FaultyDriver implements SqlDriver {
 	}
 
 	all = async <T = Row>(sql: string, params?: readonly SqlValue[]) => {
-		this.check(sql);
+		this.check(sql, params);
 		return this.inner.all<T>(sql, params);
 	};
 	allPrepared = async <T = Row>(sql: string, params?: readonly SqlValue[]) => {
-		this.check(sql);
+		this.check(sql, params);
 		return this.inner.allPrepared<T>(sql, params);
 	};
 	run: SqlDriver['run'] = async (sql, params) => {
-		this.check(sql);
+		this.check(sql, params);
 		return this.inner.run(sql, params);
 	};
 	withMigrationLock: SqlDriver['withMigrationLock'] = (work) => this.inner.withMigrationLock(work);
@@ -85,18 +87,19 @@ export class FaultyDriver implements SqlDriver {
 		return this.inner.transaction((tx) =>
 			work({
 				all: async <R = Row>(sql: string, params?: readonly SqlValue[]) => {
-					this.check(sql);
+					this.check(sql, params);
 					return tx.all<R>(sql, params);
 				},
 				run: async (sql, params) => {
-					this.check(sql);
+					this.check(sql, params);
 					return tx.run(sql, params);
 				},
 			}),
 		);
 	}
 
-	private check(sql: string): void {
+	private check(sql: string, params: readonly SqlValue[] = []): void {
+		this.statements.push({ sql, params });
 		const index = this.seen.push(sql) - 1;
 		if (this.failOn && this.failOn(sql, index)) {
 			this.failOn = null;

@@ -21,6 +21,11 @@ import { ENROLLMENT_COLUMNS, toEnrollment } from './rows';
 export const NOTHING_SCHEDULED = 9007199254740991;
 const NEXT_AT = `COALESCE(e.next_due_at, e.held_due_at, ${NOTHING_SCHEDULED})`;
 const RUNNING = "e.state IN ('active', 'paused')";
+/**
+ * Enrollments that name an agent: the only ones the per-agent index holds (migration 15), so every
+ * query by agent says so in these words, which is how the planner knows the index applies.
+ */
+const ASSIGNED = "e.agent > ''";
 
 export const followUpQuerySchema = z.object({
 	/** Matched against contact name and key, conversation, agent, cadence name and variables. */
@@ -63,7 +68,7 @@ export async function listFollowUps(
 		params.push(query.state);
 	}
 	if (query.agent) {
-		conditions.push('e.agent = ?');
+		conditions.push(ASSIGNED, 'e.agent = ?');
 		params.push(query.agent);
 	}
 	const text = foldedQuery(query.search);
@@ -106,9 +111,10 @@ export async function followUpFacets(ctx: StoreContext): Promise<FollowUpFacets>
 	// One index seek per agent (a loose index scan) instead of reading every running enrollment.
 	const agents = await ctx.driver.all<{ agent: string }>(
 		`WITH RECURSIVE a (agent) AS (
-			SELECT MIN(e.agent) FROM enrollments e WHERE ${RUNNING} AND e.agent > ''
+			SELECT MIN(e.agent) FROM enrollments e WHERE ${RUNNING} AND ${ASSIGNED}
 			UNION ALL
-			SELECT (SELECT MIN(e.agent) FROM enrollments e WHERE ${RUNNING} AND e.agent > a.agent)
+			SELECT (SELECT MIN(e.agent) FROM enrollments e WHERE ${RUNNING} AND ${ASSIGNED}
+				AND e.agent > a.agent)
 			FROM a WHERE a.agent IS NOT NULL
 		) SELECT agent FROM a WHERE agent IS NOT NULL`,
 	);

@@ -5,9 +5,9 @@ import { enrollmentSearchText } from '../search-text';
 import type { SqlExecutor, SqlValue } from '../sql/driver';
 import type { Enrollment } from '../types';
 import { appendEvents, chunk, valuesList, type StoreContext } from './context';
-import type { ParsedEnroll } from './enroll';
+import type { ParsedEnroll } from './enroll-validation';
 import { queueEnrolled } from './due-queue';
-import { toEnrollment } from './rows';
+import { enrollmentFrom } from './rows';
 import { stepsAlreadySentOnce } from './run-once';
 
 /**
@@ -60,13 +60,17 @@ type FreshRow = Record<Column, SqlValue>;
 
 const INSERTED = COLUMNS.map(([name]) => name).join(', ');
 
-/** Rows written per statement. */
+/**
+ * Rows written per statement. The first part is small, so the database starts writing while the
+ * rest is built; the later parts are built while the part before them is written.
+ */
+const FIRST_PART_ROWS = 200;
 const ROWS_PER_INSERT = 500;
 
 /**
- * Inserts the rows, queues their first steps and writes their "enrolled" events. A row another
- * process inserted a moment ago (same cadence, contact and conversation, still running) is left
- * out; the map holds every enrollment that was written, by identity.
+ * Inserts the rows, queues their first steps and records their start on the timeline. A row
+ * another process inserted a moment ago (same cadence, contact and conversation, still running)
+ * is left out; the map holds every enrollment that was written, by identity.
  */
 export async function insertEnrollments(
 	ctx: StoreContext,
@@ -76,33 +80,37 @@ export async function insertEnrollments(
 ): Promise<Map<string, Enrollment>> {
 	// What the database holds about each chain, read first: no read waits behind an insert.
 	const pending: Pending[] = [];
-	for (const { input, cadence } of rows)
-		pending.push({ input, cadence, facts: await chainFacts(db, input, cadence) });
+	for (const { input, cadence } of rows) {
+		const facts = needsChainFacts(input, cadence) ? await chainFacts(db, input, cadence) : NO_FACTS;
+		pending.push({ input, cadence, facts });
+	}
 	const { dialect } = ctx.driver;
-	const maxRows = Math.floor(dialect.maxParams / COLUMNS.length);
-	const parts = chunk(pending, Math.min(ROWS_PER_INSERT, maxRows));
 	const write = dialect.writableCte ? insertInOneStatement : insertInSteps;
+	const parts = partsOf(pending, Math.floor(dialect.maxParams / COLUMNS.length));
 	const byIdentity = new Map<string, Enrollment>();
-	// While the database writes a part, the next part's rows are built and the enrollments of the
-	// part before are made: JavaScript only, never a second statement on the connection.
-	let fresh = parts.length > 0 ? built(parts[0], now) : new Map<string, Built>();
-	let done: { fresh: Map<string, Built>; inserted: Written } | null = null;
-	for (let i = 0; i < parts.length; i++) {
-		const writing = write(
-			ctx,
-			db,
-			[...fresh.values()].map((b) => b.row),
-			now,
-		);
+	// While the database writes a part, the next part's rows (and its statement's parameter) are
+	// built and the enrollments of the part before are made: JavaScript only, never a second
+	// statement on the connection.
+	const payload = dialect.writableCte ? jsonPayload : flatPayload;
+	let fresh = parts.length > 0 ? built(parts[0], now, payload) : null;
+	let done: { fresh: BuiltPart; inserted: Written } | null = null;
+	for (let i = 0; fresh !== null; i++) {
+		const writing = write(ctx, db, fresh, now);
 		// Should building throw, the insert's own failure is not left unhandled.
 		writing.catch(() => undefined);
-		const next = i + 1 < parts.length ? built(parts[i + 1], now) : new Map<string, Built>();
+		const next = i + 1 < parts.length ? built(parts[i + 1], now, payload) : null;
 		if (done) madeFrom(done.fresh, done.inserted, byIdentity);
 		done = { fresh, inserted: await writing };
 		fresh = next;
 	}
 	if (done) madeFrom(done.fresh, done.inserted, byIdentity);
 	return byIdentity;
+}
+
+function partsOf<T>(items: T[], maxRows: number): T[][] {
+	const first = Math.min(FIRST_PART_ROWS, maxRows);
+	if (items.length <= first) return items.length > 0 ? [items] : [];
+	return [items.slice(0, first), ...chunk(items.slice(first), Math.min(ROWS_PER_INSERT, maxRows))];
 }
 
 /** A row waiting to be built: its input, its cadence and what the database holds about its chain. */
@@ -112,40 +120,55 @@ interface Pending {
 	facts: ChainFacts;
 }
 
-/** A built row and the name of its cadence (what the enrollment reads back through its join). */
+/** A built row, and what the enrollment reads back beyond it: its cadence's name, its variables. */
 interface Built {
 	row: FreshRow;
 	cadenceName: string;
+	variables: Record<string, unknown>;
 }
 
-function built(part: Pending[], now: number): Map<string, Built> {
+/** A part's rows by identity, and the statement's parameters for them. */
+interface BuiltPart {
+	rows: Map<string, Built>;
+	params: SqlValue[];
+}
+
+/** The rows' values, in column order: one JSON array of arrays (Postgres), or all in a row. */
+type Payload = (values: SqlValue[][]) => SqlValue[];
+const jsonPayload: Payload = (values) => [JSON.stringify(values)];
+const flatPayload: Payload = (values) => values.flat();
+
+function built(part: Pending[], now: number, payload: Payload): BuiltPart {
 	const rows = new Map<string, Built>();
+	const values: SqlValue[][] = [];
 	for (const { input, cadence, facts } of part) {
+		const row = rowOf(input, cadence, facts, now);
 		rows.set(identityOf(cadence.id, input.contactKey, input.conversationKey), {
-			row: rowOf(input, cadence, facts, now),
+			row,
 			cadenceName: cadence.name,
+			variables: input.variables,
 		});
+		values.push(COLUMNS.map(([name]) => row[name]));
 	}
-	return rows;
+	return { rows, params: payload(values) };
 }
 
-function madeFrom(
-	fresh: Map<string, Built>,
-	inserted: Written,
-	into: Map<string, Enrollment>,
-): void {
-	for (const { id, identity } of inserted) {
-		const { row, cadenceName } = fresh.get(identity)!;
-		into.set(identity, enrollmentOf(id, row, cadenceName));
-	}
+function madeFrom(fresh: BuiltPart, inserted: Written, into: Map<string, Enrollment>): void {
+	for (const { id, identity } of inserted)
+		into.set(identity, enrollmentOf(id, fresh.rows.get(identity)!));
 }
 
 /**
  * The enrollment as `ENROLLMENT_SELECT` would read it back: the written columns, the ones a fresh
- * row leaves NULL, and its first step still waiting (it was queued with the row).
+ * row leaves NULL, and its first step still waiting (it was queued with the row). The row is
+ * not used again, so it takes the read-back columns itself instead of being copied, and the
+ * variables are the ones it was written from rather than its JSON parsed again.
  */
-function enrollmentOf(id: number, row: FreshRow, cadenceName: string): Enrollment {
-	return toEnrollment({ ...row, id, cadence_name: cadenceName, waiting_due_at: row.next_due_at });
+function enrollmentOf(id: number, { row, cadenceName, variables }: Built): Enrollment {
+	return enrollmentFrom(
+		Object.assign(row, { id, cadence_name: cadenceName, waiting_due_at: row.next_due_at }),
+		variables,
+	);
 }
 
 /**
@@ -156,6 +179,17 @@ function enrollmentOf(id: number, row: FreshRow, cadenceName: string): Enrollmen
 interface ChainFacts {
 	lastContactMessageAt: number | null;
 	sentOnce: ReadonlySet<number>;
+}
+
+const NO_FACTS: ChainFacts = { lastContactMessageAt: null, sentOnce: new Set() };
+
+/** Whether the chain's start depends on the database: most cadences ask nothing. */
+function needsChainFacts(input: ParsedEnroll, cadence: CadenceInfo): boolean {
+	const { definition } = cadence;
+	return (
+		(input.startAt === undefined && definition.startClock === 'lastContactMessage') ||
+		definition.steps.some((step) => step.runOnce)
+	);
 }
 
 async function chainFacts(
@@ -243,14 +277,14 @@ function written(rows: Array<Record<string, unknown>>): Written {
 async function insertInSteps(
 	ctx: StoreContext,
 	db: SqlExecutor,
-	rows: FreshRow[],
+	part: BuiltPart,
 	now: number,
 ): Promise<Written> {
 	const inserted = written(
 		await db.all(
-			`INSERT INTO enrollments (${INSERTED}) VALUES ${valuesList(rows.length, COLUMNS.length)}
+			`INSERT INTO enrollments (${INSERTED}) VALUES ${valuesList(part.rows.size, COLUMNS.length)}
 			${SKIP_RUNNING} RETURNING ${RETURNED}`,
-			rows.flatMap((row) => COLUMNS.map(([name]) => row[name])),
+			part.params,
 		),
 	);
 	if (inserted.length === 0) return [];
@@ -260,16 +294,10 @@ async function insertInSteps(
 		db,
 		inserted.map((r) => r.id),
 	);
-	const byIdentity = new Map(
-		rows.map((row) => [
-			identityOf(Number(row.cadence_id), String(row.contact_key), String(row.conversation_key)),
-			row,
-		]),
-	);
 	await appendEvents(
 		db,
 		inserted.map(({ id, identity }) => {
-			const row = byIdentity.get(identity)!;
+			const { row } = part.rows.get(identity)!;
 			return {
 				enrollmentId: id,
 				type: 'enrolled',
@@ -290,38 +318,37 @@ async function insertInSteps(
 /** Each column read from its place in a row's JSON array, cast to its type. */
 const FROM_JSON = COLUMNS.map(([, type], i) => `CAST(r->>${i} AS ${type})`).join(', ');
 
+/** The first step a row is scheduled for, read from the row's JSON array again. */
+const FIRST_STEP = (['next_step', 'next_due_at', 'next_reason'] as const)
+	.map((name) => COLUMNS.findIndex(([column]) => column === name))
+	.map((i) => `CAST(r->>${i} AS ${COLUMNS[i][1]})`)
+	.join(', ');
+
 /**
  * All of it in one statement of chained writes (Postgres: `dialect.writableCte`), the rows passed
  * as one JSON parameter of arrays (one array per row, its values in column order): one round
  * trip, a statement text that stays the same however many rows there are, and far less for the
- * server to parse than named objects or thousands of bind parameters.
+ * server to parse than named objects or thousands of bind parameters. The "enrolled" timeline
+ * entry is the row itself, which keeps its first step (schema version 16).
  */
 async function insertInOneStatement(
-	ctx: StoreContext,
+	_ctx: StoreContext,
 	db: SqlExecutor,
-	rows: FreshRow[],
-	now: number,
+	part: BuiltPart,
 ): Promise<Written> {
-	const json = JSON.stringify(rows.map((row) => COLUMNS.map(([name]) => row[name])));
 	return written(
 		await db.all(
 			`WITH inserted AS (
-				INSERT INTO enrollments (${INSERTED})
-				SELECT ${FROM_JSON} FROM jsonb_array_elements(CAST(? AS JSONB)) AS r
+				INSERT INTO enrollments (${INSERTED}, enrolled_step, enrolled_due_at, enrolled_reason)
+				SELECT ${FROM_JSON}, ${FIRST_STEP} FROM jsonb_array_elements(CAST(? AS JSONB)) AS r
 				${SKIP_RUNNING}
-				RETURNING id, cadence_id, contact_key, conversation_key, version, next_step, next_due_at,
-					next_reason
+				RETURNING id, cadence_id, contact_key, conversation_key, next_due_at
 			), queued AS (
 				INSERT INTO due_steps (cadence_id, due_at, enrollment_id)
 				SELECT cadence_id, next_due_at, id FROM inserted WHERE next_due_at IS NOT NULL
-			), logged AS (
-				INSERT INTO events (enrollment_id, type, at, detail)
-				SELECT id, 'enrolled', ?,
-					${ctx.driver.dialect.jsonObject("'version', version, 'nextStep', next_step, 'dueAt', next_due_at, 'reason', next_reason")}
-				FROM inserted ORDER BY id
 			)
 			SELECT ${RETURNED} FROM inserted`,
-			[json, now],
+			part.params,
 		),
 	);
 }

@@ -1,8 +1,6 @@
 import type { CadenceDefinition } from '../../cadence/definition';
 import { RUNNING_STATES_SQL } from '../../domain/enrollment-state';
-import { CadenceValidationError, type FieldProblem } from '../../errors';
-import { toProblems } from '../../validation';
-import { enrollInputSchema, type EnrollInput } from '../inputs';
+import type { EnrollInput } from '../inputs';
 import type { SqlExecutor } from '../sql/driver';
 import type { EnrollResult, Enrollment } from '../types';
 import type { CadenceScope, StoreContext } from './context';
@@ -10,21 +8,29 @@ import { saveIdentitiesOf } from './conversations';
 import { restartChain } from './chain';
 import { clockAnchor, identityOf, insertEnrollments, type CadenceInfo } from './enroll-insert';
 import { ENROLLMENT_SELECT, toEnrollment } from './rows';
+import {
+	alreadyValidated,
+	validateKeysFirst,
+	type EnrollKeys,
+	type KeysFirst,
+	type ParsedEnroll,
+} from './enroll-validation';
 
-export type ParsedEnroll = ReturnType<typeof enrollInputSchema.parse>;
+export type { ParsedEnroll };
 
 /**
  * Enrolls every input in one transaction: either all of them are recorded or none is. Each
  * result says what happened — enrolled, already enrolled, restarted, suppressed or not allowed.
+ * Bad input fails the whole call, naming every bad item, and writes nothing.
  */
 export async function enroll(
 	ctx: StoreContext,
 	inputs: EnrollInput[],
 	scope: CadenceScope = {},
 ): Promise<EnrollResult[]> {
-	const parsed = validateAll(inputs);
+	const validated = validateKeysFirst(inputs);
 	const now = ctx.now();
-	return ctx.driver.transaction((db) => enrollWithin(ctx, db, parsed, scope, now));
+	return ctx.driver.transaction((db) => enrollValidated(ctx, db, validated, scope, now));
 }
 
 /** The enrollment rules inside the caller's transaction, for inputs already validated. */
@@ -35,14 +41,42 @@ export async function enrollWithin(
 	scope: CadenceScope,
 	now: number,
 ): Promise<EnrollResult[]> {
-	const results: EnrollResult[] = new Array(parsed.length);
+	return enrollValidated(ctx, db, alreadyValidated(parsed), scope, now);
+}
+
+async function enrollValidated(
+	ctx: StoreContext,
+	db: SqlExecutor,
+	{ keys, complete }: KeysFirst,
+	scope: CadenceScope,
+	now: number,
+): Promise<EnrollResult[]> {
+	const results: EnrollResult[] = new Array(keys.length);
 	const cadences = new Map<string | number, CadenceInfo>();
-	for (const input of parsed) {
-		if (!cadences.has(input.cadence))
-			cadences.set(input.cadence, await loadCadence(ctx, db, input.cadence, scope));
+	try {
+		for (const input of keys) {
+			if (!cadences.has(input.cadence))
+				cadences.set(input.cadence, await loadCadence(ctx, db, input.cadence, scope));
+		}
+	} catch (error) {
+		// Bad input is reported before a cadence that cannot be found, as it always was.
+		complete();
+		throw error;
 	}
-	await saveIdentitiesOf(db, parsed, now);
-	const { suppressed, running: runningNow } = await alreadyKnown(ctx, db, parsed, cadences);
+	await saveIdentitiesOf(db, keys, now);
+	const suppressed = await suppressedAmong(ctx, db, keys);
+	const reading = runningAmong(ctx, db, keys, cadences);
+	reading.catch(() => undefined);
+	// The rest of each input is validated while the database looks for running enrollments.
+	let parsed: ParsedEnroll[];
+	try {
+		parsed = complete();
+	} catch (error) {
+		// The read finishes before the transaction rolls back on the same connection.
+		await reading.catch(() => undefined);
+		throw error;
+	}
+	const runningNow = await reading;
 	const toInsert: Array<{ index: number; input: ParsedEnroll; cadence: CadenceInfo }> = [];
 	const seen = new Map<string, number>();
 
@@ -116,25 +150,6 @@ export async function enrollWithin(
 	return results;
 }
 
-function validateAll(inputs: EnrollInput[]): ParsedEnroll[] {
-	if (!Array.isArray(inputs) || inputs.length === 0) {
-		throw new CadenceValidationError('enrollment', [
-			{ field: '', message: 'give at least one contact to enroll' },
-		]);
-	}
-	const problems: FieldProblem[] = [];
-	const parsed = inputs.map((input, index) => {
-		const result = enrollInputSchema.safeParse(input);
-		if (result.success) return result.data;
-		const prefix = inputs.length > 1 ? `item ${index + 1}: ` : '';
-		for (const problem of toProblems(result.error))
-			problems.push({ ...problem, field: prefix + problem.field });
-		return null;
-	});
-	if (problems.length > 0) throw new CadenceValidationError('enrollment', problems);
-	return parsed as ParsedEnroll[];
-}
-
 async function loadCadence(
 	ctx: StoreContext,
 	db: SqlExecutor,
@@ -152,40 +167,48 @@ async function loadCadence(
 }
 
 /**
- * Among the batch's contacts, the suppressed ones and the enrollments still running in the
+ * Among the batch's contacts, the suppressed ones, and the enrollments still running in the
  * batch's cadences. The contact keys and cadence ids go in as one parameter each, so the
  * statements' text is the same for any batch, and each is read through its index.
  */
-async function alreadyKnown(
+async function suppressedAmong(
 	ctx: StoreContext,
 	db: SqlExecutor,
-	inputs: ParsedEnroll[],
-	cadences: Map<string | number, CadenceInfo>,
-): Promise<{ suppressed: Set<string>; running: Map<string, Enrollment> }> {
+	inputs: EnrollKeys[],
+): Promise<Set<string>> {
 	const { dialect } = ctx.driver;
-	const keys = dialect.textsParam([...new Set(inputs.map((input) => input.contactKey))]);
-	const cadenceIds = [...new Set([...cadences.values()].map((cadence) => cadence.id))];
-	const suppressed = new Set(
-		(
-			await db.all<{ contact_key: string }>(
-				`SELECT contact_key FROM suppressions WHERE ${dialect.inTexts('contact_key')}`,
-				[keys],
-			)
-		).map((row) => row.contact_key),
+	const rows = await db.all<{ contact_key: string }>(
+		`SELECT contact_key FROM suppressions WHERE ${dialect.inTexts('contact_key')}`,
+		[contactKeysOf(ctx, inputs)],
 	);
-	const running = new Map<string, Enrollment>();
+	return new Set(rows.map((row) => row.contact_key));
+}
+
+async function runningAmong(
+	ctx: StoreContext,
+	db: SqlExecutor,
+	inputs: EnrollKeys[],
+	cadences: Map<string | number, CadenceInfo>,
+): Promise<Map<string, Enrollment>> {
+	const { dialect } = ctx.driver;
+	const cadenceIds = [...new Set([...cadences.values()].map((cadence) => cadence.id))];
 	const rows = await db.all(
 		`${ENROLLMENT_SELECT} WHERE ${dialect.inTexts('e.contact_key')}
 		AND ${dialect.inIds('e.cadence_id')} AND e.state IN ${RUNNING_STATES_SQL}`,
-		[keys, dialect.idsParam(cadenceIds)],
+		[contactKeysOf(ctx, inputs), dialect.idsParam(cadenceIds)],
 	);
+	const running = new Map<string, Enrollment>();
 	for (const enrollment of rows.map(toEnrollment)) {
 		running.set(
 			identityOf(enrollment.cadenceId, enrollment.contactKey, enrollment.conversationKey),
 			enrollment,
 		);
 	}
-	return { suppressed, running };
+	return running;
+}
+
+function contactKeysOf(ctx: StoreContext, inputs: EnrollKeys[]): string {
+	return ctx.driver.dialect.textsParam([...new Set(inputs.map((input) => input.contactKey))]);
 }
 
 export async function runningEnrollment(

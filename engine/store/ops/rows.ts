@@ -21,6 +21,11 @@ const numOrNull = (v: unknown): number | null => (v === null || v === undefined 
 const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
 export function toEnrollment(row: Row): Enrollment {
+	return enrollmentFrom(row, JSON.parse(String(row.variables)) as Record<string, unknown>);
+}
+
+/** The same, with the variables already parsed (an enrollment just written from them). */
+export function enrollmentFrom(row: Row, variables: Record<string, unknown>): Enrollment {
 	return {
 		id: num(row.id),
 		cadenceId: num(row.cadence_id),
@@ -34,7 +39,7 @@ export function toEnrollment(row: Row): Enrollment {
 			row.target_type === null || row.target_type === undefined
 				? null
 				: { type: String(row.target_type), id: String(row.target_id) },
-		variables: JSON.parse(String(row.variables)) as Record<string, unknown>,
+		variables,
 		timeZone: strOrNull(row.time_zone),
 		state: String(row.state) as EnrollmentState,
 		exitReason: strOrNull(row.exit_reason),
