@@ -94,6 +94,10 @@ export class FaultyDriver implements SqlDriver {
 					this.check(sql, params);
 					return tx.run(sql, params);
 				},
+				allPrepared: async <R = Row>(sql: string, params?: readonly SqlValue[]) => {
+					this.check(sql, params);
+					return tx.allPrepared<R>(sql, params);
+				},
 			}),
 		);
 	}

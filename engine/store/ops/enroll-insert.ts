@@ -328,8 +328,9 @@ const FIRST_STEP = (['next_step', 'next_due_at', 'next_reason'] as const)
  * All of it in one statement of chained writes (Postgres: `dialect.writableCte`), the rows passed
  * as one JSON parameter of arrays (one array per row, its values in column order): one round
  * trip, a statement text that stays the same however many rows there are, and far less for the
- * server to parse than named objects or thousands of bind parameters. The "enrolled" timeline
- * entry is the row itself, which keeps its first step (schema version 16).
+ * server to parse than named objects or thousands of bind parameters — and prepared, so it is
+ * planned once per connection. The "enrolled" timeline entry is the row itself, which keeps its
+ * first step (schema version 16).
  */
 async function insertInOneStatement(
 	_ctx: StoreContext,
@@ -337,7 +338,7 @@ async function insertInOneStatement(
 	part: BuiltPart,
 ): Promise<Written> {
 	return written(
-		await db.all(
+		await db.allPrepared(
 			`WITH inserted AS (
 				INSERT INTO enrollments (${INSERTED}, enrolled_step, enrolled_due_at, enrolled_reason)
 				SELECT ${FROM_JSON}, ${FIRST_STEP} FROM jsonb_array_elements(CAST(? AS JSONB)) AS r

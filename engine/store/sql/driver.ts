@@ -10,6 +10,11 @@ export type Row = Record<string, unknown>;
 export interface SqlExecutor {
 	all<T = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
 	run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number }>;
+	/**
+	 * `all` for a statement the store runs again and again with the same text: where it pays,
+	 * the database parses and plans it once per connection.
+	 */
+	allPrepared<T = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
 }
 
 export interface Dialect {
@@ -50,11 +55,6 @@ export interface SqlDriver extends SqlExecutor {
 	 * write lock is taken up front (BEGIN IMMEDIATE) so two processes never interleave a claim.
 	 */
 	transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
-	/**
-	 * Runs one statement on its own (not inside `transaction`) that the store runs again and again
-	 * with the same text: where it pays, the database parses and plans it once per connection.
-	 */
-	allPrepared<T = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
 	/** Serialises schema migrations across processes that open the store at the same moment. */
 	withMigrationLock<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
 	/**

@@ -101,20 +101,35 @@ export class PostgresDriver implements SqlDriver {
 	}
 
 	async allPrepared<T = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
-		if (!this.preparing) return this.all<T>(sql, params);
+		try {
+			return await this.queryPrepared(this.pool, sql, params);
+		} catch (error) {
+			// On its own the statement did not run, so it runs again unprepared (see queryPrepared).
+			if (!this.lostPrepared(error)) throw error;
+			return this.all<T>(sql, params);
+		}
+	}
+
+	/**
+	 * A pooler in transaction mode (older PgBouncer) cannot keep a prepared statement across
+	 * transactions: the server refuses it as missing or as already there. From then on every
+	 * statement runs unprepared; the failed one is run again by the caller — on its own at once,
+	 * inside a transaction by running the transaction again (the error ended it).
+	 */
+	private async queryPrepared<T>(on: Pool | PoolClient, sql: string, params: readonly SqlValue[]) {
+		if (!this.preparing) return this.query<T>(on, sql, params);
 		refuseUnstorableParams(params);
 		const { name, text } = this.preparedName(sql);
 		try {
-			return (await this.pool.query({ name, text, values: params as SqlValue[] })).rows as T[];
+			return (await on.query({ name, text, values: params as SqlValue[] })).rows as T[];
 		} catch (error) {
-			// A pooler in transaction mode (older PgBouncer) cannot keep a prepared statement across
-			// transactions. The statement did not run, so it runs unprepared, as do all from now on.
-			if (!POOLER_CANNOT_PREPARE.includes((error as { code?: string }).code ?? '')) {
-				throw mapError(error);
-			}
-			this.preparing = false;
-			return this.all<T>(sql, params);
+			if (POOLER_CANNOT_PREPARE.includes(codeOf(error))) this.preparing = false;
+			throw mapError(error);
 		}
+	}
+
+	private lostPrepared(error: unknown): boolean {
+		return !this.preparing && POOLER_CANNOT_PREPARE.includes(causeCode(error));
 	}
 
 	/** Names and texts by SQL: a claim's statement is hashed once, not on every call. */
@@ -147,9 +162,8 @@ export class PostgresDriver implements SqlDriver {
 			try {
 				return await this.transactionOnce(work);
 			} catch (error) {
-				if (attempt >= TRANSACTION_ATTEMPTS || !RETRIED_CODES.includes(causeCode(error))) {
-					throw error;
-				}
+				const again = RETRIED_CODES.includes(causeCode(error)) || this.lostPrepared(error);
+				if (attempt >= TRANSACTION_ATTEMPTS || !again) throw error;
 				// A short random pause, so the two sides of a deadlock do not meet again at once.
 				await sleep(5 + Math.random() * 20 * attempt);
 			}
@@ -196,6 +210,8 @@ export class PostgresDriver implements SqlDriver {
 				const result = await this.raw(client, sql, params);
 				return { changes: result.rowCount ?? 0 };
 			},
+			allPrepared: async <R = Row>(sql: string, params: readonly SqlValue[] = []) =>
+				this.queryPrepared<R>(client, sql, params),
 		};
 	}
 

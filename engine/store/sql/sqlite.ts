@@ -189,6 +189,9 @@ export class SqliteDriver implements SqlDriver {
 			all: async <R = Row>(sql: string, params: readonly SqlValue[] = []) =>
 				this.allNow<R>(sql, params),
 			run: async (sql, params = []) => this.runNow(sql, params),
+			// Every statement is prepared once and cached already.
+			allPrepared: async <R = Row>(sql: string, params: readonly SqlValue[] = []) =>
+				this.allNow<R>(sql, params),
 		};
 		try {
 			const result = await work(tx);
