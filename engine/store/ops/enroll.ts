@@ -169,7 +169,8 @@ async function loadCadence(
 /**
  * Among the batch's contacts, the suppressed ones, and the enrollments still running in the
  * batch's cadences. The contact keys and cadence ids go in as one parameter each, so the
- * statements' text is the same for any batch, and each is read through its index.
+ * statements' text is the same for any batch (they are prepared, planned once per connection and
+ * again when the tables' statistics change), and each is read through its index.
  */
 async function suppressedAmong(
 	ctx: StoreContext,
@@ -177,7 +178,7 @@ async function suppressedAmong(
 	inputs: EnrollKeys[],
 ): Promise<Set<string>> {
 	const { dialect } = ctx.driver;
-	const rows = await db.all<{ contact_key: string }>(
+	const rows = await db.allPrepared<{ contact_key: string }>(
 		`SELECT contact_key FROM suppressions WHERE ${dialect.inTexts('contact_key')}`,
 		[contactKeysOf(ctx, inputs)],
 	);
@@ -192,7 +193,7 @@ async function runningAmong(
 ): Promise<Map<string, Enrollment>> {
 	const { dialect } = ctx.driver;
 	const cadenceIds = [...new Set([...cadences.values()].map((cadence) => cadence.id))];
-	const rows = await db.all(
+	const rows = await db.allPrepared(
 		`${ENROLLMENT_SELECT} WHERE ${dialect.inTexts('e.contact_key')}
 		AND ${dialect.inIds('e.cadence_id')} AND e.state IN ${RUNNING_STATES_SQL}`,
 		[contactKeysOf(ctx, inputs), dialect.idsParam(cadenceIds)],
