@@ -446,7 +446,7 @@ export const MIGRATIONS: Migration[] = [
 		version: 16,
 		name: 'Postgres: an enrollment records its start, shown on the timeline as "enrolled"',
 		// As version 13 did for claims: an enrollment wrote its row and an "enrolled" event saying
-		// the same thing, a fifth of a bulk enroll's time and about 150 bytes per enrollment. On
+		// the same thing, a fifth of a bulk enroll's time and about 200 bytes per enrollment. On
 		// Postgres the enrollment now keeps the first step it was scheduled for (step, time,
 		// reason) and takes its id from the events' sequence, so its timeline entry is the row
 		// itself and sorts where the event did: before everything that happens to it. Enrollments
