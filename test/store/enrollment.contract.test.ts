@@ -123,6 +123,16 @@ describe.each(BACKENDS)('enrolling on %s', (backend) => {
 		});
 	});
 
+	it('names the item a repeat in the same batch repeats, counting from 1 as the errors do', async () => {
+		const results = await t.store.enroll([
+			{ cadence: 'Prospecting', contactKey: 'a' },
+			{ cadence: 'Prospecting', contactKey: 'b' },
+			{ cadence: 'Prospecting', contactKey: 'a' },
+		]);
+		expect(results.map((r) => r.outcome)).toEqual(['enrolled', 'enrolled', 'alreadyEnrolled']);
+		expect(results[2].message).toBe('Listed twice in this batch; enrolled once (item 1).');
+	});
+
 	it('records the enrollment in the timeline', async () => {
 		const [result] = await t.store.enroll([{ cadence: 'Prospecting', contactKey: 'a' }]);
 		const [event] = await t.store.getTimeline(result.enrollment!.id);

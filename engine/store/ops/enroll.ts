@@ -78,6 +78,7 @@ async function enrollValidated(
 	}
 	const runningNow = await reading;
 	const toInsert: Array<{ index: number; input: ParsedEnroll; cadence: CadenceInfo }> = [];
+	// Each identity's first item (its index), which a later one repeats.
 	const seen = new Map<string, number>();
 
 	for (const [index, input] of parsed.entries()) {
@@ -103,7 +104,7 @@ async function enrollValidated(
 			results[index] = {
 				outcome: 'alreadyEnrolled',
 				enrollment: null,
-				message: `Listed twice in this batch; enrolled once (item ${seen.get(identity)}).`,
+				message: `Listed twice in this batch; enrolled once (item ${seen.get(identity)! + 1}).`,
 			};
 			continue;
 		}
