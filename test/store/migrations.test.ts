@@ -6,7 +6,7 @@ import type { CadenceStore } from '../../engine/store/store';
 import { BACKENDS, freshLocation, type Location } from '../support/backends';
 import { raceInProcesses } from '../support/processes';
 import { count, rawDriver, tableNames } from '../support/raw-sql';
-import { insertOldCadence } from '../support/old-store';
+import { insertOldCadence, insertOldEnrollment } from '../support/old-store';
 import { HOUR, VirtualClock } from '../support/virtual-clock';
 
 /**
@@ -179,12 +179,7 @@ describe.each(BACKENDS)('migrations on %s', (backend) => {
 			[1, 'claimed-before', t0],
 			[2, 'waiting', t0 + HOUR],
 		] as const) {
-			await db.run(
-				`INSERT INTO enrollments (id, cadence_id, version, contact_key, conversation_key, contact_name,
-					agent, variables, state, cycle, next_step, next_due_at, anchor_at, created_at, updated_at)
-				VALUES (?, 1, 1, ?, '', '', '', '{}', 'active', 1, 0, ?, 0, 0, 0)`,
-				[id, contact, due],
-			);
+			await insertOldEnrollment(db, id, contact, due);
 		}
 		await db.run('INSERT INTO due_steps (cadence_id, due_at, enrollment_id) VALUES (1, ?, 2)', [
 			t0 + HOUR,
@@ -260,12 +255,7 @@ describe.each(BACKENDS)('migrations on %s', (backend) => {
 		await insertOldCadence(db);
 		const t0 = clock.nowMs;
 		// Written with their ids, as by an older release whose sequences are not read here.
-		await db.run(
-			`INSERT INTO enrollments (id, cadence_id, version, contact_key, conversation_key, contact_name,
-				agent, variables, state, cycle, next_step, next_due_at, anchor_at, created_at, updated_at)
-			VALUES (40, 1, 1, 'old', '', '', '', '{}', 'active', 1, 0, ?, 0, 0, 0)`,
-			[t0 + HOUR],
-		);
+		await insertOldEnrollment(db, 40, 'old', t0 + HOUR);
 		// On Postgres `events` is a view since version 13 and its rows live in event_log.
 		const eventTable = backend === 'postgres' ? 'event_log' : 'events';
 		await db.run(

@@ -23,3 +23,21 @@ export async function insertOldCadence(db: SqlExecutor): Promise<void> {
 		[contentHash(definition), JSON.stringify(definition)],
 	);
 }
+
+/**
+ * Writes an active enrollment of cadence 1 with its own id, its first step next and due at
+ * `nextDueAt`, as an older release (from version 2 on) left it.
+ */
+export async function insertOldEnrollment(
+	db: SqlExecutor,
+	id: number,
+	contactKey: string,
+	nextDueAt: number,
+): Promise<void> {
+	await db.run(
+		`INSERT INTO enrollments (id, cadence_id, version, contact_key, conversation_key, contact_name,
+			agent, variables, state, cycle, next_step, next_due_at, anchor_at, created_at, updated_at)
+		VALUES (?, 1, 1, ?, '', '', '', '{}', 'active', 1, 0, ?, 0, 0, 0)`,
+		[id, contactKey, nextDueAt],
+	);
+}
