@@ -85,13 +85,12 @@ export async function insertEnrollments(
 		pending.push({ input, cadence, facts });
 	}
 	const { dialect } = ctx.driver;
-	const write = dialect.writableCte ? insertInOneStatement : insertInSteps;
+	const { write, payload } = dialect.writableCte ? IN_ONE_STATEMENT : IN_STEPS;
 	const parts = partsOf(pending, Math.floor(dialect.maxParams / COLUMNS.length));
 	const byIdentity = new Map<string, Enrollment>();
 	// While the database writes a part, the next part's rows (and its statement's parameter) are
 	// built and the enrollments of the part before are made: JavaScript only, never a second
 	// statement on the connection.
-	const payload = dialect.writableCte ? jsonPayload : flatPayload;
 	let fresh = parts.length > 0 ? built(parts[0], now, payload) : null;
 	let done: { fresh: BuiltPart; inserted: Written } | null = null;
 	for (let i = 0; fresh !== null; i++) {
@@ -135,8 +134,6 @@ interface BuiltPart {
 
 /** The rows' values, in column order: one JSON array of arrays (Postgres), or all in a row. */
 type Payload = (values: SqlValue[][]) => SqlValue[];
-const jsonPayload: Payload = (values) => [JSON.stringify(values)];
-const flatPayload: Payload = (values) => values.flat();
 
 function built(part: Pending[], now: number, payload: Payload): BuiltPart {
 	const rows = new Map<string, Built>();
@@ -353,6 +350,18 @@ async function insertInOneStatement(
 		),
 	);
 }
+
+/** How a part is written, and the parameters its statement takes (see `built`). */
+interface Writer {
+	write(ctx: StoreContext, db: SqlExecutor, part: BuiltPart, now: number): Promise<Written>;
+	payload: Payload;
+}
+
+const IN_ONE_STATEMENT: Writer = {
+	write: insertInOneStatement,
+	payload: (values) => [JSON.stringify(values)],
+};
+const IN_STEPS: Writer = { write: insertInSteps, payload: (values) => values.flat() };
 
 /**
  * Where the first step's wait counts from when no Start Time is given. A cadence timed from the
