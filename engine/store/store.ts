@@ -22,7 +22,7 @@ import type {
 import { StoreContext, type CadenceScope } from './ops/context';
 import * as cadences from './ops/cadences';
 import { claimDue } from './ops/claim';
-import { enroll } from './ops/enroll';
+import { enroll, type EnrollOptions } from './ops/enroll';
 import { handOff, handOffMany } from './ops/hand-off';
 import { readStepFacts, type StepFactsOptions, type StepRef } from './ops/step-facts';
 import { recordDraft, recordDrafts } from './ops/drafts';
@@ -88,7 +88,7 @@ export class CadenceStore {
 
 	// Enrolling and the send cycle
 	/** `scope`: a cadence name shared by several workflows means the one in `scope.workflowId`. */
-	enroll = (inputs: EnrollInput[], scope?: CadenceScope) => enroll(this.ctx, inputs, scope);
+	enroll = (inputs: EnrollInput[], options?: EnrollOptions) => enroll(this.ctx, inputs, options);
 	claimDue = (input: ClaimInput) => claimDue(this.ctx, input);
 	recordDraft = (input: DraftInput) => recordDraft(this.ctx, input);
 	/** Several drafts in one statement; each item's result, or its own error (see drafts.ts). */

@@ -34,7 +34,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			if (channel) channels.set(input, channel);
 			return input;
 		},
-		call: async (inputs) =>
+		call: async (inputs, itemIndexes) =>
 			withStore(this, async (store) => {
 				// The conversation's channel first: the channel decision reads it at the first claim.
 				for (const input of inputs) {
@@ -47,7 +47,11 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 					});
 				}
 				// A cadence name two workflows share means the one whose trigger is in this workflow.
-				return store.enroll(inputs, { workflowId: this.getWorkflow().id });
+				// Messages name items as the node's input numbers them, not among the valid ones.
+				return store.enroll(inputs, {
+					workflowId: this.getWorkflow().id,
+					itemNumbers: itemIndexes.map((index) => index + 1),
+				});
 			}),
 		emit: (result, input) => [
 			{

@@ -143,9 +143,13 @@ export interface BatchReader<Input> extends FailureOptions {
 
 /**
  * One call for all valid inputs: one result or one Error per input, in the same order. Throwing
- * fails every input of the call alike (e.g. a store that cannot be opened).
+ * fails every input of the call alike (e.g. a store that cannot be opened). `itemIndexes` says
+ * which input item each came from, for messages that name an item.
  */
-export type BatchCall<Input, Result> = (inputs: Input[]) => Promise<Array<Result | Error>>;
+export type BatchCall<Input, Result> = (
+	inputs: Input[],
+	itemIndexes: number[],
+) => Promise<Array<Result | Error>>;
 
 export type BatchEmit<Input, Result> = (
 	result: Result,
@@ -191,7 +195,10 @@ export async function readBatch<Input>(
 			if (pending.length === 0) return out.result();
 			let results: Array<unknown | Error>;
 			try {
-				results = await call(pending.map((p) => p.input));
+				results = await call(
+					pending.map((p) => p.input),
+					pending.map((p) => p.itemIndex),
+				);
 			} catch (error) {
 				// The whole call failed: no item is named, as none of them is to blame more than another.
 				for (const { itemIndex } of pending) out.fail(itemIndex, error, false);

@@ -133,6 +133,23 @@ describe.each(BACKENDS)('enrolling on %s', (backend) => {
 		expect(results[2].message).toBe('Listed twice in this batch; enrolled once (item 1).');
 	});
 
+	it('names items as the caller numbers them when it says how (itemNumbers)', async () => {
+		const inputs = [
+			{ cadence: 'Prospecting', contactKey: 'a' },
+			{ cadence: 'Prospecting', contactKey: 'a' },
+		];
+		const results = await t.store.enroll(inputs, { itemNumbers: [4, 7] });
+		expect(results[1].message).toBe('Listed twice in this batch; enrolled once (item 4).');
+		const bad = [
+			{ cadence: 'Prospecting', contactKey: 'b' },
+			{ cadence: 'Prospecting', contactKey: ' ' },
+		];
+		await expect(t.store.enroll(bad, { itemNumbers: [4, 7] })).rejects.toThrow(
+			/item 7: contactKey/,
+		);
+		expect(await t.store.listEnrollments({ contactKey: 'b' })).toEqual([]);
+	});
+
 	it('records the enrollment in the timeline', async () => {
 		const [result] = await t.store.enroll([{ cadence: 'Prospecting', contactKey: 'a' }]);
 		const [event] = await t.store.getTimeline(result.enrollment!.id);

@@ -29,20 +29,24 @@ export interface KeysFirst {
 	complete(): ParsedEnroll[];
 }
 
+/** How a message names input `index` ("item 3"). */
+export type ItemNumber = (index: number) => number;
+
 /** Validates what the lookups need; throws, naming every problem of the batch, if any is bad. */
-export function validateKeysFirst(inputs: EnrollInput[]): KeysFirst {
+export function validateKeysFirst(inputs: EnrollInput[], itemNumber: ItemNumber): KeysFirst {
 	if (!Array.isArray(inputs) || inputs.length === 0) {
 		throw new CadenceValidationError('enrollment', [
 			{ field: '', message: 'give at least one contact to enroll' },
 		]);
 	}
 	const keys = parseEach(keySchema, inputs);
-	if (keys.problems.length > 0) throw invalid(inputs, keys, parseEach(detailSchema, inputs));
+	if (keys.problems.length > 0)
+		throw invalid(inputs, itemNumber, keys, parseEach(detailSchema, inputs));
 	return {
 		keys: keys.values,
 		complete: () => {
 			const details = parseEach(detailSchema, inputs);
-			if (details.problems.length > 0) throw invalid(inputs, keys, details);
+			if (details.problems.length > 0) throw invalid(inputs, itemNumber, keys, details);
 			return keys.values.map((key, index) => ({ ...key, ...details.values[index] }));
 		},
 	};
@@ -91,12 +95,13 @@ function orderOf(problem: FieldProblem): number {
  */
 function invalid<K, D>(
 	inputs: EnrollInput[],
+	itemNumber: ItemNumber,
 	keys: Parsed<K>,
 	details: Parsed<D>,
 ): CadenceValidationError {
 	const problems: FieldProblem[] = [];
 	for (let index = 0; index < inputs.length; index++) {
-		const prefix = inputs.length > 1 ? `item ${index + 1}: ` : '';
+		const prefix = inputs.length > 1 ? `item ${itemNumber(index)}: ` : '';
 		const seen = new Set<string>();
 		const item = [...keys.byItem[index], ...details.byItem[index]].sort(
 			(a, b) => orderOf(a) - orderOf(b),

@@ -12,11 +12,26 @@ import {
 	alreadyValidated,
 	validateKeysFirst,
 	type EnrollKeys,
+	type ItemNumber,
 	type KeysFirst,
 	type ParsedEnroll,
 } from './enroll-validation';
 
 export type { ParsedEnroll };
+
+export interface EnrollOptions extends CadenceScope {
+	/**
+	 * The number a message gives each input ("item 3"), when the caller's list is not the one its
+	 * user sees: Enroll In Cadence hands over only the items that passed its own checks, and a
+	 * message must name the item as the node's input numbers it. Default: 1, 2, 3…
+	 */
+	itemNumbers?: readonly number[];
+}
+
+function itemNumbering(options: EnrollOptions): ItemNumber {
+	const numbers = options.itemNumbers;
+	return (index) => numbers?.[index] ?? index + 1;
+}
 
 /**
  * Enrolls every input in one transaction: either all of them are recorded or none is. Each
@@ -26,11 +41,14 @@ export type { ParsedEnroll };
 export async function enroll(
 	ctx: StoreContext,
 	inputs: EnrollInput[],
-	scope: CadenceScope = {},
+	options: EnrollOptions = {},
 ): Promise<EnrollResult[]> {
-	const validated = validateKeysFirst(inputs);
+	const itemNumber = itemNumbering(options);
+	const validated = validateKeysFirst(inputs, itemNumber);
 	const now = ctx.now();
-	return ctx.driver.transaction((db) => enrollValidated(ctx, db, validated, scope, now));
+	return ctx.driver.transaction((db) =>
+		enrollValidated(ctx, db, validated, options, now, itemNumber),
+	);
 }
 
 /** The enrollment rules inside the caller's transaction, for inputs already validated. */
@@ -41,7 +59,7 @@ export async function enrollWithin(
 	scope: CadenceScope,
 	now: number,
 ): Promise<EnrollResult[]> {
-	return enrollValidated(ctx, db, alreadyValidated(parsed), scope, now);
+	return enrollValidated(ctx, db, alreadyValidated(parsed), scope, now, itemNumbering({}));
 }
 
 async function enrollValidated(
@@ -50,6 +68,7 @@ async function enrollValidated(
 	{ keys, complete }: KeysFirst,
 	scope: CadenceScope,
 	now: number,
+	itemNumber: ItemNumber,
 ): Promise<EnrollResult[]> {
 	const results: EnrollResult[] = new Array(keys.length);
 	const cadences = new Map<string | number, CadenceInfo>();
@@ -104,7 +123,7 @@ async function enrollValidated(
 			results[index] = {
 				outcome: 'alreadyEnrolled',
 				enrollment: null,
-				message: `Listed twice in this batch; enrolled once (item ${seen.get(identity)! + 1}).`,
+				message: `Listed twice in this batch; enrolled once (item ${itemNumber(seen.get(identity)!)}).`,
 			};
 			continue;
 		}

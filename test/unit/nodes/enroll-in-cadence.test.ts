@@ -98,6 +98,22 @@ describe('Enroll In Cadence', () => {
 		expect(out[1].json.outcome).toBe('enrolled');
 	});
 
+	it('with Continue On Fail, names a repeated contact by its input item, counting failed ones', async () => {
+		const contacts = ['', '+1', '+2', '+1'];
+		const [out] = await run((i) => ({ ...base, contactKey: contacts[i] }), {
+			items: contacts.map(() => ({ json: {} })),
+			continueOnFail: true,
+		});
+		expect(out.map((o) => o.json.outcome)).toEqual([
+			undefined,
+			'enrolled',
+			'enrolled',
+			'alreadyEnrolled',
+		]);
+		// The store saw three inputs; the first contact is the node's item 2, not the store's 1.
+		expect(out[3].json.message).toBe('Listed twice in this batch; enrolled once (item 2).');
+	});
+
 	it('rejects a bad start time naming the parameter', async () => {
 		await expect(
 			run({ ...base, contactKey: 'c', options: { startAt: 'next tuesday' } }),
