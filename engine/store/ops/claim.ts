@@ -6,9 +6,11 @@ import type { ClaimedStep } from '../types';
 import {
 	claimInOneStatement,
 	claimInSteps,
+	lastPosition,
 	type ClaimedRow,
 	type ClaimTarget,
 	type ClaimWrites,
+	type QueuePosition,
 } from './claim-writes';
 import type { StoreContext } from './context';
 import { holdBeyondCap, roomUnderCap, type HourlyCap } from './hourly-cap';
@@ -60,8 +62,71 @@ interface ClaimRows {
 	cap: HourlyCap | null;
 }
 
-/** What the last claim of each store found for a cadence ref (see claimInOneTrip). */
+/** What the last claim of each store found for a cadence ref (see claimTargetThenSteps). */
 const knownTargets = new WeakMap<StoreContext, Map<string, ClaimTarget>>();
+
+/**
+ * How far a backlog's claims have got, per store and cadence ref. A claim deletes the queue rows
+ * it takes, and on Postgres a deleted row's index entry stays until VACUUM: a claim reading the
+ * queue from its start steps over every entry taken before it, so draining a backlog of n steps
+ * would cost in proportion to n² (a third of a claim half-way through 100,000 due at once).
+ * While claims come back full, the next one starts after the last step taken. A step queued
+ * behind that place meanwhile (deferred to an earlier time, say) still goes out soon: the claim
+ * that comes back short, and every RESCAN_AFTER-th claim of a long backlog, read from the start.
+ */
+interface Backlog {
+	after: QueuePosition;
+	/** Claims since the last one that read the queue from its start. */
+	claims: number;
+}
+
+const backlogs = new WeakMap<StoreContext, Map<string, Backlog>>();
+const RESCAN_AFTER = 20;
+
+function mapOf<V>(maps: WeakMap<StoreContext, Map<string, V>>, ctx: StoreContext) {
+	let map = maps.get(ctx);
+	if (!map) maps.set(ctx, (map = new Map()));
+	return map;
+}
+
+async function claimInOneTrip(
+	ctx: StoreContext,
+	ref: string | number,
+	limit: number,
+	now: number,
+): Promise<ClaimRows> {
+	const key = `${typeof ref}:${ref}`;
+	const progress = mapOf(backlogs, ctx);
+	const backlog = progress.get(key);
+	const known = mapOf(knownTargets, ctx).get(key);
+	let rows: ClaimRows;
+	let afterPlace = false;
+	if (known && backlog && backlog.claims < RESCAN_AFTER) {
+		const ahead = await claimWith(
+			ctx,
+			ctx.driver,
+			known,
+			limit,
+			now,
+			claimInOneStatement(backlog.after),
+		);
+		const short = limit - ahead.claimed.length;
+		if (short === 0) {
+			rows = ahead;
+			afterPlace = true;
+		} else {
+			// What is left may be queued behind the place: the rest of this claim reads from the start.
+			const rest = await claimTargetThenSteps(ctx, ref, key, short, now);
+			rows = { claimed: [...ahead.claimed, ...rest.claimed], cap: rest.cap ?? ahead.cap };
+		}
+	} else {
+		rows = await claimTargetThenSteps(ctx, ref, key, limit, now);
+	}
+	const last = rows.claimed.length === limit ? lastPosition(rows.claimed) : null;
+	if (last) progress.set(key, { after: last, claims: afterPlace ? backlog!.claims + 1 : 0 });
+	else progress.delete(key);
+	return rows;
+}
 
 /**
  * A trigger claims the same cadence on every tick, so the cadence read that comes before the
@@ -71,23 +136,22 @@ const knownTargets = new WeakMap<StoreContext, Map<string, ClaimTarget>>();
  * took nothing reads the cadence again, and claims again with the fresh result if it changed:
  * a busy tick is one round trip, an idle one two, as before.
  */
-async function claimInOneTrip(
+async function claimTargetThenSteps(
 	ctx: StoreContext,
 	ref: string | number,
+	key: string,
 	limit: number,
 	now: number,
 ): Promise<ClaimRows> {
 	const { driver } = ctx;
-	let targets = knownTargets.get(ctx);
-	if (!targets) knownTargets.set(ctx, (targets = new Map()));
-	const key = `${typeof ref}:${ref}`;
+	const targets = mapOf(knownTargets, ctx);
 	const known = targets.get(key);
-	const first = known && (await claimWith(ctx, driver, known, limit, now, claimInOneStatement));
+	const first = known && (await claimWith(ctx, driver, known, limit, now, claimInOneStatement()));
 	if (first && first.claimed.length > 0) return first;
 	const target = await claimTarget(ctx, driver, ref);
 	targets.set(key, target);
 	if (first && sameTarget(known!, target)) return first;
-	return claimWith(ctx, driver, target, limit, now, claimInOneStatement);
+	return claimWith(ctx, driver, target, limit, now, claimInOneStatement());
 }
 
 function sameTarget(a: ClaimTarget, b: ClaimTarget): boolean {
@@ -109,10 +173,11 @@ async function claimWith(
 	writes: ClaimWrites,
 ): Promise<ClaimRows> {
 	const { budget, cap } = await claimBudget(ctx, db, target, limit, now);
-	const claimed = budget <= 0 ? [] : await writes(ctx, db, target, budget, now);
+	const capped = budget < limit;
+	const claimed = budget <= 0 ? [] : await writes(ctx, db, target, { count: budget, capped }, now);
 	// Only when the cap, not the batch size, cut this claim and its room is used up can steps be
 	// left due behind it.
-	const held = cap !== null && budget < limit && claimed.length >= Math.max(budget, 0);
+	const held = cap !== null && capped && claimed.length >= Math.max(budget, 0);
 	return { claimed, cap: held ? cap : null };
 }
 
