@@ -128,6 +128,25 @@ describe('a backlog claim on postgres', () => {
 		}
 	});
 
+	it('keeps a size that varies as a parameter, so the rest of a short claim adds no statement', async () => {
+		const db = rawDriver(t.location.config);
+		try {
+			const recorder = new FaultyDriver(db);
+			const store = new CadenceStore(recorder, clock.read);
+			const sizes = [];
+			for (let i = 0; i < 3; i++)
+				sizes.push((await store.claimDue({ cadence: NAME, limit: 120 })).length);
+			expect(sizes).toEqual([120, 120, 60]);
+			const claims = recorder.statements.filter((s) => /WITH taken/.test(s.sql));
+			expect(claims.map((c) => /LIMIT 120 /.test(c.sql))).toEqual([true, true, true, false]);
+			expect(claims[3].sql).toMatch(/LIMIT \? FOR UPDATE/);
+			expect(claims[3].params).toContain(60);
+			expect(new Set(claims.map((c) => c.sql)).size).toBe(3);
+		} finally {
+			await db.close();
+		}
+	});
+
 	it('keeps one plan for the claim statement instead of planning every claim', async () => {
 		// One connection, so the prepared statements of the claims and the read below are the same.
 		const db = rawDriver({ ...t.location.config, poolSize: 1 } as typeof t.location.config);

@@ -29,8 +29,11 @@ export interface ClaimedRow {
 /** How many steps a claim takes. */
 export interface ClaimSize {
 	count: number;
-	/** Cut to the room left under the cadence's hourly cap: a count that changes claim to claim. */
-	capped: boolean;
+	/**
+	 * A count that changes from claim to claim — cut to the room left under the cadence's hourly
+	 * cap, or the rest of a claim that came back short — rather than the batch size asked for.
+	 */
+	varies: boolean;
 }
 
 export type ClaimWrites = (
@@ -140,8 +143,8 @@ async function claimAllInOne(
 	// The batch size is written into the statement: Postgres then plans it once per connection
 	// and keeps the plan. As a parameter (`LIMIT $n`) its generic plan guesses a tenth of the
 	// queue and is priced out, so every claim was planned anew — a fifth of a claim's time. A
-	// count cut by the hourly cap stays a parameter, so its changing values add no statements.
-	const limit = size.capped ? '?' : String(size.count);
+	// count that varies stays a parameter, so its changing values add no prepared statements.
+	const limit = size.varies ? '?' : String(size.count);
 	const modes = await composeModes(ctx, db, target);
 	const onlyName = target.byName
 		? ' AND NOT EXISTS (SELECT 1 FROM cadences o WHERE o.name = c.name AND o.id <> c.id)'
@@ -183,7 +186,7 @@ async function claimAllInOne(
 			target.id,
 			target.latestVersion,
 			target.name,
-			...(size.capped ? [size.count] : []),
+			...(size.varies ? [size.count] : []),
 			now,
 			now,
 			...modes.params,

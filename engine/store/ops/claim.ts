@@ -8,6 +8,7 @@ import {
 	claimInSteps,
 	lastPosition,
 	type ClaimedRow,
+	type ClaimSize,
 	type ClaimTarget,
 	type ClaimWrites,
 	type QueuePosition,
@@ -31,7 +32,7 @@ export async function claimDue(ctx: StoreContext, input: ClaimInput): Promise<Cl
 	const rows = driver.dialect.writableCte
 		? await claimInOneTrip(ctx, cadence, limit, now)
 		: await driver.transaction(async (db) =>
-				claimWith(ctx, db, await claimTarget(ctx, db, cadence), limit, now, claimInSteps),
+				claimWith(ctx, db, await claimTarget(ctx, db, cadence), asked(limit), now, claimInSteps),
 			);
 	// Steps still due once the hourly cap is reached are held: moved to their next slot, with why.
 	// The claim is already committed: a hold that fails must not lose the steps it took, so it
@@ -106,7 +107,7 @@ async function claimInOneTrip(
 			ctx,
 			ctx.driver,
 			known,
-			limit,
+			asked(limit),
 			now,
 			claimInOneStatement(backlog.after),
 		);
@@ -116,11 +117,11 @@ async function claimInOneTrip(
 			afterPlace = true;
 		} else {
 			// What is left may be queued behind the place: the rest of this claim reads from the start.
-			const rest = await claimTargetThenSteps(ctx, ref, key, short, now);
+			const rest = await claimTargetThenSteps(ctx, ref, key, { count: short, varies: true }, now);
 			rows = { claimed: [...ahead.claimed, ...rest.claimed], cap: rest.cap ?? ahead.cap };
 		}
 	} else {
-		rows = await claimTargetThenSteps(ctx, ref, key, limit, now);
+		rows = await claimTargetThenSteps(ctx, ref, key, asked(limit), now);
 	}
 	const last = rows.claimed.length === limit ? lastPosition(rows.claimed) : null;
 	if (last) progress.set(key, { after: last, claims: afterPlace ? backlog!.claims + 1 : 0 });
@@ -140,18 +141,23 @@ async function claimTargetThenSteps(
 	ctx: StoreContext,
 	ref: string | number,
 	key: string,
-	limit: number,
+	size: ClaimSize,
 	now: number,
 ): Promise<ClaimRows> {
 	const { driver } = ctx;
 	const targets = mapOf(knownTargets, ctx);
 	const known = targets.get(key);
-	const first = known && (await claimWith(ctx, driver, known, limit, now, claimInOneStatement()));
+	const first = known && (await claimWith(ctx, driver, known, size, now, claimInOneStatement()));
 	if (first && first.claimed.length > 0) return first;
 	const target = await claimTarget(ctx, driver, ref);
 	targets.set(key, target);
 	if (first && sameTarget(known!, target)) return first;
-	return claimWith(ctx, driver, target, limit, now, claimInOneStatement());
+	return claimWith(ctx, driver, target, size, now, claimInOneStatement());
+}
+
+/** The batch size a claim was asked for: the same from claim to claim. */
+function asked(limit: number): ClaimSize {
+	return { count: limit, varies: false };
 }
 
 function sameTarget(a: ClaimTarget, b: ClaimTarget): boolean {
@@ -168,13 +174,15 @@ async function claimWith(
 	ctx: StoreContext,
 	db: SqlExecutor,
 	target: ClaimTarget,
-	limit: number,
+	size: ClaimSize,
 	now: number,
 	writes: ClaimWrites,
 ): Promise<ClaimRows> {
+	const limit = size.count;
 	const { budget, cap } = await claimBudget(ctx, db, target, limit, now);
 	const capped = budget < limit;
-	const claimed = budget <= 0 ? [] : await writes(ctx, db, target, { count: budget, capped }, now);
+	const varies = size.varies || capped;
+	const claimed = budget <= 0 ? [] : await writes(ctx, db, target, { count: budget, varies }, now);
 	// Only when the cap, not the batch size, cut this claim and its room is used up can steps be
 	// left due behind it.
 	const held = cap !== null && capped && claimed.length >= Math.max(budget, 0);
