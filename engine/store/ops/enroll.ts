@@ -84,9 +84,11 @@ async function enrollValidated(
 	}
 	await saveIdentitiesOf(db, keys, now);
 	const suppressed = await suppressedAmong(ctx, db, keys);
-	const reading = runningAmong(ctx, db, keys, cadences);
+	const lookFirst = !repeatsOnlyAnswered(cadences);
+	const reading = lookFirst ? runningAmong(ctx, db, keys, cadences) : Promise.resolve(NONE_RUNNING);
 	reading.catch(() => undefined);
-	// The rest of each input is validated while the database looks for running enrollments.
+	// The rest of each input is validated while the database looks for running enrollments
+	// (when the batch's cadences need them before the insert: see repeatsOnlyAnswered).
 	let parsed: ParsedEnroll[];
 	try {
 		parsed = complete();
@@ -150,24 +152,52 @@ async function enrollValidated(
 	}
 
 	const inserted = await insertEnrollments(ctx, db, toInsert, now);
-	for (const { index, input, cadence } of toInsert) {
+	const skipped: typeof toInsert = [];
+	for (const row of toInsert) {
+		const { index, input, cadence } = row;
 		const enrollment = inserted.get(
 			identityOf(cadence.id, input.contactKey, input.conversationKey),
 		);
-		results[index] = enrollment
-			? { outcome: 'enrolled', enrollment, message: 'Enrolled.' }
-			: {
-					outcome: 'alreadyEnrolled',
-					enrollment: await runningEnrollment(
-						db,
-						cadence.id,
-						input.contactKey,
-						input.conversationKey,
-					),
-					message: 'Already enrolled (by another process a moment ago).',
-				};
+		if (enrollment) results[index] = { outcome: 'enrolled', enrollment, message: 'Enrolled.' };
+		else skipped.push(row);
+	}
+	if (skipped.length === 0) return results;
+	// Left out by the insert: running already, found now in one read.
+	const running = await runningAmong(
+		ctx,
+		db,
+		skipped.map((row) => row.input),
+		cadences,
+	);
+	for (const { index, input, cadence } of skipped) {
+		results[index] = {
+			outcome: 'alreadyEnrolled',
+			enrollment:
+				running.get(identityOf(cadence.id, input.contactKey, input.conversationKey)) ?? null,
+			message: lookFirst ? 'Already enrolled (by another process a moment ago).' : UNCHANGED,
+		};
 	}
 	return results;
+}
+
+const NONE_RUNNING: ReadonlyMap<string, Enrollment> = new Map();
+const UNCHANGED = 'Already enrolled; the running enrollment continues unchanged.';
+
+/**
+ * Whether, for every cadence of the batch, a contact already running needs nothing but its
+ * answer: repeats are ignored, a contact may come back after an ending, and the chain's start
+ * reads nothing of the contact's history. Then the insert itself finds the running ones (its
+ * ON CONFLICT leaves them out) and they are read afterwards, instead of looking every contact
+ * of the batch up first.
+ */
+function repeatsOnlyAnswered(cadences: Map<string | number, CadenceInfo>): boolean {
+	for (const { definition } of cadences.values()) {
+		const { whileActive, afterEnd } = definition.reenrollment;
+		if (whileActive !== 'ignore' || afterEnd !== 'allow') return false;
+		if (definition.startClock === 'lastContactMessage') return false;
+		if (definition.steps.some((step) => step.runOnce)) return false;
+	}
+	return true;
 }
 
 async function loadCadence(
@@ -232,20 +262,6 @@ function contactKeysOf(ctx: StoreContext, inputs: EnrollKeys[]): string {
 	return ctx.driver.dialect.textsParam([...new Set(inputs.map((input) => input.contactKey))]);
 }
 
-export async function runningEnrollment(
-	db: SqlExecutor,
-	cadenceId: number,
-	contactKey: string,
-	conversationKey: string,
-): Promise<Enrollment | null> {
-	const rows = await db.all(
-		`${ENROLLMENT_SELECT} WHERE e.cadence_id = ? AND e.contact_key = ? AND e.conversation_key = ?
-		AND e.state IN ${RUNNING_STATES_SQL}`,
-		[cadenceId, contactKey, conversationKey],
-	);
-	return rows.length > 0 ? toEnrollment(rows[0]) : null;
-}
-
 async function hasEnded(db: SqlExecutor, cadenceId: number, input: ParsedEnroll): Promise<boolean> {
 	const rows = await db.all(
 		`SELECT 1 AS found FROM enrollments WHERE cadence_id = ? AND contact_key = ? AND conversation_key = ?
@@ -267,7 +283,7 @@ async function onRepeat(
 		return {
 			outcome: 'alreadyEnrolled',
 			enrollment: running,
-			message: 'Already enrolled; the running enrollment continues unchanged.',
+			message: UNCHANGED,
 		};
 	}
 	const restarted = await restartChain(ctx, db, running, startAt, now, 'enrolled again');
