@@ -2,7 +2,7 @@ import type { CadenceDefinitionInput } from '../../engine/cadence/definition';
 import { CadenceStore } from '../../engine/store/store';
 import type { ClaimedStep } from '../../engine/store/types';
 import { BACKENDS, freshStore, type TestStore } from '../support/backends';
-import { FaultyDriver, rawDriver } from '../support/raw-sql';
+import { rawDriver, withRecordedStore } from '../support/raw-sql';
 import { HOUR, VirtualClock } from '../support/virtual-clock';
 
 /**
@@ -107,10 +107,7 @@ describe('a backlog claim on postgres', () => {
 	afterEach(async () => t.dispose());
 
 	it('starts after the last step taken, as a condition the queue index reads', async () => {
-		const db = rawDriver(t.location.config);
-		try {
-			const recorder = new FaultyDriver(db);
-			const store = new CadenceStore(recorder, clock.read);
+		await withRecordedStore(t.location.config, clock.read, async (store, recorder, db) => {
 			const first = await store.claimDue({ cadence: NAME, limit: 100 });
 			const claims = () => recorder.statements.filter((s) => /WITH taken/.test(s.sql));
 			expect(claims()).toHaveLength(1);
@@ -123,16 +120,11 @@ describe('a backlog claim on postgres', () => {
 			expect(params.slice(2, 4)).toEqual([last.stepRun.dueAt, last.enrollment.id]);
 			const plan = JSON.stringify(await db.all(`EXPLAIN ${sql}`, params));
 			expect(plan).toMatch(/Index Cond: \(\(cadence_id = .*ROW\(due_at, enrollment_id\) > ROW/);
-		} finally {
-			await db.close();
-		}
+		});
 	});
 
 	it('keeps a size that varies as a parameter, so the rest of a short claim adds no statement', async () => {
-		const db = rawDriver(t.location.config);
-		try {
-			const recorder = new FaultyDriver(db);
-			const store = new CadenceStore(recorder, clock.read);
+		await withRecordedStore(t.location.config, clock.read, async (store, recorder) => {
 			const sizes = [];
 			for (let i = 0; i < 3; i++)
 				sizes.push((await store.claimDue({ cadence: NAME, limit: 120 })).length);
@@ -142,9 +134,7 @@ describe('a backlog claim on postgres', () => {
 			expect(claims[3].sql).toMatch(/LIMIT \? FOR UPDATE/);
 			expect(claims[3].params).toContain(60);
 			expect(new Set(claims.map((c) => c.sql)).size).toBe(3);
-		} finally {
-			await db.close();
-		}
+		});
 	});
 
 	it('keeps one plan for the claim statement instead of planning every claim', async () => {

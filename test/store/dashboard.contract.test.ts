@@ -1,6 +1,5 @@
-import { CadenceStore } from '../../engine/store/store';
 import { inactivityChain, prospecting } from '../support/cadences';
-import { FaultyDriver, rawDriver } from '../support/raw-sql';
+import { withRecordedStore } from '../support/raw-sql';
 import { BACKENDS, freshStore, type TestStore } from '../support/backends';
 import { DAY, HOUR, VirtualClock } from '../support/virtual-clock';
 
@@ -47,10 +46,7 @@ describe.each(BACKENDS)('the dashboard on %s', (backend) => {
 	it("reads an agent's page and the agent list from the per-agent index, which skips the unassigned", async () => {
 		await enroll('Prospecting', 'assigned', { agent: 'Irina' });
 		await enroll('Prospecting', 'unassigned');
-		const db = rawDriver(t.location.config);
-		try {
-			const recorder = new FaultyDriver(db);
-			const store = new CadenceStore(recorder, clock.read);
+		await withRecordedStore(t.location.config, clock.read, async (store, recorder, db) => {
 			expect(keys(await store.listFollowUps({ agent: 'Irina' }))).toEqual(['assigned']);
 			expect((await store.followUpFacets()).agents).toEqual(['Irina']);
 			const byAgent = recorder.statements.filter((s) => /e\.agent [=>]/.test(s.sql));
@@ -76,9 +72,7 @@ describe.each(BACKENDS)('the dashboard on %s', (backend) => {
 							"SELECT sql FROM sqlite_master WHERE name = 'enrollments_running_agent'",
 						);
 			expect(definition.sql).toMatch(/agent > ''/);
-		} finally {
-			await db.close();
-		}
+		});
 	});
 
 	it('marks a step handed out and not confirmed as in flight', async () => {

@@ -1,8 +1,8 @@
 import type { CadenceDefinitionInput } from '../../engine/cadence/definition';
-import { CadenceStore } from '../../engine/store/store';
+import type { CadenceStore } from '../../engine/store/store';
 import { prospecting } from '../support/cadences';
 import { BACKENDS, freshStore, type TestStore } from '../support/backends';
-import { FaultyDriver, rawDriver } from '../support/raw-sql';
+import { withRecordedStore } from '../support/raw-sql';
 import { HOUR, VirtualClock } from '../support/virtual-clock';
 
 /**
@@ -21,16 +21,11 @@ describe.each(BACKENDS)('enrolling contacts already running on %s', (backend) =>
 	afterEach(async () => t.dispose());
 
 	/** Runs `work` on a store whose statements are recorded; returns them in order. */
-	async function recorded(work: (store: CadenceStore) => Promise<void>): Promise<string[]> {
-		const db = rawDriver(t.location.config);
-		try {
-			const recorder = new FaultyDriver(db);
-			await work(new CadenceStore(recorder, clock.read));
+	const recorded = (work: (store: CadenceStore) => Promise<void>) =>
+		withRecordedStore(t.location.config, clock.read, async (store, recorder) => {
+			await work(store);
 			return recorder.statements.map((s) => s.sql);
-		} finally {
-			await db.close();
-		}
-	}
+		});
 
 	const runningRead = (sql: string) => /e\.state IN \('active', 'paused'\)/.test(sql);
 	const insert = (sql: string) => /INSERT INTO enrollments/.test(sql);

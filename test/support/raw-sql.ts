@@ -2,6 +2,8 @@ import type { StoreConfig } from '../../engine/store/open';
 import type { Row, SqlDriver, SqlExecutor, SqlValue } from '../../engine/store/sql/driver';
 import { PostgresDriver } from '../../engine/store/sql/postgres';
 import { SqliteDriver } from '../../engine/store/sql/sqlite';
+import { CadenceStore } from '../../engine/store/store';
+import type { Clock } from '../../engine/store/types';
 
 /**
  * A bare driver on a store's location, for looking at the tables behind the public API: row
@@ -110,5 +112,24 @@ export class FaultyDriver implements SqlDriver {
 			this.fired++;
 			throw new Error(`injected fault on: ${sql.replace(/\s+/g, ' ').slice(0, 60)}`);
 		}
+	}
+}
+
+/**
+ * A store on a driver of its own whose statements are recorded (a FaultyDriver never armed), for
+ * tests of which statements an operation runs and how Postgres or SQLite plans them; `db` is the
+ * bare driver under it, for EXPLAIN. Closed after `work`.
+ */
+export async function withRecordedStore<T>(
+	config: StoreConfig,
+	clock: Clock,
+	work: (store: CadenceStore, recorder: FaultyDriver, db: SqlDriver) => Promise<T>,
+): Promise<T> {
+	const db = rawDriver(config);
+	try {
+		const recorder = new FaultyDriver(db);
+		return await work(new CadenceStore(recorder, clock), recorder, db);
+	} finally {
+		await db.close();
 	}
 }

@@ -117,7 +117,13 @@ async function claimInOneTrip(
 			afterPlace = true;
 		} else {
 			// What is left may be queued behind the place: the rest of this claim reads from the start.
-			const rest = await claimTargetThenSteps(ctx, ref, key, { count: short, varies: true }, now);
+			const rest = await claimTargetThenSteps(
+				ctx,
+				ref,
+				key,
+				{ count: short, varies: short < limit },
+				now,
+			);
 			rows = { claimed: [...ahead.claimed, ...rest.claimed], cap: rest.cap ?? ahead.cap };
 		}
 	} else {
