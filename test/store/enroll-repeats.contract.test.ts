@@ -2,7 +2,7 @@ import type { CadenceDefinitionInput } from '../../engine/cadence/definition';
 import type { CadenceStore } from '../../engine/store/store';
 import { prospecting } from '../support/cadences';
 import { BACKENDS, freshStore, type TestStore } from '../support/backends';
-import { withRecordedStore } from '../support/raw-sql';
+import { rawDriver, withRecordedStore } from '../support/raw-sql';
 import { HOUR, VirtualClock } from '../support/virtual-clock';
 
 /**
@@ -66,6 +66,67 @@ describe.each(BACKENDS)('enrolling contacts already running on %s', (backend) =>
 			await store.enroll([{ cadence: 'Prospecting', contactKey: 'new' }]);
 		});
 		expect(statements.some(runningRead)).toBe(false);
+	});
+
+	const suppressionRead = (sql: string) => /FROM suppressions WHERE/.test(sql);
+
+	it('leaves opted-out contacts to the insert when every cadence is on and repeats change nothing', async () => {
+		await t.store.publishCadence(prospecting);
+		await t.store.optOut({ contactKey: 'out', reason: 'asked to stop' });
+		const [running] = await t.store.enroll([{ cadence: 'Prospecting', contactKey: 'a' }]);
+		let results: Awaited<ReturnType<CadenceStore['enroll']>> = [];
+		const statements = await recorded(async (store) => {
+			results = await store.enroll([
+				{ cadence: 'Prospecting', contactKey: 'out' },
+				{ cadence: 'Prospecting', contactKey: 'new' },
+				{ cadence: 'Prospecting', contactKey: 'out' },
+				{ cadence: 'Prospecting', contactKey: 'a' },
+			]);
+		});
+		expect(results.map((r) => r.outcome)).toEqual([
+			'suppressed',
+			'enrolled',
+			'suppressed',
+			'alreadyEnrolled',
+		]);
+		expect(results[0]).toEqual({
+			outcome: 'suppressed',
+			enrollment: null,
+			message: 'This contact opted out; no cadence will message them.',
+		});
+		expect(results[2]).toEqual(results[0]);
+		expect(results[3].enrollment!.id).toBe(running.enrollment!.id);
+		const firstInsert = statements.findIndex(insert);
+		expect(statements.slice(0, firstInsert).some(suppressionRead)).toBe(false);
+		expect(statements.slice(firstInsert).filter(suppressionRead)).toHaveLength(1);
+		expect((await t.store.listEnrollments()).map((e) => e.contactKey).sort()).toEqual(['a', 'new']);
+	});
+
+	it('answers "opted out" before "running" for a running contact who opted out since', async () => {
+		await t.store.publishCadence(prospecting);
+		await t.store.enroll([{ cadence: 'Prospecting', contactKey: 'a' }]);
+		// Opted out since (by another process, say): the suppression is there, the enrollment runs.
+		const db = rawDriver(t.location.config);
+		await db
+			.run('INSERT INTO suppressions (contact_key, reason, at) VALUES (?, ?, ?)', ['a', 'stop', 0])
+			.finally(() => db.close());
+		const [result] = await t.store.enroll([{ cadence: 'Prospecting', contactKey: 'a' }]);
+		expect(result.outcome).toBe('suppressed');
+	});
+
+	it('asks for opted-out contacts first when a cadence of the batch is paused', async () => {
+		await t.store.publishCadence(prospecting);
+		await t.store.optOut({ contactKey: 'out', reason: 'asked to stop' });
+		await t.store.publishCadence({ ...prospecting, active: false });
+		let results: Awaited<ReturnType<CadenceStore['enroll']>> = [];
+		const statements = await recorded(async (store) => {
+			results = await store.enroll([
+				{ cadence: 'Prospecting', contactKey: 'out' },
+				{ cadence: 'Prospecting', contactKey: 'in' },
+			]);
+		});
+		expect(results.map((r) => r.outcome)).toEqual(['suppressed', 'notAllowed']);
+		expect(statements.some(suppressionRead)).toBe(true);
 	});
 
 	it.each([

@@ -56,6 +56,9 @@ const COLUMNS = [
 ] as const;
 
 type Column = (typeof COLUMNS)[number][0];
+
+/** Where the contact key is among a row's values. */
+const CONTACT_KEY = COLUMNS.findIndex(([name]) => name === 'contact_key');
 type FreshRow = Record<Column, SqlValue>;
 
 const INSERTED = COLUMNS.map(([name]) => name).join(', ');
@@ -258,6 +261,14 @@ function rowOf(
  */
 const SKIP_RUNNING = `ON CONFLICT (cadence_id, contact_key, conversation_key) WHERE state IN ${RUNNING_STATES_SQL} DO NOTHING`;
 
+/**
+ * A contact who opted out is not written either: enroll may leave finding them to the insert
+ * (see enroll.ts), and one who opts out while the batch is written is caught here too.
+ */
+function notSuppressed(contactKey: string): string {
+	return `NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.contact_key = ${contactKey})`;
+}
+
 /** Each written row's id and identity: the columns an insert returns. */
 const RETURNED = 'id, cadence_id, contact_key, conversation_key';
 
@@ -279,7 +290,9 @@ async function insertInSteps(
 ): Promise<Written> {
 	const inserted = written(
 		await db.all(
-			`INSERT INTO enrollments (${INSERTED}) VALUES ${valuesList(part.rows.size, COLUMNS.length)}
+			`INSERT INTO enrollments (${INSERTED})
+			SELECT * FROM (VALUES ${valuesList(part.rows.size, COLUMNS.length)}) AS v
+			WHERE ${notSuppressed(`v.column${CONTACT_KEY + 1}`)}
 			${SKIP_RUNNING} RETURNING ${RETURNED}`,
 			part.params,
 		),
@@ -339,6 +352,7 @@ async function insertInOneStatement(
 			`WITH inserted AS (
 				INSERT INTO enrollments (${INSERTED}, enrolled_step, enrolled_due_at, enrolled_reason)
 				SELECT ${FROM_JSON}, ${FIRST_STEP} FROM jsonb_array_elements(CAST(? AS JSONB)) AS r
+				WHERE ${notSuppressed(`r->>${CONTACT_KEY}`)}
 				${SKIP_RUNNING}
 				RETURNING id, cadence_id, contact_key, conversation_key, next_due_at
 			), queued AS (

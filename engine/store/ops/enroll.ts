@@ -8,14 +8,7 @@ import { saveIdentitiesOf } from './conversations';
 import { restartChain } from './chain';
 import { clockAnchor, identityOf, insertEnrollments, type CadenceInfo } from './enroll-insert';
 import { ENROLLMENT_SELECT, toEnrollment } from './rows';
-import {
-	alreadyValidated,
-	validateKeysFirst,
-	type EnrollKeys,
-	type ItemNumber,
-	type KeysFirst,
-	type ParsedEnroll,
-} from './enroll-validation';
+import { validateEnrollInputs, type ItemNumber, type ParsedEnroll } from './enroll-validation';
 
 export type { ParsedEnroll };
 
@@ -44,11 +37,9 @@ export async function enroll(
 	options: EnrollOptions = {},
 ): Promise<EnrollResult[]> {
 	const itemNumber = itemNumbering(options);
-	const validated = validateKeysFirst(inputs, itemNumber);
+	const parsed = validateEnrollInputs(inputs, itemNumber);
 	const now = ctx.now();
-	return ctx.driver.transaction((db) =>
-		enrollValidated(ctx, db, validated, options, now, itemNumber),
-	);
+	return ctx.driver.transaction((db) => enrollValidated(ctx, db, parsed, options, now, itemNumber));
 }
 
 /** The enrollment rules inside the caller's transaction, for inputs already validated. */
@@ -59,58 +50,44 @@ export async function enrollWithin(
 	scope: CadenceScope,
 	now: number,
 ): Promise<EnrollResult[]> {
-	return enrollValidated(ctx, db, alreadyValidated(parsed), scope, now, itemNumbering({}));
+	return enrollValidated(ctx, db, parsed, scope, now, itemNumbering({}));
 }
 
 async function enrollValidated(
 	ctx: StoreContext,
 	db: SqlExecutor,
-	{ keys, complete }: KeysFirst,
+	parsed: ParsedEnroll[],
 	scope: CadenceScope,
 	now: number,
 	itemNumber: ItemNumber,
 ): Promise<EnrollResult[]> {
-	const results: EnrollResult[] = new Array(keys.length);
+	const results: EnrollResult[] = new Array(parsed.length);
 	const cadences = new Map<string | number, CadenceInfo>();
-	try {
-		for (const input of keys) {
-			if (!cadences.has(input.cadence))
-				cadences.set(input.cadence, await loadCadence(ctx, db, input.cadence, scope));
-		}
-	} catch (error) {
-		// Bad input is reported before a cadence that cannot be found, as it always was.
-		complete();
-		throw error;
+	for (const input of parsed) {
+		if (!cadences.has(input.cadence))
+			cadences.set(input.cadence, await loadCadence(ctx, db, input.cadence, scope));
 	}
-	await saveIdentitiesOf(db, keys, now);
-	const suppressed = await suppressedAmong(ctx, db, keys);
+	await saveIdentitiesOf(db, parsed, now);
 	const lookFirst = !repeatsOnlyAnswered(cadences);
-	const reading = lookFirst ? runningAmong(ctx, db, keys, cadences) : Promise.resolve(NONE_RUNNING);
-	reading.catch(() => undefined);
-	// The rest of each input is validated while the database looks for running enrollments
-	// (when the batch's cadences need them before the insert: see repeatsOnlyAnswered).
-	let parsed: ParsedEnroll[];
-	try {
-		parsed = complete();
-	} catch (error) {
-		// The read finishes before the transaction rolls back on the same connection.
-		await reading.catch(() => undefined);
-		throw error;
-	}
-	const runningNow = await reading;
+	// Where every cadence is on and repeats change nothing, nothing depends on a contact having
+	// opted out but whether it is written: the insert leaves opted-out contacts out itself, and
+	// the few it left out are told apart afterwards, instead of asking for the batch's contacts
+	// first (a round trip per call).
+	const insertFindsSuppressed = !lookFirst && [...cadences.values()].every((c) => c.active);
+	const suppressed = insertFindsSuppressed
+		? NONE_SUPPRESSED
+		: await suppressedAmong(ctx, db, parsed);
+	const runningNow = lookFirst ? await runningAmong(ctx, db, parsed, cadences) : NONE_RUNNING;
 	const toInsert: Array<{ index: number; input: ParsedEnroll; cadence: CadenceInfo }> = [];
 	// Each identity's first item (its index), which a later one repeats.
 	const seen = new Map<string, number>();
+	const repeats: Array<{ index: number; first: number }> = [];
 
 	for (const [index, input] of parsed.entries()) {
 		const cadence = cadences.get(input.cadence)!;
 		const identity = identityOf(cadence.id, input.contactKey, input.conversationKey);
 		if (suppressed.has(input.contactKey)) {
-			results[index] = {
-				outcome: 'suppressed',
-				enrollment: null,
-				message: 'This contact opted out; no cadence will message them.',
-			};
+			results[index] = suppressedResult();
 			continue;
 		}
 		if (!cadence.active) {
@@ -121,11 +98,13 @@ async function enrollValidated(
 			};
 			continue;
 		}
-		if (seen.has(identity)) {
+		const first = seen.get(identity);
+		if (first !== undefined) {
+			repeats.push({ index, first });
 			results[index] = {
 				outcome: 'alreadyEnrolled',
 				enrollment: null,
-				message: `Listed twice in this batch; enrolled once (item ${itemNumber(seen.get(identity)!)}).`,
+				message: `Listed twice in this batch; enrolled once (item ${itemNumber(first)}).`,
 			};
 			continue;
 		}
@@ -162,14 +141,16 @@ async function enrollValidated(
 		else skipped.push(row);
 	}
 	if (skipped.length === 0) return results;
-	// Left out by the insert: running already, found now in one read.
-	const running = await runningAmong(
-		ctx,
-		db,
-		skipped.map((row) => row.input),
-		cadences,
-	);
+	// Left out by the insert: opted out (while the insert ran, or found by it), or running
+	// already; found now in a read or two.
+	const skippedInputs = skipped.map((row) => row.input);
+	const optedOut = await suppressedAmong(ctx, db, skippedInputs);
+	const running = await runningAmong(ctx, db, skippedInputs, cadences);
 	for (const { index, input, cadence } of skipped) {
+		if (optedOut.has(input.contactKey)) {
+			results[index] = suppressedResult();
+			continue;
+		}
 		results[index] = {
 			outcome: 'alreadyEnrolled',
 			enrollment:
@@ -177,9 +158,20 @@ async function enrollValidated(
 			message: lookFirst ? 'Already enrolled (by another process a moment ago).' : UNCHANGED,
 		};
 	}
+	// A repeat of an opted-out contact's item is opted out too, as when it was found first.
+	for (const { index, first } of repeats)
+		if (results[first].outcome === 'suppressed') results[index] = suppressedResult();
 	return results;
 }
 
+function suppressedResult(): EnrollResult {
+	return {
+		outcome: 'suppressed',
+		enrollment: null,
+		message: 'This contact opted out; no cadence will message them.',
+	};
+}
+const NONE_SUPPRESSED: ReadonlySet<string> = new Set();
 const NONE_RUNNING: ReadonlyMap<string, Enrollment> = new Map();
 const UNCHANGED = 'Already enrolled; the running enrollment continues unchanged.';
 
@@ -225,7 +217,7 @@ async function loadCadence(
 async function suppressedAmong(
 	ctx: StoreContext,
 	db: SqlExecutor,
-	inputs: EnrollKeys[],
+	inputs: ParsedEnroll[],
 ): Promise<Set<string>> {
 	const { dialect } = ctx.driver;
 	const rows = await db.allPrepared<{ contact_key: string }>(
@@ -238,7 +230,7 @@ async function suppressedAmong(
 async function runningAmong(
 	ctx: StoreContext,
 	db: SqlExecutor,
-	inputs: EnrollKeys[],
+	inputs: ParsedEnroll[],
 	cadences: Map<string | number, CadenceInfo>,
 ): Promise<Map<string, Enrollment>> {
 	const { dialect } = ctx.driver;
@@ -258,7 +250,7 @@ async function runningAmong(
 	return running;
 }
 
-function contactKeysOf(ctx: StoreContext, inputs: EnrollKeys[]): string {
+function contactKeysOf(ctx: StoreContext, inputs: ParsedEnroll[]): string {
 	return ctx.driver.dialect.textsParam([...new Set(inputs.map((input) => input.contactKey))]);
 }
 
