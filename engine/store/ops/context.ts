@@ -59,10 +59,13 @@ export class StoreContext {
 	): Promise<CadenceRow> {
 		const picked = await pickedFromList(db, ref);
 		if (picked !== null) return cadenceRowOf(picked);
+		// Prepared: every enroll and claim by name asks this, so it is planned once per connection.
 		const rows =
 			typeof ref === 'number'
-				? await db.all<NamedRow>(`SELECT ${ROW} FROM cadences WHERE id = ?`, [ref])
-				: await db.all<NamedRow>(`SELECT ${ROW} FROM cadences WHERE name = ? ORDER BY id`, [ref]);
+				? await db.allPrepared<NamedRow>(`SELECT ${ROW} FROM cadences WHERE id = ?`, [ref])
+				: await db.allPrepared<NamedRow>(`SELECT ${ROW} FROM cadences WHERE name = ? ORDER BY id`, [
+						ref,
+					]);
 		if (rows.length === 0) {
 			throw new CadenceNotFoundError(
 				'cadence (activate the workflow holding its Follow-up Trigger to publish it)',
