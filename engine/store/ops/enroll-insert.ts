@@ -56,10 +56,10 @@ const COLUMNS = [
 ] as const;
 
 type Column = (typeof COLUMNS)[number][0];
-
-/** Where the contact key is among a row's values. */
-const CONTACT_KEY = COLUMNS.findIndex(([name]) => name === 'contact_key');
 type FreshRow = Record<Column, SqlValue>;
+
+/** Where the contact key is among a row's values (0-based). */
+const CONTACT_KEY = COLUMNS.findIndex(([name]) => name === 'contact_key');
 
 const INSERTED = COLUMNS.map(([name]) => name).join(', ');
 
@@ -292,7 +292,7 @@ async function insertInSteps(
 		await db.all(
 			`INSERT INTO enrollments (${INSERTED})
 			SELECT * FROM (VALUES ${valuesList(part.rows.size, COLUMNS.length)}) AS v
-			WHERE ${notSuppressed(`v.column${CONTACT_KEY + 1}`)}
+			WHERE ${notSuppressed(`v.column${CONTACT_KEY + 1}` /* SQLite: column1, column2, … */)}
 			${SKIP_RUNNING} RETURNING ${RETURNED}`,
 			part.params,
 		),
