@@ -2,7 +2,7 @@ import type { CadenceDefinitionInput } from '../../engine/cadence/definition';
 import { CadenceStore } from '../../engine/store/store';
 import type { ClaimedStep } from '../../engine/store/types';
 import { BACKENDS, freshStore, type TestStore } from '../support/backends';
-import { rawDriver, withRecordedStore } from '../support/raw-sql';
+import { planOf, rawDriver, withRecordedStore } from '../support/raw-sql';
 import { HOUR, VirtualClock } from '../support/virtual-clock';
 
 /**
@@ -114,11 +114,12 @@ describe('a backlog claim on postgres', () => {
 			expect(claims()[0].sql).not.toMatch(/\(due_at, enrollment_id\) >/);
 
 			await store.claimDue({ cadence: NAME, limit: 100 });
-			const { sql, params } = claims()[1];
+			const statement = claims()[1];
+			const { sql, params } = statement;
 			expect(sql).toMatch(/\(due_at, enrollment_id\) > \(\?, \?\)/);
 			const last = first[first.length - 1];
 			expect(params.slice(2, 4)).toEqual([last.stepRun.dueAt, last.enrollment.id]);
-			const plan = JSON.stringify(await db.all(`EXPLAIN ${sql}`, params));
+			const plan = await planOf(db, statement);
 			expect(plan).toMatch(/Index Cond: \(\(cadence_id = .*ROW\(due_at, enrollment_id\) > ROW/);
 		});
 	});

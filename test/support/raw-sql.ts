@@ -133,3 +133,24 @@ export async function withRecordedStore<T>(
 		await db.close();
 	}
 }
+
+/**
+ * How the database would run a statement recorded from a store, as one string to match against:
+ * Postgres's EXPLAIN or SQLite's EXPLAIN QUERY PLAN. `withoutSeqScans` prices table scans out on
+ * Postgres, which would scan a table of a few rows rather than use any index.
+ */
+export async function planOf(
+	db: SqlDriver,
+	{ sql, params }: { sql: string; params: readonly SqlValue[] },
+	options: { withoutSeqScans?: boolean } = {},
+): Promise<string> {
+	if (db.dialect.name !== 'postgres')
+		return JSON.stringify(await db.all(`EXPLAIN QUERY PLAN ${sql}`, params));
+	if (!options.withoutSeqScans) return JSON.stringify(await db.all(`EXPLAIN ${sql}`, params));
+	return JSON.stringify(
+		await db.transaction(async (tx) => {
+			await tx.run('SET LOCAL enable_seqscan = off');
+			return tx.all(`EXPLAIN ${sql}`, params);
+		}),
+	);
+}
