@@ -4,7 +4,7 @@ import { dueTimeFor, nextRunnableStep } from '../../domain/scheduling';
 import { enrollmentSearchText } from '../search-text';
 import type { SqlExecutor, SqlValue } from '../sql/driver';
 import type { Enrollment } from '../types';
-import { appendEvents, chunk, valuesList, type StoreContext } from './context';
+import { appendEvents, valuesList, type StoreContext } from './context';
 import type { ParsedEnroll } from './enroll-validation';
 import { queueEnrolled } from './due-queue';
 import { enrollmentFrom } from './rows';
@@ -64,55 +64,56 @@ const CONTACT_KEY = COLUMNS.findIndex(([name]) => name === 'contact_key');
 const INSERTED = COLUMNS.map(([name]) => name).join(', ');
 
 /**
- * Rows written per statement. The first part is small, so the database starts writing while the
- * rest is built; the later parts are built while the part before them is written.
+ * The most rows one insert takes: a part of a batch (see enroll.ts) is written in one statement,
+ * so it is never longer than the database's bound parameters allow (SQLite binds every value).
  */
-const FIRST_PART_ROWS = 200;
-const ROWS_PER_INSERT = 500;
+export function maxRowsPerInsert(ctx: StoreContext): number {
+	return Math.floor(ctx.driver.dialect.maxParams / COLUMNS.length);
+}
 
 /**
- * Inserts the rows, queues their first steps and records their start on the timeline. A row
- * another process inserted a moment ago (same cadence, contact and conversation, still running)
- * is left out; the map holds every enrollment that was written, by identity.
+ * A part's fresh enrollments, built and ready to write: what the database holds about each chain
+ * is read first (only for cadences that ask), then the rows and the statement's parameter are
+ * built. Enroll builds a part while the part before it is written.
  */
-export async function insertEnrollments(
+export async function buildEnrollments(
 	ctx: StoreContext,
 	db: SqlExecutor,
 	rows: Array<{ input: ParsedEnroll; cadence: CadenceInfo }>,
 	now: number,
-): Promise<Map<string, Enrollment>> {
-	// What the database holds about each chain, read first: no read waits behind an insert.
+): Promise<BuiltPart> {
 	const pending: Pending[] = [];
 	for (const { input, cadence } of rows) {
 		const facts = needsChainFacts(input, cadence) ? await chainFacts(db, input, cadence) : NO_FACTS;
 		pending.push({ input, cadence, facts });
 	}
-	const { dialect } = ctx.driver;
-	const { write, payload } = dialect.writableCte ? IN_ONE_STATEMENT : IN_STEPS;
-	const parts = partsOf(pending, Math.floor(dialect.maxParams / COLUMNS.length));
+	if (pending.length > maxRowsPerInsert(ctx))
+		throw new Error(`a part of ${pending.length} enrollments is more than one insert takes`);
+	return built(pending, now, writerFor(ctx).payload);
+}
+
+/**
+ * Inserts a built part, queues its first steps and records their start on the timeline, in one
+ * statement on Postgres. A row another process inserted a moment ago (same cadence, contact and
+ * conversation, still running) and a contact who opted out are left out; the map holds every
+ * enrollment that was written, by identity.
+ */
+export async function writeEnrollments(
+	ctx: StoreContext,
+	db: SqlExecutor,
+	part: BuiltPart,
+	now: number,
+): Promise<Map<string, Enrollment>> {
 	const byIdentity = new Map<string, Enrollment>();
-	// While the database writes a part, the next part's rows (and its statement's parameter) are
-	// built and the enrollments of the part before are made: JavaScript only, never a second
-	// statement on the connection.
-	let fresh = parts.length > 0 ? built(parts[0], now, payload) : null;
-	let done: { fresh: BuiltPart; inserted: Written } | null = null;
-	for (let i = 0; fresh !== null; i++) {
-		const writing = write(ctx, db, fresh, now);
-		// Should building throw, the insert's own failure is not left unhandled.
-		writing.catch(() => undefined);
-		const next = i + 1 < parts.length ? built(parts[i + 1], now, payload) : null;
-		if (done) madeFrom(done.fresh, done.inserted, byIdentity);
-		done = { fresh, inserted: await writing };
-		fresh = next;
-	}
-	if (done) madeFrom(done.fresh, done.inserted, byIdentity);
+	if (part.rows.size === 0) return byIdentity;
+	const inserted = await writerFor(ctx).write(ctx, db, part, now);
+	for (const { id, identity } of inserted)
+		byIdentity.set(identity, enrollmentOf(id, part.rows.get(identity)!));
 	return byIdentity;
 }
 
-function partsOf<T>(items: T[], maxRows: number): T[][] {
-	const first = Math.min(FIRST_PART_ROWS, maxRows);
-	if (items.length <= first) return items.length > 0 ? [items] : [];
-	return [items.slice(0, first), ...chunk(items.slice(first), Math.min(ROWS_PER_INSERT, maxRows))];
+function writerFor(ctx: StoreContext): Writer {
+	return ctx.driver.dialect.writableCte ? IN_ONE_STATEMENT : IN_STEPS;
 }
 
 /** A row waiting to be built: its input, its cadence and what the database holds about its chain. */
@@ -130,7 +131,7 @@ interface Built {
 }
 
 /** A part's rows by identity, and the statement's parameters for them. */
-interface BuiltPart {
+export interface BuiltPart {
 	rows: Map<string, Built>;
 	params: SqlValue[];
 }
@@ -151,11 +152,6 @@ function built(part: Pending[], now: number, payload: Payload): BuiltPart {
 		values.push(COLUMNS.map(([name]) => row[name]));
 	}
 	return { rows, params: payload(values) };
-}
-
-function madeFrom(fresh: BuiltPart, inserted: Written, into: Map<string, Enrollment>): void {
-	for (const { id, identity } of inserted)
-		into.set(identity, enrollmentOf(id, fresh.rows.get(identity)!));
 }
 
 /**

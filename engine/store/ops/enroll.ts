@@ -6,9 +6,22 @@ import type { EnrollResult, Enrollment } from '../types';
 import type { CadenceScope, StoreContext } from './context';
 import { saveIdentitiesOf } from './conversations';
 import { restartChain } from './chain';
-import { clockAnchor, identityOf, insertEnrollments, type CadenceInfo } from './enroll-insert';
+import {
+	buildEnrollments,
+	clockAnchor,
+	identityOf,
+	maxRowsPerInsert,
+	writeEnrollments,
+	type BuiltPart,
+	type CadenceInfo,
+} from './enroll-insert';
 import { ENROLLMENT_SELECT, toEnrollment } from './rows';
-import { validateEnrollInputs, type ItemNumber, type ParsedEnroll } from './enroll-validation';
+import {
+	EnrollParts,
+	type ItemNumber,
+	type ParsedEnroll,
+	type PartRange,
+} from './enroll-validation';
 
 export type { ParsedEnroll };
 
@@ -27,9 +40,31 @@ function itemNumbering(options: EnrollOptions): ItemNumber {
 }
 
 /**
+ * Items per part of a batch. The first part is small, so the database starts writing early; each
+ * later part is checked, sorted and built while the one before it is written.
+ */
+const FIRST_PART_ROWS = 200;
+const ROWS_PER_PART = 500;
+
+function partRangesFor(ctx: StoreContext): (count: number) => PartRange[] {
+	const most = Math.min(ROWS_PER_PART, maxRowsPerInsert(ctx));
+	return (count) => {
+		const ranges: PartRange[] = [];
+		for (let start = 0; start < count; ) {
+			const end = Math.min(count, start + (start === 0 ? Math.min(FIRST_PART_ROWS, most) : most));
+			ranges.push([start, end]);
+			start = end;
+		}
+		return ranges;
+	};
+}
+
+/**
  * Enrolls every input in one transaction: either all of them are recorded or none is. Each
  * result says what happened — enrolled, already enrolled, restarted, suppressed or not allowed.
- * Bad input fails the whole call, naming every bad item, and writes nothing.
+ * Bad input fails the whole call, naming every bad item, and writes nothing: a bad item in the
+ * first part fails before the database is asked anything, one further on rolls the transaction
+ * back (see EnrollParts).
  */
 export async function enroll(
 	ctx: StoreContext,
@@ -37,9 +72,10 @@ export async function enroll(
 	options: EnrollOptions = {},
 ): Promise<EnrollResult[]> {
 	const itemNumber = itemNumbering(options);
-	const parsed = validateEnrollInputs(inputs, itemNumber);
+	const parts = EnrollParts.ofInputs(inputs, itemNumber, partRangesFor(ctx));
+	parts.part(0);
 	const now = ctx.now();
-	return ctx.driver.transaction((db) => enrollValidated(ctx, db, parsed, options, now, itemNumber));
+	return ctx.driver.transaction((db) => enrollParts(ctx, db, parts, options, now, itemNumber));
 }
 
 /** The enrollment rules inside the caller's transaction, for inputs already validated. */
@@ -50,41 +86,113 @@ export async function enrollWithin(
 	scope: CadenceScope,
 	now: number,
 ): Promise<EnrollResult[]> {
-	return enrollValidated(ctx, db, parsed, scope, now, itemNumbering({}));
+	const parts = EnrollParts.ofParsed(parsed, partRangesFor(ctx));
+	return enrollParts(ctx, db, parts, scope, now, itemNumbering({}));
 }
 
-async function enrollValidated(
+/** What the parts of one batch share: its answers so far and what it has seen. */
+interface Batch {
+	results: EnrollResult[];
+	cadences: Map<string | number, CadenceInfo>;
+	/** Each identity's first item (its index), which a later one repeats. */
+	seen: Map<string, number>;
+	repeats: Array<{ index: number; first: number }>;
+}
+
+/** A part sorted and built: the rows it writes, and whether it looked its contacts up first. */
+interface PreparedPart {
+	toInsert: ToInsert[];
+	built: BuiltPart;
+	lookFirst: boolean;
+}
+
+type ToInsert = { index: number; input: ParsedEnroll; cadence: CadenceInfo };
+
+/**
+ * The batch part by part, in one transaction: while the database writes a part, the next one is
+ * checked, sorted and built. Every rule applies to an item through its own cadence, and a repeat
+ * is found against the whole batch, so the answers are those of doing the batch at once.
+ */
+async function enrollParts(
 	ctx: StoreContext,
 	db: SqlExecutor,
-	parsed: ParsedEnroll[],
+	parts: EnrollParts,
 	scope: CadenceScope,
 	now: number,
 	itemNumber: ItemNumber,
 ): Promise<EnrollResult[]> {
-	const results: EnrollResult[] = new Array(parsed.length);
-	const cadences = new Map<string | number, CadenceInfo>();
+	const count = parts.ranges[parts.ranges.length - 1][1];
+	const batch: Batch = {
+		results: new Array(count),
+		cadences: new Map(),
+		seen: new Map(),
+		repeats: [],
+	};
+	const prepare = (k: number) => preparePart(ctx, db, batch, parts, k, scope, now, itemNumber);
+	try {
+		let preparing: Promise<PreparedPart> | null = prepare(0);
+		for (let k = 0; preparing !== null; k++) {
+			const part: PreparedPart = await preparing;
+			const writing = writeEnrollments(ctx, db, part.built, now);
+			// Should the next part fail first (a bad item), the write's own failure is not unhandled.
+			writing.catch(() => undefined);
+			preparing = k + 1 < parts.ranges.length ? prepare(k + 1) : null;
+			preparing?.catch(() => undefined);
+			await settlePart(ctx, db, batch, part, await writing);
+		}
+	} catch (error) {
+		// Bad input is reported before anything else that went wrong (an unknown cadence in a
+		// part before the bad item, say), as when the whole batch was checked first.
+		parts.checkAll();
+		throw error;
+	}
+	// A repeat of an opted-out contact's item is opted out too, as when it was found first.
+	for (const { index, first } of batch.repeats)
+		if (batch.results[first].outcome === 'suppressed') batch.results[index] = suppressedResult();
+	return batch.results;
+}
+
+/** Part `k` checked, its items answered where they can be, and the rest built to be written. */
+async function preparePart(
+	ctx: StoreContext,
+	db: SqlExecutor,
+	batch: Batch,
+	parts: EnrollParts,
+	k: number,
+	scope: CadenceScope,
+	now: number,
+	itemNumber: ItemNumber,
+): Promise<PreparedPart> {
+	const parsed = parts.part(k);
+	const offset = parts.ranges[k][0];
+	const { results, cadences, seen, repeats } = batch;
+	const partCadences = new Map<string | number, CadenceInfo>();
 	for (const input of parsed) {
-		if (!cadences.has(input.cadence))
-			cadences.set(input.cadence, await loadCadence(ctx, db, input.cadence, scope));
+		if (partCadences.has(input.cadence)) continue;
+		let cadence = cadences.get(input.cadence);
+		if (!cadence) {
+			cadence = await loadCadence(ctx, db, input.cadence, scope);
+			cadences.set(input.cadence, cadence);
+		}
+		partCadences.set(input.cadence, cadence);
 	}
 	await saveIdentitiesOf(db, parsed, now);
-	const lookFirst = !repeatsOnlyAnswered(cadences);
+	const lookFirst = !repeatsOnlyAnswered(partCadences);
 	// Where every cadence is on and repeats change nothing, nothing depends on a contact having
 	// opted out but whether it is written: the insert leaves opted-out contacts out itself, and
-	// the few it left out are told apart afterwards, instead of asking for the batch's contacts
-	// first (a round trip per call).
-	const insertFindsSuppressed = !lookFirst && [...cadences.values()].every((c) => c.active);
+	// the few it left out are told apart afterwards, instead of asking for the part's contacts
+	// first (a round trip per part).
+	const insertFindsSuppressed = !lookFirst && [...partCadences.values()].every((c) => c.active);
 	const suppressed = insertFindsSuppressed
 		? NONE_SUPPRESSED
 		: await suppressedAmong(ctx, db, parsed);
 	const runningNow = lookFirst ? await runningAmong(ctx, db, parsed, cadences) : NONE_RUNNING;
-	const toInsert: Array<{ index: number; input: ParsedEnroll; cadence: CadenceInfo }> = [];
-	// Each identity's first item (its index), which a later one repeats.
-	const seen = new Map<string, number>();
-	const repeats: Array<{ index: number; first: number }> = [];
+	const toInsert: ToInsert[] = [];
 
-	for (const [index, input] of parsed.entries()) {
-		const cadence = cadences.get(input.cadence)!;
+	for (let i = 0; i < parsed.length; i++) {
+		const index = offset + i;
+		const input = parsed[i];
+		const cadence = partCadences.get(input.cadence)!;
 		const identity = identityOf(cadence.id, input.contactKey, input.conversationKey);
 		if (suppressed.has(input.contactKey)) {
 			results[index] = suppressedResult();
@@ -129,9 +237,19 @@ async function enrollValidated(
 		}
 		toInsert.push({ index, input, cadence });
 	}
+	return { toInsert, built: await buildEnrollments(ctx, db, toInsert, now), lookFirst };
+}
 
-	const inserted = await insertEnrollments(ctx, db, toInsert, now);
-	const skipped: typeof toInsert = [];
+/** A written part's answers: enrolled, or left out by the insert (opted out, or running). */
+async function settlePart(
+	ctx: StoreContext,
+	db: SqlExecutor,
+	batch: Batch,
+	{ toInsert, lookFirst }: PreparedPart,
+	inserted: Map<string, Enrollment>,
+): Promise<void> {
+	const { results, cadences } = batch;
+	const skipped: ToInsert[] = [];
 	for (const row of toInsert) {
 		const { index, input, cadence } = row;
 		const enrollment = inserted.get(
@@ -140,7 +258,7 @@ async function enrollValidated(
 		if (enrollment) results[index] = { outcome: 'enrolled', enrollment, message: 'Enrolled.' };
 		else skipped.push(row);
 	}
-	if (skipped.length === 0) return results;
+	if (skipped.length === 0) return;
 	// Left out by the insert: opted out (while the insert ran, or found by it), or running
 	// already; found now in a read or two.
 	const skippedInputs = skipped.map((row) => row.input);
@@ -158,10 +276,6 @@ async function enrollValidated(
 			message: lookFirst ? 'Already enrolled (by another process a moment ago).' : UNCHANGED,
 		};
 	}
-	// A repeat of an opted-out contact's item is opted out too, as when it was found first.
-	for (const { index, first } of repeats)
-		if (results[first].outcome === 'suppressed') results[index] = suppressedResult();
-	return results;
 }
 
 function suppressedResult(): EnrollResult {
