@@ -53,6 +53,11 @@ export class EnrollParts {
 		return new EnrollParts(partRanges(parsed.length), ([start, end]) => parsed.slice(start, end));
 	}
 
+	/** How many items the batch holds. */
+	get count(): number {
+		return this.ranges.length === 0 ? 0 : this.ranges[this.ranges.length - 1][1];
+	}
+
 	/** Checks every part not checked yet: throws if any item of the batch is bad. */
 	checkAll(): void {
 		for (let k = 0; k < this.ranges.length; k++) this.part(k);

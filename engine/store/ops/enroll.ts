@@ -73,6 +73,7 @@ export async function enroll(
 ): Promise<EnrollResult[]> {
 	const itemNumber = itemNumbering(options);
 	const parts = EnrollParts.ofInputs(inputs, itemNumber, partRangesFor(ctx));
+	// Checked before the transaction opens: a bad item here asks nothing of the database.
 	parts.part(0);
 	const now = ctx.now();
 	return ctx.driver.transaction((db) => enrollParts(ctx, db, parts, options, now, itemNumber));
@@ -121,13 +122,13 @@ async function enrollParts(
 	now: number,
 	itemNumber: ItemNumber,
 ): Promise<EnrollResult[]> {
-	const count = parts.ranges[parts.ranges.length - 1][1];
 	const batch: Batch = {
-		results: new Array(count),
+		results: new Array(parts.count),
 		cadences: new Map(),
 		seen: new Map(),
 		repeats: [],
 	};
+	if (parts.count === 0) return batch.results;
 	const prepare = (k: number) => preparePart(ctx, db, batch, parts, k, scope, now, itemNumber);
 	try {
 		let preparing: Promise<PreparedPart> | null = prepare(0);
