@@ -1,4 +1,5 @@
 import type { Dialect, SqlExecutor, SqlValue } from '../sql/driver';
+import { refuseUnstorableParams } from '../text-rules';
 import { chunk } from './context';
 
 /**
@@ -34,8 +35,9 @@ export function valuesTable(
 /**
  * `UPDATE table SET column = v.columnN, … FROM (VALUES …) WHERE table.id = v.column1` for every
  * row; `fixed` are further assignments the same for every row, `where` a further condition.
- * Returns the updated rows (cut into statements that fit the parameter limit); Postgres adds the
- * VALUES columns to each, which the row readers ignore (SQLite cannot return `table.*`).
+ * Returns the updated rows; Postgres adds the given columns to each, which the row readers ignore
+ * (SQLite cannot return `table.*`). Postgres takes the rows as one JSON parameter in a prepared
+ * statement (`dialect.jsonRows`); SQLite binds them in VALUES lists cut to its parameter limit.
  */
 export async function updateFromValues(
 	db: SqlExecutor,
@@ -52,20 +54,28 @@ export async function updateFromValues(
 	if (options.fixed) assignments.push(options.fixed);
 	const where = options.where ? ` AND ${options.where}` : '';
 	const types = columns.map((c) => c.type);
-	const updated: Array<Record<string, unknown>> = [];
 	const id = `${table}.${columns[0].name}`;
+	// The id list as well as the join: the rows are found by their primary key whatever the
+	// planner guesses about the rows given (else Postgres may scan a partial index instead).
+	const update = (from: string) =>
+		`UPDATE ${table} SET ${assignments.join(', ')} FROM ${from}
+		WHERE ${dialect.inIds(id)} AND ${id} = v.column1${where} RETURNING *`;
+	const idsOf = (part: readonly SqlValue[][]) =>
+		dialect.idsParam(part.map((row) => Number(row[0])));
+	if (rows.length === 0) return [];
+	const fromJson = dialect.jsonRows(types.map((t) => castTo(dialect, t)));
+	if (fromJson !== null) {
+		// The driver's last check cannot see into the JSON text, so it runs on the values here.
+		for (const row of rows) refuseUnstorableParams(row);
+		return db.allPrepared(update(fromJson), [JSON.stringify(rows), idsOf(rows)]);
+	}
+	const updated: Array<Record<string, unknown>> = [];
 	for (const part of chunk(rows, Math.floor((dialect.maxParams - 1) / columns.length))) {
-		if (part.length === 0) continue;
-		// The id list as well as the join: the rows are found by their primary key whatever the
-		// planner guesses about the VALUES list (else Postgres may scan a partial index instead).
 		updated.push(
-			...(await db.all(
-				`UPDATE ${table} SET ${assignments.join(', ')}
-				FROM ${valuesTable(dialect, types, part.length)}
-				WHERE ${dialect.inIds(id)} AND ${id} = v.column1${where}
-				RETURNING *`,
-				[...part.flat(), dialect.idsParam(part.map((row) => Number(row[0])))],
-			)),
+			...(await db.all(update(valuesTable(dialect, types, part.length)), [
+				...part.flat(),
+				idsOf(part),
+			])),
 		);
 	}
 	return updated;

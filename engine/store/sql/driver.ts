@@ -46,6 +46,12 @@ export interface Dialect {
 	readonly writableCte: boolean;
 	/** A JSON object as text, built in SQL from `'key', value, …` pairs. */
 	jsonObject(pairs: string): string;
+	/**
+	 * Rows given as one JSON parameter (an array of arrays, each row's values in column order),
+	 * read as a table `v` with columns column1, column2, … of the given SQL types; null where a
+	 * VALUES list of bind parameters is the cheaper way (see values-table.ts).
+	 */
+	jsonRows(types: readonly string[]): string | null;
 }
 
 export interface SqlDriver extends SqlExecutor {

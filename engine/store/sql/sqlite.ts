@@ -26,6 +26,8 @@ const SQLITE: Dialect = {
 	dropsConstraints: false,
 	writableCte: false,
 	jsonObject: (pairs) => `json_object(${pairs})`,
+	// SQLite binds values without a planning cost worth saving; a VALUES list it is.
+	jsonRows: () => null,
 };
 
 /**
