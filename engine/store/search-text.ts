@@ -15,24 +15,20 @@ export function foldForSearch(text: string): string {
 	return (ALREADY_NORMAL.test(text) ? text : text.normalize('NFKC')).toLowerCase();
 }
 
-/** What an enrollment is found by: its contact, conversation, agent, cadence and variables. */
+/**
+ * What an enrollment is found by: its contact, conversation, agent and variables. Its cadence's
+ * name is kept once, on the cadence (`cadences.search_name`, see ops/search.ts), so a renamed
+ * cadence is found by its new name and no enrollment carries a copy of it.
+ */
 export function enrollmentSearchText(fields: {
 	contactName: string;
 	contactKey: string;
 	conversationKey: string;
 	agent: string;
-	cadenceName: string;
 	variables: string;
 }): string {
 	return foldForSearch(
-		[
-			fields.contactName,
-			fields.contactKey,
-			fields.conversationKey,
-			fields.agent,
-			fields.cadenceName,
-			fields.variables,
-		]
+		[fields.contactName, fields.contactKey, fields.conversationKey, fields.agent, fields.variables]
 			.map((field) => field.replaceAll(SEPARATOR, ' '))
 			.join(SEPARATOR),
 	);

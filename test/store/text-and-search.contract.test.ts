@@ -56,6 +56,32 @@ describe.each(BACKENDS)('text on %s', (backend) => {
 		expect(await names(t.store, '%')).toEqual([]);
 	});
 
+	it("a renamed cadence's enrollments are found by its new name, on the list and the dashboard", async () => {
+		const owner = { workflowId: 'wf-1', nodeId: 'trigger-1' };
+		const steps = [{ wait: { amount: 1, unit: 'days' as const }, staticText: 'Hello' }];
+		await t.store.publishCadence({ name: 'Spring Offer', steps }, owner);
+		await t.store.enroll([
+			{ cadence: 'Spring Offer', contactKey: 'k1', contactName: 'Kim' },
+			{ cadence: 'Spring Offer', contactKey: 'k2', contactName: 'Lee', agent: 'Summer Desk' },
+		]);
+		await t.store.publishCadence({ name: 'Summer Offer', steps }, owner);
+		const dashboard = async (search: string) =>
+			(await t.store.listFollowUps({ search })).rows.map((r) => r.enrollment.contactName).sort();
+		expect(await names(t.store, 'summer offer')).toEqual(['Kim', 'Lee']);
+		expect(await dashboard('SUMMER OFFER')).toEqual(['Kim', 'Lee']);
+		expect(await names(t.store, 'spring offer')).toEqual([]);
+		expect(await dashboard('spring')).toEqual([]);
+		// Each field on its own: the agent matches, the cadence's name and an agent never join.
+		expect(await names(t.store, 'summer desk')).toEqual(['Lee']);
+		expect(await names(t.store, 'offer summer')).toEqual([]);
+		// A search on the cadence's name narrows within other filters like any other.
+		expect(
+			(await t.store.listFollowUps({ search: 'summer offer', agent: 'Summer Desk' })).rows.map(
+				(r) => r.enrollment.contactName,
+			),
+		).toEqual(['Lee']);
+	});
+
 	it('the cadence list is searched and sorted alike: "ÉTÉ" finds "Relances Été"', async () => {
 		for (const name of ['zeta', 'Alpha', 'été'])
 			await t.store.publishCadence({
@@ -108,6 +134,48 @@ describe.each(BACKENDS)('text on %s', (backend) => {
 });
 
 describe.each(BACKENDS)('search after the upgrade on %s', (backend) => {
+	it('enrollments written with the cadence name in their own text are found by its name after the upgrade', async () => {
+		const clock = VirtualClock.at('2026-03-02T09:00:00Z');
+		const location = freshLocation(backend);
+		const db = rawDriver(location.config);
+		let store: CadenceStore | undefined;
+		try {
+			await migrate(
+				db,
+				clock.nowMs,
+				MIGRATIONS.filter((m) => m.version < 17),
+			);
+			await insertOldCadence(db);
+			const [{ name }] = await db.all<{ name: string }>('SELECT name FROM cadences');
+			await db.run(
+				`INSERT INTO enrollments (cadence_id, version, contact_key, conversation_key, contact_name,
+					agent, variables, state, cycle, next_step, anchor_at, created_at, updated_at, search_text)
+				VALUES (1, 1, 'c1', '', 'Émile Zola', '', '{}', 'active', 1, 0, 0, 0, 0, ?)`,
+				[`émile zola\nc1\n\n\n${name.toLowerCase()}\n{}`],
+			);
+			const [{ id }] = await db.all<{ id: number }>('SELECT id FROM enrollments');
+			const before = Number(id);
+			store = await openStore(location.config, clock.read);
+			const found = async (search: string) =>
+				(await store!.listEnrollments({ search })).map((e) => e.id);
+			expect(await found(name.toUpperCase())).toEqual([before]);
+			expect(await found('ÉMILE')).toEqual([before]);
+			// An enrollment written after the upgrade keeps no copy of the name: it is found
+			// through the name the upgrade folded onto the cadence.
+			const [later] = await store.enroll([{ cadence: name, contactKey: 'c2', contactName: 'Ana' }]);
+			expect(later.outcome).toBe('enrolled');
+			expect((await found(name.toUpperCase())).sort((a, b) => a - b)).toEqual([
+				before,
+				later.enrollment!.id,
+			]);
+			expect(await found('ana')).toEqual([later.enrollment!.id]);
+		} finally {
+			await store?.close();
+			await db.close();
+			await location.dispose();
+		}
+	});
+
 	it('enrollments written before the search column are found by their accented names', async () => {
 		const clock = VirtualClock.at('2026-03-02T09:00:00Z');
 		const location = freshLocation(backend);

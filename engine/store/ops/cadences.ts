@@ -11,6 +11,7 @@ import type { SqlExecutor } from '../sql/driver';
 import type { CadenceOwner, CadenceSummary, PublishedCadence } from '../types';
 import type { StoreContext } from './context';
 import { foldForSearch, foldedQuery } from '../search-text';
+import { writeCadenceSearchName } from './search';
 
 interface CadenceRow {
 	id: number;
@@ -57,6 +58,7 @@ export async function publishCadence(
 			now,
 			cadenceId,
 		]);
+		await writeCadenceSearchName(db, cadenceId, definition.name);
 		const latest = await db.all<{
 			version: number;
 			content_hash: string;
@@ -224,11 +226,6 @@ export async function listCadences(
 		workflowName: r.workflow_name ?? null,
 		nameShared: Number(r.shared) > 1,
 	}));
-}
-
-/** LIKE treats % and _ as wildcards; a user searching for "50%" means the characters. */
-export function escapeLike(text: string): string {
-	return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 function toPublished(

@@ -3,8 +3,7 @@ import { parseOrThrow } from '../../validation';
 import type { SqlValue } from '../sql/driver';
 import type { Enrollment, EnrollmentState } from '../types';
 import type { StoreContext } from './context';
-import { foldedQuery } from '../search-text';
-import { escapeLike } from './cadences';
+import { enrollmentSearch } from './search';
 import { ENROLLMENT_COLUMNS, toEnrollment } from './rows';
 
 /**
@@ -71,16 +70,15 @@ export async function listFollowUps(
 		conditions.push(ASSIGNED, 'e.agent = ?');
 		params.push(query.agent);
 	}
-	const text = foldedQuery(query.search);
-	if (text) {
-		// Contact name and key, conversation, agent, cadence name and variables, folded when
-		// written (the same search as Cadence → Get Many).
-		conditions.push("e.search_text LIKE ? ESCAPE '\\'");
-		params.push(`%${escapeLike(text)}%`);
+	// The same search as Cadence → Get Many.
+	const search = enrollmentSearch(query.search);
+	if (search) {
+		conditions.push(search.sql);
+		params.push(...search.params);
 	}
 	// A search matches rows the index order cannot find early: reading the table once and sorting
 	// the matches beats walking the whole index (the unary plus keeps the index out of ORDER BY).
-	const order = text ? `+${NEXT_AT}` : NEXT_AT;
+	const order = search ? `+${NEXT_AT}` : NEXT_AT;
 	// One row more than the page tells whether there is a next page without counting them all.
 	const rows = await ctx.driver.all(
 		`SELECT ${ENROLLMENT_COLUMNS}, ${NEXT_AT} AS dashboard_next_at

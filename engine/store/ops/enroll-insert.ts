@@ -245,7 +245,6 @@ function rowOf(
 			contactKey,
 			conversationKey,
 			agent: input.agent,
-			cadenceName: cadence.definition.name,
 			variables,
 		}),
 	};

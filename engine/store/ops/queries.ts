@@ -18,8 +18,7 @@ import {
 } from '../types';
 import { chunk, type StoreContext } from './context';
 import { valuesTable } from './values-table';
-import { foldedQuery } from '../search-text';
-import { escapeLike } from './cadences';
+import { enrollmentSearch } from './search';
 import { loadStepRun } from './step-runs';
 import { ENROLLMENT_SELECT, toEnrollment, toEvent, toMessage, toStepRun } from './rows';
 
@@ -54,11 +53,10 @@ export async function listEnrollments(
 		conditions.push('LOWER(e.agent) = ?');
 		params.push(filter.agent.toLowerCase());
 	}
-	const text = foldedQuery(filter.search);
-	if (text) {
-		// Contact, conversation, agent, cadence name and variables, folded when written.
-		conditions.push("e.search_text LIKE ? ESCAPE '\\'");
-		params.push(`%${escapeLike(text)}%`);
+	const search = enrollmentSearch(filter.search);
+	if (search) {
+		conditions.push(search.sql);
+		params.push(...search.params);
 	}
 	const where = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
 	const rows = await ctx.driver.all(

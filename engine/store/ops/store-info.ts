@@ -22,9 +22,7 @@ export async function createStoreInfo(db: SqlExecutor, now: number): Promise<voi
 /** Enrollments written before the search column: folded in JavaScript, as new ones are. */
 async function fillSearchText(db: SqlExecutor): Promise<void> {
 	const rows = await db.all<Record<string, unknown>>(
-		`SELECT e.id, e.contact_name, e.contact_key, e.conversation_key, e.agent, e.variables,
-			c.name AS cadence_name
-		FROM enrollments e JOIN cadences c ON c.id = e.cadence_id`,
+		'SELECT id, contact_name, contact_key, conversation_key, agent, variables FROM enrollments',
 	);
 	for (const row of rows) {
 		const text = enrollmentSearchText({
@@ -32,7 +30,6 @@ async function fillSearchText(db: SqlExecutor): Promise<void> {
 			contactKey: String(row.contact_key ?? ''),
 			conversationKey: String(row.conversation_key ?? ''),
 			agent: String(row.agent ?? ''),
-			cadenceName: String(row.cadence_name ?? ''),
 			variables: String(row.variables ?? ''),
 		});
 		await db.run('UPDATE enrollments SET search_text = ? WHERE id = ?', [text, Number(row.id)]);

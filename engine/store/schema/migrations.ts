@@ -1,5 +1,6 @@
 import { backfillConversationChannels } from '../ops/conversation-backfill';
 import { createStoreInfo } from '../ops/store-info';
+import { fillCadenceSearchNames } from '../ops/search';
 import type { Dialect, SqlExecutor } from '../sql/driver';
 
 /**
@@ -473,6 +474,17 @@ export const MIGRATIONS: Migration[] = [
 							UNION ALL ${enrollEvents(d)}`,
 						EVENTS_INSERT_RULE,
 					],
+	},
+	{
+		version: 17,
+		name: "a cadence's name is searched on the cadence, not copied into each enrollment's search text",
+		// Enrollments are found by their cadence's name through `cadences.search_name` (folded in
+		// JavaScript on every publish, as the rest of the search text is; ops/search.ts), so a
+		// renamed cadence is found by its new name, and no enrollment keeps a copy of the name (20
+		// to 50 bytes each, written again for every enrollment). Enrollments written before keep
+		// the name they had in their own text: they are found by the cadence's new name too.
+		statements: () => ['ALTER TABLE cadences ADD COLUMN search_name TEXT'],
+		after: fillCadenceSearchNames,
 	},
 ];
 
