@@ -2,7 +2,14 @@ import { openStore } from '../../engine/store/open';
 import { migrate } from '../../engine/store/schema/migrate';
 import { MIGRATIONS } from '../../engine/store/schema/migrations';
 import type { CadenceStore } from '../../engine/store/store';
-import { BACKENDS, freshLocation, freshStore, type TestStore } from '../support/backends';
+import type { SqlDriver } from '../../engine/store/sql/driver';
+import {
+	BACKENDS,
+	freshLocation,
+	freshStore,
+	type Backend,
+	type TestStore,
+} from '../support/backends';
 import { rawDriver } from '../support/raw-sql';
 import { insertOldCadence } from '../support/old-store';
 import { VirtualClock } from '../support/virtual-clock';
@@ -133,73 +140,89 @@ describe.each(BACKENDS)('text on %s', (backend) => {
 	});
 });
 
+/**
+ * A store written by `write` at the schema before version `version`, then opened (and so
+ * upgraded) for `check`.
+ */
+async function afterUpgradeFrom(
+	backend: Backend,
+	version: number,
+	write: (db: SqlDriver) => Promise<void>,
+	check: (store: CadenceStore, db: SqlDriver) => Promise<void>,
+): Promise<void> {
+	const clock = VirtualClock.at('2026-03-02T09:00:00Z');
+	const location = freshLocation(backend);
+	const db = rawDriver(location.config);
+	let store: CadenceStore | undefined;
+	try {
+		await migrate(
+			db,
+			clock.nowMs,
+			MIGRATIONS.filter((m) => m.version < version),
+		);
+		await insertOldCadence(db);
+		await write(db);
+		store = await openStore(location.config, clock.read);
+		await check(store, db);
+	} finally {
+		await store?.close();
+		await db.close();
+		await location.dispose();
+	}
+}
+
 describe.each(BACKENDS)('search after the upgrade on %s', (backend) => {
 	it('enrollments written with the cadence name in their own text are found by its name after the upgrade', async () => {
-		const clock = VirtualClock.at('2026-03-02T09:00:00Z');
-		const location = freshLocation(backend);
-		const db = rawDriver(location.config);
-		let store: CadenceStore | undefined;
-		try {
-			await migrate(
-				db,
-				clock.nowMs,
-				MIGRATIONS.filter((m) => m.version < 17),
-			);
-			await insertOldCadence(db);
-			const [{ name }] = await db.all<{ name: string }>('SELECT name FROM cadences');
-			await db.run(
-				`INSERT INTO enrollments (cadence_id, version, contact_key, conversation_key, contact_name,
-					agent, variables, state, cycle, next_step, anchor_at, created_at, updated_at, search_text)
-				VALUES (1, 1, 'c1', '', 'Émile Zola', '', '{}', 'active', 1, 0, 0, 0, 0, ?)`,
-				[`émile zola\nc1\n\n\n${name.toLowerCase()}\n{}`],
-			);
-			const [{ id }] = await db.all<{ id: number }>('SELECT id FROM enrollments');
-			const before = Number(id);
-			store = await openStore(location.config, clock.read);
-			const found = async (search: string) =>
-				(await store!.listEnrollments({ search })).map((e) => e.id);
-			expect(await found(name.toUpperCase())).toEqual([before]);
-			expect(await found('ÉMILE')).toEqual([before]);
-			// An enrollment written after the upgrade keeps no copy of the name: it is found
-			// through the name the upgrade folded onto the cadence.
-			const [later] = await store.enroll([{ cadence: name, contactKey: 'c2', contactName: 'Ana' }]);
-			expect(later.outcome).toBe('enrolled');
-			expect((await found(name.toUpperCase())).sort((a, b) => a - b)).toEqual([
-				before,
-				later.enrollment!.id,
-			]);
-			expect(await found('ana')).toEqual([later.enrollment!.id]);
-		} finally {
-			await store?.close();
-			await db.close();
-			await location.dispose();
-		}
+		let name = '';
+		await afterUpgradeFrom(
+			backend,
+			17,
+			async (db) => {
+				[{ name }] = await db.all<{ name: string }>('SELECT name FROM cadences');
+				await db.run(
+					`INSERT INTO enrollments (cadence_id, version, contact_key, conversation_key, contact_name,
+						agent, variables, state, cycle, next_step, anchor_at, created_at, updated_at, search_text)
+					VALUES (1, 1, 'c1', '', 'Émile Zola', '', '{}', 'active', 1, 0, 0, 0, 0, ?)`,
+					[`émile zola\nc1\n\n\n${name.toLowerCase()}\n{}`],
+				);
+			},
+			async (store, db) => {
+				const [{ id }] = await db.all<{ id: number }>('SELECT id FROM enrollments');
+				const before = Number(id);
+				const found = async (search: string) =>
+					(await store.listEnrollments({ search })).map((e) => e.id);
+				expect(await found(name.toUpperCase())).toEqual([before]);
+				expect(await found('ÉMILE')).toEqual([before]);
+				// An enrollment written after the upgrade keeps no copy of the name: it is found
+				// through the name the upgrade folded onto the cadence.
+				const [later] = await store.enroll([
+					{ cadence: name, contactKey: 'c2', contactName: 'Ana' },
+				]);
+				expect(later.outcome).toBe('enrolled');
+				expect((await found(name.toUpperCase())).sort((a, b) => a - b)).toEqual([
+					before,
+					later.enrollment!.id,
+				]);
+				expect(await found('ana')).toEqual([later.enrollment!.id]);
+			},
+		);
 	});
 
 	it('enrollments written before the search column are found by their accented names', async () => {
-		const clock = VirtualClock.at('2026-03-02T09:00:00Z');
-		const location = freshLocation(backend);
-		const db = rawDriver(location.config);
-		let store: CadenceStore | undefined;
-		try {
-			await migrate(
-				db,
-				clock.nowMs,
-				MIGRATIONS.filter((m) => m.version < 7),
-			);
-			await insertOldCadence(db);
-			await db.run(
-				`INSERT INTO enrollments (id, cadence_id, version, contact_key, conversation_key, contact_name,
-					agent, variables, state, cycle, next_step, anchor_at, created_at, updated_at)
-				VALUES (1, 1, 1, 'c1', '', 'Émile Zola', '', '{}', 'active', 1, 0, 0, 0, 0)`,
-			);
-			store = await openStore(location.config, clock.read);
-			expect((await store.listEnrollments({ search: 'ÉMILE' })).map((e) => e.id)).toEqual([1]);
-			expect(await store.storeId()).toMatch(/^[0-9a-f-]{36}$/);
-		} finally {
-			await store?.close();
-			await db.close();
-			await location.dispose();
-		}
+		await afterUpgradeFrom(
+			backend,
+			7,
+			async (db) => {
+				await db.run(
+					`INSERT INTO enrollments (id, cadence_id, version, contact_key, conversation_key, contact_name,
+						agent, variables, state, cycle, next_step, anchor_at, created_at, updated_at)
+					VALUES (1, 1, 1, 'c1', '', 'Émile Zola', '', '{}', 'active', 1, 0, 0, 0, 0)`,
+				);
+			},
+			async (store) => {
+				expect((await store.listEnrollments({ search: 'ÉMILE' })).map((e) => e.id)).toEqual([1]);
+				expect(await store.storeId()).toMatch(/^[0-9a-f-]{36}$/);
+			},
+		);
 	});
 });
