@@ -58,8 +58,11 @@ const COLUMNS = [
 type Column = (typeof COLUMNS)[number][0];
 type FreshRow = Record<Column, SqlValue>;
 
-/** Where the contact key is among a row's values (0-based). */
-const CONTACT_KEY = COLUMNS.findIndex(([name]) => name === 'contact_key');
+/**
+ * Column `name`'s value in the rows a statement reads: both writers read them as a table `v` with
+ * columns column1, column2, … in COLUMNS order (SQLite's VALUES list, Postgres's `jsonRows`).
+ */
+const valueOf = (name: Column) => `v.column${COLUMNS.findIndex(([column]) => column === name) + 1}`;
 
 const INSERTED = COLUMNS.map(([name]) => name).join(', ');
 
@@ -113,7 +116,10 @@ export async function writeEnrollments(
 }
 
 function writerFor(ctx: StoreContext): Writer {
-	return ctx.driver.dialect.writableCte ? IN_ONE_STATEMENT : IN_STEPS;
+	const { dialect } = ctx.driver;
+	return dialect.writableCte && dialect.jsonRows(COLUMN_TYPES) !== null
+		? IN_ONE_STATEMENT
+		: IN_STEPS;
 }
 
 /** A row waiting to be built: its input, its cadence and what the database holds about its chain. */
@@ -287,7 +293,7 @@ async function insertInSteps(
 		await db.all(
 			`INSERT INTO enrollments (${INSERTED})
 			SELECT * FROM (VALUES ${valuesList(part.rows.size, COLUMNS.length)}) AS v
-			WHERE ${notSuppressed(`v.column${CONTACT_KEY + 1}` /* SQLite: column1, column2, … */)}
+			WHERE ${notSuppressed(valueOf('contact_key'))}
 			${SKIP_RUNNING} RETURNING ${RETURNED}`,
 			part.params,
 		),
@@ -320,25 +326,25 @@ async function insertInSteps(
 	return inserted;
 }
 
-/** Each column read from its place in a row's JSON array, cast to its type. */
-const FROM_JSON = COLUMNS.map(([, type], i) => `CAST(r->>${i} AS ${type})`).join(', ');
+/** Every column's value, in COLUMNS order. */
+const ROW_VALUES = COLUMNS.map(([name]) => valueOf(name)).join(', ');
 
-/** The first step a row is scheduled for, read from the row's JSON array again. */
-const FIRST_STEP = (['next_step', 'next_due_at', 'next_reason'] as const)
-	.map((name) => COLUMNS.findIndex(([column]) => column === name))
-	.map((i) => `CAST(r->>${i} AS ${COLUMNS[i][1]})`)
-	.join(', ');
+/** The first step a row is scheduled for, which it also keeps as its "enrolled" entry. */
+const FIRST_STEP = (['next_step', 'next_due_at', 'next_reason'] as const).map(valueOf).join(', ');
+
+/** The columns' SQL types, for reading the rows from JSON. */
+const COLUMN_TYPES = COLUMNS.map(([, type]) => type);
 
 /**
  * All of it in one statement of chained writes (Postgres: `dialect.writableCte`), the rows passed
- * as one JSON parameter of arrays (one array per row, its values in column order): one round
+ * as one JSON parameter of arrays (`dialect.jsonRows`, as `updateFromValues` passes them): one round
  * trip, a statement text that stays the same however many rows there are, and far less for the
  * server to parse than named objects or thousands of bind parameters — and prepared, so it is
  * planned once per connection. The "enrolled" timeline entry is the row itself, which keeps its
  * first step (schema version 16).
  */
 async function insertInOneStatement(
-	_ctx: StoreContext,
+	ctx: StoreContext,
 	db: SqlExecutor,
 	part: BuiltPart,
 ): Promise<Written> {
@@ -346,8 +352,8 @@ async function insertInOneStatement(
 		await db.allPrepared(
 			`WITH inserted AS (
 				INSERT INTO enrollments (${INSERTED}, enrolled_step, enrolled_due_at, enrolled_reason)
-				SELECT ${FROM_JSON}, ${FIRST_STEP} FROM jsonb_array_elements(CAST(? AS JSONB)) AS r
-				WHERE ${notSuppressed(`r->>${CONTACT_KEY}`)}
+				SELECT ${ROW_VALUES}, ${FIRST_STEP} FROM ${ctx.driver.dialect.jsonRows(COLUMN_TYPES)}
+				WHERE ${notSuppressed(valueOf('contact_key'))}
 				${SKIP_RUNNING}
 				RETURNING id, cadence_id, contact_key, conversation_key, next_due_at
 			), queued AS (
